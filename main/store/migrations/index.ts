@@ -1,0 +1,17 @@
+/**
+ * The registry of store migrations. Numbered in steps of 10, one file each, applied in order inside one
+ * transaction; PRAGMA user_version records the last applied. A store from a newer Housekeeper (higher
+ * user_version than we know) is refused rather than guessed at.
+ */
+import type { Database } from 'better-sqlite3';
+import * as m0010 from './0010-initial';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: (db: Database) => void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 10, name: 'initial', up: m0010.up }];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -1,0 +1,73 @@
+import type { Database } from 'better-sqlite3';
+import { AppError } from '../../../shared/errors';
+import { registerSecret } from '../../core/log/redact';
+import type { Keyring } from '../secrets/keyring';
+
+interface SecretRow {
+  scheme: string;
+  ciphertext: Buffer;
+}
+
+/** Encrypted secrets by (owner, name). Decrypted values are registered with the log redactor. */
+export class SecretsRepo {
+  constructor(
+    private readonly db: Database,
+    /** The keyring new secrets are written with, first; others that this face can read, after. */
+    private readonly keyrings: readonly Keyring[],
+  ) {
+    if (keyrings.length === 0) throw new Error('SecretsRepo needs at least one keyring');
+  }
+
+  get scheme(): string {
+    return this.keyrings[0]!.scheme;
+  }
+
+  set(ownerId: string, name: string, value: string): void {
+    const kr = this.keyrings[0]!;
+    registerSecret(value);
+    this.db
+      .prepare(
+        `INSERT INTO secret (owner_id, name, scheme, ciphertext, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (owner_id, name) DO UPDATE SET scheme = excluded.scheme, ciphertext = excluded.ciphertext, updated_at = excluded.updated_at`,
+      )
+      .run(ownerId, name, kr.scheme, kr.encrypt(value), new Date().toISOString());
+  }
+
+  has(ownerId: string, name: string): boolean {
+    return this.db.prepare('SELECT 1 FROM secret WHERE owner_id = ? AND name = ?').get(ownerId, name) !== undefined;
+  }
+
+  get(ownerId: string, name: string): string | null {
+    const row = this.db
+      .prepare('SELECT scheme, ciphertext FROM secret WHERE owner_id = ? AND name = ?')
+      .get(ownerId, name) as SecretRow | undefined;
+    if (!row) return null;
+    const kr = this.keyrings.find((k) => k.scheme === row.scheme);
+    if (!kr) {
+      throw new AppError('STORE', `A saved secret (${name}) was encrypted with "${row.scheme}", which this face of Housekeeper cannot read.`, {
+        hint:
+          row.scheme === 'safeStorage'
+            ? 'It was saved in the desktop window (OS keychain). Re-enter it here, or use the desktop window.'
+            : 'Re-enter the secret.',
+      });
+    }
+    try {
+      const value = kr.decrypt(row.ciphertext);
+      registerSecret(value);
+      return value;
+    } catch (e) {
+      throw new AppError('STORE', `A saved secret (${name}) could not be decrypted.`, {
+        hint: 'The key file or OS keychain entry changed. Re-enter the secret.',
+        cause: e,
+      });
+    }
+  }
+
+  delete(ownerId: string, name: string): void {
+    this.db.prepare('DELETE FROM secret WHERE owner_id = ? AND name = ?').run(ownerId, name);
+  }
+
+  deleteOwner(ownerId: string): void {
+    this.db.prepare('DELETE FROM secret WHERE owner_id = ?').run(ownerId);
+  }
+}

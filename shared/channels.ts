@@ -1,0 +1,22 @@
+/**
+ * Dependency-free copy of the contract's names, for the sandboxed preload bundle (which must not pull
+ * in zod). test/unit/channels.test.ts checks that it matches shared/contract.ts exactly.
+ */
+export const CHANNEL_PREFIX = 'hk:';
+export const EVENT_CHANNEL = 'hk-event';
+
+export const REQUEST_CHANNELS = [
+  'app.info',
+  'connections.list',
+  'connections.save',
+  'connections.remove',
+  'connections.test',
+  'connections.use',
+  'connections.discover',
+  'connections.adopt',
+  'jobs.list',
+  'jobs.cancel',
+  'audit.list',
+] as const;
+
+export const EVENT_CHANNELS = ['jobs.progress', 'jobs.finished'] as const;

@@ -1,0 +1,83 @@
+/**
+ * The one contract. Every request (name -> input/output) and every event is declared here once.
+ * The Electron preload + ipcMain router, the local web transport (`housekeeper serve`) and the
+ * renderer's API client are all derived from these objects, so a request added here works in the
+ * window, in the browser mode and in tests. Inputs are parsed in main; outputs are checked in tests.
+ */
+import { z } from 'zod';
+import {
+  ConnectionDraftSchema,
+  ConnectionViewSchema,
+  DiscoveredSetupSchema,
+  TestReportSchema,
+} from './domain/connection';
+import { JobFinishedSchema, JobProgressSchema } from './domain/jobs';
+import { AuditEntrySchema } from './domain/audit';
+
+const Empty = z.object({}).strict();
+const Id = z.object({ id: z.string().min(1) }).strict();
+
+export const AppInfoSchema = z.object({
+  name: z.literal('Housekeeper'),
+  version: z.string(),
+  face: z.enum(['electron', 'web']),
+  storePath: z.string(),
+  secretScheme: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+export const requests = {
+  'app.info': { input: Empty, output: AppInfoSchema },
+
+  'connections.list': {
+    input: Empty,
+    output: z.object({ connections: z.array(ConnectionViewSchema), lastUsedId: z.string().nullable() }),
+  },
+  'connections.save': {
+    input: z.object({ id: z.string().min(1).optional(), draft: ConnectionDraftSchema }).strict(),
+    output: ConnectionViewSchema,
+  },
+  'connections.remove': { input: Id, output: z.object({ removed: z.literal(true) }) },
+  /** Test a saved connection (id), an unsaved draft, or a saved one with edits (both). */
+  'connections.test': {
+    input: z
+      .object({ id: z.string().min(1).optional(), draft: ConnectionDraftSchema.optional() })
+      .strict()
+      .refine((v) => v.id !== undefined || v.draft !== undefined, 'Give a saved connection id or a draft to test'),
+    output: TestReportSchema,
+  },
+  'connections.use': { input: Id, output: z.object({ lastUsedId: z.string() }) },
+  'connections.discover': { input: Empty, output: z.array(DiscoveredSetupSchema) },
+  'connections.adopt': {
+    input: z.object({ key: z.string().min(1), name: z.string().trim().min(1).optional() }).strict(),
+    output: ConnectionViewSchema,
+  },
+
+  'jobs.list': { input: Empty, output: z.array(JobProgressSchema) },
+  'jobs.cancel': { input: z.object({ jobId: z.string().min(1) }).strict(), output: z.object({ cancelled: z.boolean() }) },
+
+  'audit.list': {
+    input: z
+      .object({ connectionId: z.string().optional(), limit: z.number().int().min(1).max(1000).default(200) })
+      .strict(),
+    output: z.array(AuditEntrySchema),
+  },
+} as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
+
+export const events = {
+  'jobs.progress': JobProgressSchema,
+  'jobs.finished': JobFinishedSchema,
+} as const satisfies Record<string, z.ZodType>;
+
+export type Requests = typeof requests;
+export type RequestName = keyof Requests;
+export type Input<N extends RequestName> = z.input<Requests[N]['input']>;
+export type ParsedInput<N extends RequestName> = z.output<Requests[N]['input']>;
+export type Output<N extends RequestName> = z.output<Requests[N]['output']>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+export const REQUEST_NAMES = Object.keys(requests) as RequestName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];

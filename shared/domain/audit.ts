@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+export const AuditOutcomeSchema = z.enum(['planned', 'succeeded', 'failed', 'cancelled', 'refused', 'info']);
+export type AuditOutcome = z.infer<typeof AuditOutcomeSchema>;
+
+export const AuditEntrySchema = z.object({
+  id: z.number(),
+  at: z.string(),
+  connectionId: z.string().nullable(),
+  connectionName: z.string().nullable(),
+  action: z.string(),
+  outcome: AuditOutcomeSchema,
+  summary: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  durationMs: z.number().nullable(),
+  user: z.string(),
+  host: z.string(),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;

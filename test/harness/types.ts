@@ -1,0 +1,56 @@
+/**
+ * What the harness hands to integration and e2e tests (via vitest's provide/inject, key 'harness').
+ * Everything here is real: a throwaway PostgreSQL cluster and real Prefect servers started from the
+ * pinned `prefect` package in a cached venv.
+ */
+export interface PgRoleInfo {
+  user: string;
+  password: string;
+}
+
+export interface PgClusterInfo {
+  host: string; // always 127.0.0.1
+  port: number;
+  /** Superuser (postgres) for setup/teardown and assertions. */
+  superuser: PgRoleInfo;
+  /** The role the Prefect server uses; owns the prefect database. */
+  owner: PgRoleInfo;
+  /** A role with only pg_monitor plus SELECT on Prefect's tables (no DELETE). */
+  monitor: PgRoleInfo;
+  /** Database the Postgres-backed Prefect server uses. */
+  database: string;
+  /** A database in the same cluster that is not Prefect's (for negative tests). */
+  otherDatabase: string;
+  pgBinDir: string;
+  dataDir: string;
+}
+
+export interface PrefectServerInfo {
+  apiUrl: string; // e.g. http://127.0.0.1:4321/api
+  home: string; // PREFECT_HOME of that server
+  version: string; // pinned Prefect package version
+  db: { kind: 'postgres'; database: string } | { kind: 'sqlite'; path: string };
+  /** Set when the server requires PREFECT_SERVER_API_AUTH_STRING. */
+  authString?: string;
+  pid: number;
+}
+
+export interface HarnessInfo {
+  pg: PgClusterInfo;
+  /** Prefect server on the Postgres cluster, seeded (see test/harness/seed-*.ts). */
+  prefectPg: PrefectServerInfo;
+  /** Prefect server on its own SQLite file, seeded lightly. */
+  prefectSqlite: PrefectServerInfo;
+  /** Prefect server with basic auth (PREFECT_SERVER_API_AUTH_STRING), on its own Postgres database. */
+  prefectAuth: PrefectServerInfo;
+  venvPython: string;
+  prefectBin: string;
+  /** Directory for the harness's temp files (removed on teardown). */
+  tmpDir: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    harness: HarnessInfo;
+  }
+}
