@@ -1,0 +1,47 @@
+/** Flags every command understands (README "CLI conventions"). Parsed strictly: unknown flags are usage errors. */
+import { parseArgs } from 'node:util';
+import { AppError } from '../../shared/errors';
+
+export const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  json: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  'dry-run': { type: 'boolean' },
+  connection: { type: 'string', short: 'c' },
+  api: { type: 'string' },
+  'api-auth': { type: 'string' },
+  'api-key': { type: 'string' },
+  db: { type: 'string' },
+  'read-only': { type: 'boolean' },
+  name: { type: 'string' },
+  test: { type: 'boolean' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'no-open': { type: 'boolean' },
+  limit: { type: 'string' },
+} as const;
+
+export type Flags = {
+  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+export function parseCli(argv: string[]): { positionals: string[]; flags: Flags } {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    return { positionals, flags: values as Flags };
+  } catch (e) {
+    throw new AppError('VALIDATION', (e as Error).message.replace(/^TypeError.*?:\s*/, ''), {
+      hint: 'Run `housekeeper --help` for usage.',
+    });
+  }
+}
+
+export function intFlag(value: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new AppError('VALIDATION', `--${name} must be a whole number from ${min} to ${max} (got "${value}").`);
+  }
+  return n;
+}

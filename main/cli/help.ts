@@ -1,0 +1,27 @@
+export const HELP = `housekeeper - maintenance sessions for self-hosted Prefect servers
+
+Usage:
+  housekeeper serve [--host 127.0.0.1] [--port N] [--no-open]
+  housekeeper connections list [--json]
+  housekeeper connections add --name NAME --api URL [--api-auth user:pass | --api-key KEY]
+                              [--db URL-or-SQLite-path] [--read-only] [--test] [--json]
+  housekeeper connections test (--connection NAME | --api URL ...) [--json]
+  housekeeper connections remove NAME [--yes] [--json]
+  housekeeper audit [--connection NAME] [--limit N] [--json]
+
+Connection flags (every command that talks to a server):
+  --connection, -c NAME   a saved connection
+  --api URL               ad hoc: the Prefect API URL (http://host:4200/api, or a Prefect Cloud workspace URL)
+  --api-auth user:pass    basic auth, as PREFECT_API_AUTH_STRING (or env HOUSEKEEPER_API_AUTH_STRING)
+  --api-key KEY           Prefect Cloud API key (or env HOUSEKEEPER_API_KEY)
+  --db URL|PATH           postgresql://user@host:5432/db (password from the URL, PGPASSWORD or ~/.pgpass),
+                          Prefect's postgresql+asyncpg:// form, or a SQLite file path
+  --read-only             refuse every destructive action
+
+Output and safety:
+  --json      one JSON document on stdout; progress and warnings go to stderr
+  --yes, -y   do not ask for confirmation
+  --dry-run   plan only, change nothing
+
+Exit codes: 0 ok, 1 failed, 2 bad usage or input, 3 refused (read-only, not confirmed), 130 cancelled.
+Local data lives in the platform's user-data folder (HOUSEKEEPER_HOME overrides).`;

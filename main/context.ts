@@ -1,0 +1,45 @@
+/**
+ * Everything a face needs, built once: the store, the services over it, the job runner and the event
+ * bus. The Electron window, `housekeeper serve` and the CLI each create one context and call
+ * `close()` on the way out (jobs are cancelled and drained before the store closes).
+ */
+import { ConnectionsService } from './core/connections/service';
+import { EventBus } from './core/events';
+import { JobRunner } from './core/jobs/runner';
+import { createStore, type Store } from './store';
+import { resolveHome } from './store/paths';
+import type { Keyring } from './store/secrets/keyring';
+import { APP_VERSION } from './version';
+
+export type Face = 'electron' | 'web' | 'cli';
+
+export interface AppContext {
+  face: Face;
+  version: string;
+  home: string;
+  store: Store;
+  connections: ConnectionsService;
+  jobs: JobRunner;
+  bus: EventBus;
+  close(): Promise<void>;
+}
+
+export function createContext(opts: { face: Face; home?: string; keyring?: Keyring }): AppContext {
+  const home = opts.home ?? resolveHome();
+  const store = createStore(home, opts.keyring);
+  const bus = new EventBus();
+  const jobs = new JobRunner(store.jobs, bus);
+  return {
+    face: opts.face,
+    version: APP_VERSION,
+    home,
+    store,
+    connections: new ConnectionsService(store.connections, store.secrets),
+    jobs,
+    bus,
+    async close() {
+      await jobs.shutdown();
+      store.close();
+    },
+  };
+}

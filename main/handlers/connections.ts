@@ -1,0 +1,40 @@
+import { testConnection } from '../core/connections/checks';
+import { discoverSetups, resolveDiscovered } from '../core/connections/discover';
+import type { AppContext } from '../context';
+import type { Handlers } from '../transport/dispatch';
+
+type ConnectionHandlers = Pick<
+  Handlers,
+  | 'connections.list'
+  | 'connections.save'
+  | 'connections.remove'
+  | 'connections.test'
+  | 'connections.use'
+  | 'connections.discover'
+  | 'connections.adopt'
+>;
+
+export function connectionHandlers(ctx: AppContext): ConnectionHandlers {
+  const svc = ctx.connections;
+  return {
+    'connections.list': async () => svc.list(),
+    'connections.save': async ({ id, draft }) => svc.save(id, draft),
+    'connections.remove': async ({ id }) => {
+      svc.remove(id);
+      return { removed: true as const };
+    },
+    'connections.test': async ({ id, draft }) => testConnection(svc.resolve(id, draft)),
+    'connections.use': async ({ id }) => ({ lastUsedId: svc.use(id) }),
+    'connections.discover': async () => {
+      const saved = svc.list().connections;
+      return (await discoverSetups()).map((d) => ({
+        ...d,
+        alreadyAdded: saved.some((c) => d.apiUrl !== null && c.apiUrl === d.apiUrl),
+      }));
+    },
+    'connections.adopt': async ({ key, name }) => {
+      const { draft } = await resolveDiscovered(key);
+      return svc.save(undefined, name ? { ...draft, name } : draft);
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * The implementation of every contract request. Exhaustive by type: a request declared in
+ * shared/contract.ts without a handler here is a compile error.
+ */
+import type { Handlers } from '../transport/dispatch';
+import type { AppContext } from '../context';
+import { connectionHandlers } from './connections';
+
+export function createHandlers(ctx: AppContext): Handlers {
+  return {
+    'app.info': async () => ({
+      name: 'Housekeeper' as const,
+      version: ctx.version,
+      face: ctx.face === 'electron' ? ('electron' as const) : ('web' as const),
+      storePath: ctx.store.handle.file,
+      secretScheme: ctx.store.secrets.scheme,
+    }),
+    ...connectionHandlers(ctx),
+    'jobs.list': async () => ctx.jobs.list(),
+    'jobs.cancel': async ({ jobId }) => ({ cancelled: ctx.jobs.cancel(jobId) }),
+    'audit.list': async (input) => ctx.store.audit.list(input),
+  };
+}

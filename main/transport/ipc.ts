@@ -1,0 +1,33 @@
+/**
+ * The ipcMain router, derived from the contract: one handler per request channel, sender checked,
+ * input parsed, Result envelope returned (Electron keeps only `message` from thrown errors, so errors
+ * travel as data). Events go to the window on one channel.
+ */
+import { ipcMain, type WebContents, type WebFrameMain } from 'electron';
+import { REQUEST_NAMES } from '../../shared/contract';
+import { CHANNEL_PREFIX, EVENT_CHANNEL } from '../../shared/channels';
+import { err } from '../../shared/result';
+import type { EventBus } from '../core/events';
+import { dispatch, type Handlers } from './dispatch';
+
+export function registerIpc(
+  handlers: Handlers,
+  bus: EventBus,
+  isTrustedSender: (frame: WebFrameMain | null) => boolean,
+  target: () => WebContents | null,
+): () => void {
+  for (const name of REQUEST_NAMES) {
+    ipcMain.handle(CHANNEL_PREFIX + name, async (event, raw: unknown) => {
+      if (!isTrustedSender(event.senderFrame)) return err({ code: 'FORBIDDEN', message: 'Untrusted sender' });
+      return dispatch(handlers, name, raw);
+    });
+  }
+  const unsubscribe = bus.subscribe((event, payload) => {
+    const wc = target();
+    if (wc && !wc.isDestroyed()) wc.send(EVENT_CHANNEL, { event, payload });
+  });
+  return () => {
+    unsubscribe();
+    for (const name of REQUEST_NAMES) ipcMain.removeHandler(CHANNEL_PREFIX + name);
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The transport under the renderer's API client. In the Electron window the preload exposes
+ * `window.housekeeper` (one method per contract request); in local web mode (`housekeeper serve`)
+ * requests go over HTTP to 127.0.0.1 with the session token. Both return the same Result envelope.
+ */
+import type { Result } from '../../shared/result';
+import type { EventName, RequestName } from '../../shared/contract';
+
+export interface Bridge {
+  invoke(name: RequestName, input: unknown): Promise<Result<unknown>>;
+  subscribe(event: EventName, listener: (payload: unknown) => void): () => void;
+  readonly face: 'electron' | 'web';
+}
+
+export interface PreloadApi {
+  invoke: Record<string, (input: unknown) => Promise<Result<unknown>>>;
+  on: (event: string, listener: (payload: unknown) => void) => () => void;
+}
+
+declare global {
+  interface Window {
+    housekeeper?: PreloadApi;
+  }
+}
+
+export function electronBridge(api: PreloadApi): Bridge {
+  return {
+    face: 'electron',
+    invoke: (name, input) => {
+      const fn = api.invoke[name];
+      if (!fn) return Promise.resolve({ ok: false, error: { code: 'INTERNAL', message: `Unknown request ${name}` } });
+      return fn(input);
+    },
+    subscribe: (event, listener) => api.on(event, listener),
+  };
+}

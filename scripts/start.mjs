@@ -1,0 +1,48 @@
+// `npm start`: open the Electron window; where the Electron runtime is missing (it is downloaded
+// separately from npm and some machines cannot reach its host), say so plainly and serve the same UI
+// in local web mode instead.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+function electronBinary() {
+  try {
+    const dir = path.dirname(require.resolve('electron/package.json'));
+    const pathFile = path.join(dir, 'path.txt');
+    if (!existsSync(pathFile)) return null;
+    const bin = path.join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
+    return existsSync(bin) ? bin : null;
+  } catch {
+    return null;
+  }
+}
+
+function run(cmd, args) {
+  const child = spawn(cmd, args, { stdio: 'inherit', cwd: root });
+  const forward = (sig) => child.kill(sig);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));
+}
+
+const bin = electronBinary();
+const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
+if (bin && !headless) {
+  run(bin, [path.join(root, 'dist', 'main', 'electron.cjs')]);
+} else {
+  const why = bin
+    ? 'there is no graphical display here (DISPLAY and WAYLAND_DISPLAY are unset)'
+    : "the Electron runtime is not installed (it is downloaded separately from npm, e.g. with `npx install-electron`, and this machine could not or did not fetch it)";
+  process.stderr.write(
+    `\nHousekeeper cannot open its desktop window because ${why}. ` +
+      'It will serve the same interface in local web mode instead: only this machine can reach it, ' +
+      'and the address below carries a one-time token. Open it in a browser (over an SSH tunnel from a ' +
+      'remote machine). Everything works the same; press Ctrl-C to stop.\n\n',
+  );
+  run(process.execPath, [path.join(root, 'bin', 'housekeeper.cjs'), 'serve', ...process.argv.slice(2)]);
+}
