@@ -1,0 +1,54 @@
+import { useEffect } from 'react';
+import { refreshConnections, useConnections } from '../api/connections';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { Spinner } from '../components/Spinner';
+import { ActivityScreen } from '../features/activity/ActivityScreen';
+import { ConnectionsScreen } from '../features/connections/ConnectionsScreen';
+import { useRoute } from '../lib/router';
+import { ErrorBoundary } from './ErrorBoundary';
+import { Sidebar, type ScreenId } from './Sidebar';
+
+export function App() {
+  const { segments } = useRoute();
+  const connections = useConnections();
+  const [first = '', ...rest] = segments;
+  const screen: ScreenId = first === 'activity' ? 'activity' : 'connections';
+  const current = connections.connections.find((c) => c.id === connections.currentId);
+
+  // The window or tab title names the server, so several open windows are told apart.
+  useEffect(() => {
+    document.title = current ? `${current.name} — Housekeeper` : 'Housekeeper';
+  }, [current?.name]);
+
+  let body;
+  if (connections.status === 'loading') {
+    body = (
+      <div className="page page--center">
+        <Spinner label="Opening Housekeeper…" />
+      </div>
+    );
+  } else if (connections.status === 'error' && connections.error) {
+    body = (
+      <div className="page">
+        <ErrorNotice title="Housekeeper could not read its saved connections" error={connections.error}>
+          <button type="button" className="btn btn--small notice__action" onClick={() => void refreshConnections()}>
+            Try again
+          </button>
+        </ErrorNotice>
+      </div>
+    );
+  } else if (screen === 'activity') {
+    body = <ActivityScreen />;
+  } else {
+    body = <ConnectionsScreen path={rest} />;
+  }
+
+  return (
+    <div className="shell">
+      <Sidebar active={screen} />
+      <main className="main">
+        <ErrorBoundary key={screen}>{body}</ErrorBoundary>
+      </main>
+    </div>
+  );
+}

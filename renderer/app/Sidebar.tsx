@@ -1,0 +1,64 @@
+import { useRequest } from '../api/hooks';
+import { href } from '../lib/router';
+import { ConnectionPicker } from './ConnectionPicker';
+
+/**
+ * Only screens that exist get an entry; later issues add Overview, Purge, Schedules and Profiles
+ * here, one line each.
+ */
+const NAV = [
+  { id: 'connections', label: 'Connections', icon: 'M2 4.5h12M2 8h12M2 11.5h12' },
+  { id: 'activity', label: 'Activity', icon: 'M1.5 8h3l2-5 3 10 2-5h3' },
+] as const;
+
+export type ScreenId = (typeof NAV)[number]['id'];
+
+export function Sidebar({ active }: { active: ScreenId }) {
+  const info = useRequest('app.info', {});
+  return (
+    <aside className="sidebar">
+      <div className="sidebar__brand">
+        <svg width="20" height="20" viewBox="0 0 20 20" aria-hidden="true" className="sidebar__logo">
+          <rect x="1" y="1" width="18" height="18" rx="5" />
+          <path d="M6 14V6M14 14V6M6 10h8" />
+        </svg>
+        <div>
+          <div className="sidebar__name">Housekeeper</div>
+          <div className="sidebar__tagline">for Prefect servers</div>
+        </div>
+      </div>
+
+      <ConnectionPicker />
+
+      <nav className="nav" aria-label="Screens">
+        {NAV.map((n) => (
+          <a
+            key={n.id}
+            href={href(n.id)}
+            className={`nav__item${active === n.id ? ' nav__item--active' : ''}`}
+            aria-current={active === n.id ? 'page' : undefined}
+            data-testid={`nav-${n.id}`}
+          >
+            <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true" className="nav__icon">
+              <path d={n.icon} />
+            </svg>
+            {n.label}
+          </a>
+        ))}
+      </nav>
+
+      <div className="sidebar__footer">
+        {info.data && (
+          <>
+            <div>
+              {info.data.face === 'web' ? 'Local web mode' : 'Desktop'} · v{info.data.version}
+            </div>
+            <div className="sidebar__store mono" title={`Local store: ${info.data.storePath}`}>
+              {info.data.storePath}
+            </div>
+          </>
+        )}
+      </div>
+    </aside>
+  );
+}
