@@ -6,6 +6,7 @@
 import { ConnectionsService } from './core/connections/service';
 import { EventBus } from './core/events';
 import { JobRunner } from './core/jobs/runner';
+import { PurgeService } from './core/purge/service';
 import { createStore, type Store } from './store';
 import { resolveHome } from './store/paths';
 import type { Keyring } from './store/secrets/keyring';
@@ -21,6 +22,7 @@ export interface AppContext {
   connections: ConnectionsService;
   jobs: JobRunner;
   bus: EventBus;
+  purge: PurgeService;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export function createContext(opts: { face: Face; home?: string; keyring?: Keyri
     connections: new ConnectionsService(store.connections, store.secrets),
     jobs,
     bus,
+    purge: new PurgeService(store, jobs),
     async close() {
       await jobs.shutdown();
       store.close();

@@ -17,6 +17,11 @@ export const REQUEST_CHANNELS = [
   'jobs.list',
   'jobs.cancel',
   'audit.list',
+  'purge.plan',
+  'purge.execute',
+  'purge.resume',
+  'purge.status',
+  'purge.vacuum',
 ] as const;
 
 export const EVENT_CHANNELS = ['jobs.progress', 'jobs.finished'] as const;

@@ -13,6 +13,7 @@ import {
 } from './domain/connection';
 import { JobFinishedSchema, JobProgressSchema } from './domain/jobs';
 import { AuditEntrySchema } from './domain/audit';
+import { purgeRequests } from './contracts/purge';
 
 const Empty = z.object({}).strict();
 const Id = z.object({ id: z.string().min(1) }).strict();
@@ -26,6 +27,7 @@ export const AppInfoSchema = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
+/** Each feature declares its requests in shared/contracts/<feature>.ts; they are merged here. */
 export const requests = {
   'app.info': { input: Empty, output: AppInfoSchema },
 
@@ -62,6 +64,8 @@ export const requests = {
       .strict(),
     output: z.array(AuditEntrySchema),
   },
+
+  ...purgeRequests,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {

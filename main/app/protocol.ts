@@ -1,6 +1,7 @@
 /**
  * The UI loads from app://housekeeper/, not file:// (which carries extra privileges and ambiguous
  * origins). Requests are confined to the built renderer folder and answered with the CSP header.
+ * corsEnabled: Vite marks its script and style tags crossorigin, which needs CORS support on the scheme.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -19,7 +20,7 @@ const MIME: Record<string, string> = {
 /** Must run before app 'ready'. */
 export function registerSchemePrivileges(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
   ]);
 }
 

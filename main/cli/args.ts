@@ -20,10 +20,28 @@ export const OPTIONS = {
   port: { type: 'string' },
   'no-open': { type: 'boolean' },
   limit: { type: 'string' },
+  // purge
+  'older-than': { type: 'string' },
+  deployment: { type: 'string', multiple: true },
+  'work-pool': { type: 'string', multiple: true },
+  'work-queue': { type: 'string', multiple: true },
+  tag: { type: 'string', multiple: true },
+  state: { type: 'string', multiple: true },
+  'include-manual': { type: 'boolean' },
+  'keep-newest': { type: 'string' },
+  executor: { type: 'string' },
+  export: { type: 'string' },
+  vacuum: { type: 'boolean' },
+  'batch-size': { type: 'string' },
+  'batch-target-ms': { type: 'string' },
 } as const;
 
 export type Flags = {
-  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
+  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multiple: true }
+    ? string[]
+    : (typeof OPTIONS)[K]['type'] extends 'boolean'
+      ? boolean
+      : string;
 };
 
 export function parseCli(argv: string[]): { positionals: string[]; flags: Flags } {

@@ -8,6 +8,12 @@ Usage:
   housekeeper connections test (--connection NAME | --api URL ...) [--json]
   housekeeper connections remove NAME [--yes] [--json]
   housekeeper audit [--connection NAME] [--limit N] [--json]
+  housekeeper purge [--older-than 30m|PT30M|ISO-TIME] [--deployment FLOW/NAME ...] [--work-pool P ...]
+                    [--work-queue [POOL/]Q ...] [--tag T ...] [--state Scheduled|Late ...] [--include-manual]
+                    [--keep-newest N] [--executor auto|sql|api] [--export FILE.jsonl] [--vacuum]
+                    [--batch-size N] [--batch-target-ms 200]
+                    [--dry-run] [--yes] [--json]
+  housekeeper purge status|resume PLAN_ID
 
 Connection flags (every command that talks to a server):
   --connection, -c NAME   a saved connection

@@ -8,6 +8,7 @@ import { APP_VERSION } from '../version';
 import { parseCli } from './args';
 import { auditCommand } from './commands/audit';
 import { connectionsCommand } from './commands/connections';
+import { purgeCommand } from './commands/purge';
 import { serveCommand } from './commands/serve';
 import { EXIT, exitCodeFor } from './exit';
 import { HELP } from './help';
@@ -37,6 +38,8 @@ export async function main(argv: string[]): Promise<number> {
         return await connectionsCommand(ctx, sub, rest, flags, out);
       case 'audit':
         return auditCommand(ctx, flags, out);
+      case 'purge':
+        return await purgeCommand(ctx, sub, rest, flags, out);
       default:
         throw new AppError('VALIDATION', `Unknown command "${cmd}".`, { hint: 'Run `housekeeper --help`.' });
     }

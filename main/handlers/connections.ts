@@ -18,9 +18,15 @@ export function connectionHandlers(ctx: AppContext): ConnectionHandlers {
   const svc = ctx.connections;
   return {
     'connections.list': async () => svc.list(),
-    'connections.save': async ({ id, draft }) => svc.save(id, draft),
+    'connections.save': async ({ id, draft }) => {
+      const view = svc.save(id, draft);
+      ctx.store.audit.record({ connectionId: view.id, connectionName: view.name, action: id ? 'connection.edit' : 'connection.add', outcome: 'info', summary: `${id ? 'Edited' : 'Added'} connection "${view.name}" (${view.apiUrl})` });
+      return view;
+    },
     'connections.remove': async ({ id }) => {
+      const view = svc.get(id);
       svc.remove(id);
+      ctx.store.audit.record({ connectionId: id, connectionName: view.name, action: 'connection.remove', outcome: 'info', summary: `Removed connection "${view.name}" and its stored secrets (nothing changed on the server)` });
       return { removed: true as const };
     },
     'connections.test': async ({ id, draft }) => testConnection(svc.resolve(id, draft)),
@@ -29,7 +35,9 @@ export function connectionHandlers(ctx: AppContext): ConnectionHandlers {
       const saved = svc.list().connections;
       return (await discoverSetups()).map((d) => ({
         ...d,
-        alreadyAdded: saved.some((c) => d.apiUrl !== null && c.apiUrl === d.apiUrl),
+        alreadyAdded: saved.some(
+          (c) => (d.apiUrl !== null && c.apiUrl === d.apiUrl) || (d.source === 'sqlite-file' && c.db.kind === 'sqlite' && d.dbSummary?.includes(c.db.path) === true),
+        ),
       }));
     },
     'connections.adopt': async ({ key, name }) => {

@@ -5,6 +5,7 @@
 import type { Handlers } from '../transport/dispatch';
 import type { AppContext } from '../context';
 import { connectionHandlers } from './connections';
+import { purgeHandlers } from './purge';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
@@ -19,5 +20,6 @@ export function createHandlers(ctx: AppContext): Handlers {
     'jobs.list': async () => ctx.jobs.list(),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: ctx.jobs.cancel(jobId) }),
     'audit.list': async (input) => ctx.store.audit.list(input),
+    ...purgeHandlers(ctx),
   };
 }

@@ -2,6 +2,7 @@ import { openStore, type StoreHandle } from './db';
 import { AuditRepo } from './repos/audit';
 import { ConnectionsRepo } from './repos/connections';
 import { JobsRepo } from './repos/jobs';
+import { PurgeRepo } from './repos/purge';
 import { SecretsRepo } from './repos/secrets';
 import { KeyFileKeyring, type Keyring } from './secrets/keyring';
 
@@ -11,6 +12,7 @@ export interface Store {
   secrets: SecretsRepo;
   audit: AuditRepo;
   jobs: JobsRepo;
+  purge: PurgeRepo;
   close(): void;
 }
 
@@ -28,6 +30,7 @@ export function createStore(home: string, preferredKeyring?: Keyring): Store {
     secrets: new SecretsRepo(handle.db, keyrings),
     audit: new AuditRepo(handle.db),
     jobs: new JobsRepo(handle.db),
+    purge: new PurgeRepo(handle.db),
     close: () => handle.close(),
   };
 }

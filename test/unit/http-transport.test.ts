@@ -56,10 +56,10 @@ describe('local web transport', () => {
   });
 
   it('rejects input that does not match the contract before any handler runs', async () => {
-    const body = await (await rpc('connections.remove', { id: '' })).json();
+    const body = (await (await rpc("connections.remove", { id: "" })).json()) as { ok: boolean; error: { code: string } };
     expect(body.ok).toBe(false);
     expect(body.error.code).toBe('VALIDATION');
-    const extra = await (await rpc('app.info', { surprise: 1 })).json();
+    const extra = (await (await rpc("app.info", { surprise: 1 })).json()) as { error: { code: string } };
     expect(extra.error.code).toBe('VALIDATION');
   });
 

@@ -8,7 +8,7 @@ import { AppError, toAppError } from '../../../shared/errors';
 import type { JobFinished, JobProgress, JobStatus } from '../../../shared/domain/jobs';
 import type { JobsRepo } from '../../store/repos/jobs';
 import type { EventBus } from '../events';
-import { createLogger, toLogFormat } from '../log/logger';
+import { createLogger } from '../log/logger';
 
 const log = createLogger('jobs');
 
@@ -184,7 +184,11 @@ export class JobRunner {
         : toAppError(e);
       status = ae.code === 'CANCELLED' ? 'cancelled' : 'failed';
       error = ae.toData();
-      if (status === 'failed') log.error(`job ${spec.kind} ${a.progress.jobId} failed`, toLogFormat(e));
+      // Expected failures (AppError) are data for the user; only surprises deserve a stack in the log.
+      if (status === 'failed') {
+        if (e instanceof AppError) log.warn(`job ${spec.kind} ${a.progress.jobId} failed: ${ae.code} ${ae.message}`);
+        else log.error(`job ${spec.kind} ${a.progress.jobId} failed`, e);
+      }
     }
     if (a.pendingEmit) clearTimeout(a.pendingEmit);
     a.progress.status = status;

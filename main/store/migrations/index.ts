@@ -5,6 +5,8 @@
  */
 import type { Database } from 'better-sqlite3';
 import * as m0010 from './0010-initial';
+import * as m0020 from './0020-purge';
+import * as m0030 from './0030-profiles';
 
 export interface Migration {
   version: number;
@@ -12,6 +14,10 @@ export interface Migration {
   up: (db: Database) => void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 10, name: 'initial', up: m0010.up }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 10, name: 'initial', up: m0010.up },
+  { version: 20, name: 'purge', up: m0020.up },
+  { version: 30, name: 'profiles', up: m0030.up },
+];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -1,0 +1,49 @@
+/** Readable text for purge plans and outcomes (the CLI's non-JSON output). */
+import type { PurgeOutcome, PurgePlan } from '../../../shared/domain/purge';
+import { table } from '../io';
+
+export function fmtBytes(n: number | null): string {
+  if (n === null) return 'unknown';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+const n = (x: number | null) => (x === null ? 'n/a (API)' : String(x));
+
+export function formatPlan(p: PurgePlan): string {
+  const lines: string[] = [];
+  lines.push(`Purge plan ${p.planId} on "${p.connectionName}" (${p.executor === 'sql' ? 'SQL' : 'Prefect API'})`);
+  lines.push(`Stale scheduled runs scheduled before ${p.cutoff} (${p.cutoffGiven}): ${p.count}`);
+  if (p.count > 0) {
+    lines.push(`Oldest ${p.oldest}, newest ${p.newest}`);
+    lines.push('');
+    const top = p.byDeployment.slice(0, 15);
+    lines.push(table(['DEPLOYMENT', 'RUNS', 'LATE', 'OLDEST'], top.map((g) => [g.name + (g.exists ? '' : ' (gone)'), String(g.count), String(g.late), g.oldest ?? '-'])));
+    if (p.byDeployment.length > top.length) lines.push(`... and ${p.byDeployment.length - top.length} more deployments`);
+    lines.push('');
+    const i = p.impact;
+    lines.push(`Rows deleted: flow_run ${i.flowRuns}, flow_run_state ${n(i.flowRunStates)}, task_run ${n(i.taskRuns)}, task_run_state ${n(i.taskRunStates)}, log ${n(i.logs)}, artifact ${n(i.artifacts)}, flow_run_input ${n(i.flowRunInputs)}`);
+    lines.push(`Estimated space freed for reuse: ${fmtBytes(p.bytesEstimate)}`);
+  }
+  for (const note of p.notes) lines.push(`Note: ${note}`);
+  return lines.join('\n');
+}
+
+export function formatOutcome(o: PurgeOutcome): string {
+  return [
+    `Deleted ${o.deleted} of ${o.planned} planned runs in ${(o.durationMs / 1000).toFixed(1)} s (${o.batches} batches, p99 batch ${o.p99BatchMs ?? '-'} ms).`,
+    o.skipped ? `${o.skipped} runs were no longer stale at delete time (picked up or changed) and were left alone.` : '',
+    o.busy ? `${o.busy} runs stayed locked by a worker and were left alone.` : '',
+    `Also deleted: ${o.deletedLogs} logs, ${o.deletedArtifacts} artifacts.`,
+    o.remaining !== null ? `Recount: ${o.remaining} runs still match the filter and cutoff.` : 'Recount unavailable.',
+    o.exportedTo ? `Exported the deleted runs to ${o.exportedTo}.` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}

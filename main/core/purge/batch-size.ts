@@ -1,0 +1,39 @@
+/**
+ * Adaptive batch size: aim each delete transaction at a target duration (default 200 ms) so the
+ * purge never holds locks on Prefect's tables for long, whatever the row width or server load.
+ * Multiplicative, damped, clamped; halves on a lock timeout.
+ */
+export class BatchSizer {
+  #size: number;
+
+  constructor(
+    private readonly targetMs = 200,
+    private readonly min = 10,
+    private readonly max = 5000,
+    initial = 200,
+  ) {
+    this.#size = Math.max(min, Math.min(max, initial));
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  observe(batchRows: number, elapsedMs: number): void {
+    if (batchRows < this.#size || elapsedMs <= 0) return; // a short last batch says little
+    const ratio = this.targetMs / Math.max(elapsedMs, 1);
+    // Damped: move at most x2 up or /2 down per batch.
+    const factor = Math.max(0.5, Math.min(2, ratio));
+    this.#size = Math.round(Math.max(this.min, Math.min(this.max, this.#size * (0.5 + 0.5 * factor))));
+  }
+
+  backOff(): void {
+    this.#size = Math.max(this.min, Math.floor(this.#size / 2));
+  }
+}
+
+export function percentile(values: readonly number[], p: number): number | null {
+  if (!values.length) return null;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}

@@ -1,0 +1,134 @@
+/**
+ * The batch loop shared by every executor. It works through the plan's frozen ids, journals each
+ * batch before sending it (in flight) and after (deleted / skipped / busy), so a killed app or a
+ * dropped connection resumes with exact totals and never touches a run outside the plan or twice.
+ */
+import { AppError } from '../../../shared/errors';
+import type { ProgressUpdate } from '../jobs/runner';
+import { createLogger } from '../log/logger';
+import { RUN_BUSY, RUN_DELETED, RUN_IN_FLIGHT, RUN_PENDING, RUN_SKIPPED, type PurgeRepo } from '../../store/repos/purge';
+import { BatchSizer, percentile } from './batch-size';
+import type { Deleter } from './deleter';
+import type { JsonlSink } from './export-sink';
+
+const log = createLogger('purge');
+
+/** A planned run still matching but locked by a worker is retried this many times, then left alone. */
+const MAX_ATTEMPTS = 3;
+const MAX_TRANSIENT_RETRIES = 8;
+
+export interface LoopResult {
+  batches: number;
+  deletedLogs: number;
+  deletedArtifacts: number;
+  batchMs: number[];
+}
+
+export interface LoopOptions {
+  planId: string;
+  repo: PurgeRepo;
+  deleter: Deleter;
+  signal: AbortSignal;
+  report: (u: ProgressUpdate) => void;
+  sink?: JsonlSink;
+  targetBatchMs?: number;
+  /** First batch size (default 200); the sizer adapts from there. */
+  initialBatch?: number;
+  /** Carried over from an earlier, interrupted run of the same plan. */
+  prior?: Partial<LoopResult>;
+}
+
+function abortIfCancelled(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason instanceof AppError ? signal.reason : new AppError('CANCELLED', 'Cancelled by the user.');
+}
+
+export async function runBatches(o: LoopOptions): Promise<LoopResult> {
+  const { planId, repo, deleter, signal } = o;
+  const result: LoopResult = {
+    batches: o.prior?.batches ?? 0,
+    deletedLogs: o.prior?.deletedLogs ?? 0,
+    deletedArtifacts: o.prior?.deletedArtifacts ?? 0,
+    batchMs: [],
+  };
+  const progress = () => {
+    const c = repo.counts(planId);
+    o.report({
+      phase: 'deleting',
+      done: c.deleted + c.skipped + c.busy,
+      total: c.total,
+      message: `${c.deleted} deleted, ${c.skipped} skipped`,
+      checkpoint: { deleted: c.deleted, skipped: c.skipped, busy: c.busy, batches: result.batches, deletedLogs: result.deletedLogs, deletedArtifacts: result.deletedArtifacts },
+    });
+  };
+
+  // Resume: a batch that was in flight when we died either committed (its runs are gone) or not.
+  const inFlight = repo.idsInState(planId, RUN_IN_FLIGHT);
+  if (inFlight.length) {
+    const still = await deleter.existing(inFlight, signal);
+    repo.setState(planId, inFlight.filter((id) => !still.has(id)), RUN_DELETED);
+    repo.setState(planId, inFlight.filter((id) => still.has(id)), RUN_PENDING);
+    log.info(`resumed plan ${planId}: ${inFlight.length - still.size} of ${inFlight.length} in-flight runs had been deleted`);
+  }
+  progress();
+
+  const sizer = new BatchSizer(o.targetBatchMs ?? 200, Math.min(10, o.initialBatch ?? 10), deleter.maxBatch, Math.min(o.initialBatch ?? 200, deleter.maxBatch));
+  let transient = 0;
+  for (;;) {
+    abortIfCancelled(signal);
+    const ids = repo.idsInState(planId, RUN_PENDING, sizer.size);
+    if (ids.length === 0) break;
+    repo.setState(planId, ids, RUN_IN_FLIGHT);
+    const t0 = performance.now();
+    let deleted: string[];
+    try {
+      const r = await deleter.deleteBatch(ids, {
+        signal,
+        wantExport: o.sink !== undefined,
+        ...(o.sink ? { beforeCommit: (runs) => o.sink!.write(runs) } : {}),
+      });
+      deleted = r.deleted.map((d) => d.id);
+      result.deletedLogs += r.logs;
+      result.deletedArtifacts += r.artifacts;
+    } catch (e) {
+      // Nothing committed for this batch unless the error came after COMMIT (connection lost): the
+      // in-flight state lets the next resume find out. Here, put back what still exists.
+      if (!signal.aborted && deleter.isTransient(e) && transient < MAX_TRANSIENT_RETRIES) {
+        transient++;
+        repo.setState(planId, ids, RUN_PENDING);
+        sizer.backOff();
+        log.info(`batch hit a lock or timeout (${(e as Error).message}); retrying with ${sizer.size} runs`);
+        await new Promise((r) => setTimeout(r, 100 * 2 ** transient));
+        continue;
+      }
+      throw e;
+    }
+    const elapsed = performance.now() - t0;
+    transient = 0;
+    result.batches++;
+    result.batchMs.push(elapsed);
+    sizer.observe(ids.length, elapsed);
+
+    const deletedSet = new Set(deleted);
+    const rest = ids.filter((id) => !deletedSet.has(id));
+    repo.setState(planId, deleted, RUN_DELETED);
+    if (rest.length) {
+      const matching = await deleter.stillMatching(rest, signal);
+      repo.setState(planId, rest.filter((id) => !matching.has(id)), RUN_SKIPPED);
+      const locked = rest.filter((id) => matching.has(id));
+      if (locked.length) {
+        const attempts = repo.attempts(planId, locked);
+        repo.setState(planId, locked.filter((id) => (attempts.get(id) ?? 0) + 1 >= MAX_ATTEMPTS), RUN_BUSY, true);
+        repo.setState(planId, locked.filter((id) => (attempts.get(id) ?? 0) + 1 < MAX_ATTEMPTS), RUN_PENDING, true);
+        // Give the worker holding them a moment before the next try.
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    progress();
+  }
+  return result;
+}
+
+export function p99(result: LoopResult): number | null {
+  const v = percentile(result.batchMs, 99);
+  return v === null ? null : Math.round(v);
+}

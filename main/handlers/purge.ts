@@ -1,0 +1,59 @@
+import { AppError } from '../../shared/errors';
+import type { PurgeOutcome } from '../../shared/domain/purge';
+import { PURGE_TABLES, vacuumPg, vacuumSqlite } from '../core/purge/vacuum';
+import type { AppContext } from '../context';
+import type { Handlers } from '../transport/dispatch';
+
+type PurgeHandlers = Pick<Handlers, 'purge.plan' | 'purge.execute' | 'purge.resume' | 'purge.status' | 'purge.vacuum'>;
+
+export function purgeHandlers(ctx: AppContext): PurgeHandlers {
+  const svc = ctx.purge;
+  const connOfPlan = (planId: string) => {
+    const { row } = svc.getPlan(planId);
+    if (!row.connection_id) throw new AppError('VALIDATION', 'This plan was made for an ad hoc connection; use the CLI that made it.');
+    return ctx.connections.resolve(row.connection_id);
+  };
+  return {
+    'purge.plan': async ({ connectionId, filter, executor }) => svc.plan({ conn: ctx.connections.resolve(connectionId), filter, executor }),
+    'purge.execute': async ({ planId, confirmCount, exportFile }) => {
+      const { jobId } = await svc.execute({ conn: connOfPlan(planId), planId, confirmCount, ...(exportFile ? { exportFile } : {}) });
+      return { jobId };
+    },
+    'purge.resume': async ({ planId }) => {
+      const { plan } = svc.getPlan(planId);
+      const { jobId } = await svc.execute({ conn: connOfPlan(planId), planId, confirmCount: plan.count, resume: true });
+      return { jobId };
+    },
+    'purge.status': async ({ planId }) => {
+      const { plan, row } = svc.getPlan(planId);
+      const job = row.job_id ? ctx.store.jobs.get(row.job_id) : undefined;
+      const outcome = job?.result ? (JSON.parse(job.result) as PurgeOutcome) : null;
+      return { plan, status: row.status, jobId: row.job_id, counts: ctx.store.purge.counts(planId), outcome };
+    },
+    'purge.vacuum': async ({ connectionId, tables }) => {
+      const conn = ctx.connections.resolve(connectionId);
+      if (conn.readOnly) throw new AppError('FORBIDDEN', `"${conn.name}" is a read-only connection: VACUUM was not started.`);
+      const db = conn.db;
+      if (db.kind === 'none') throw new AppError('VALIDATION', 'VACUUM needs database access; this connection is API-only.', { hint: 'Prefect Cloud manages its own database.' });
+      const t0 = Date.now();
+      const { jobId, finished } = ctx.jobs.start({
+        kind: 'vacuum',
+        connectionId,
+        payload: { tables: tables ?? PURGE_TABLES },
+        run: (jc) => (db.kind === 'postgres' ? vacuumPg(db, tables ?? PURGE_TABLES, jc) : vacuumSqlite(db.path, jc)),
+      });
+      void finished.then((f) =>
+        ctx.store.audit.record({
+          connectionId,
+          connectionName: conn.name,
+          action: 'purge.vacuum',
+          outcome: f.status === 'succeeded' ? 'succeeded' : f.status === 'cancelled' ? 'cancelled' : 'failed',
+          summary: f.status === 'succeeded' ? `VACUUM finished on ${db.kind === 'postgres' ? (tables ?? PURGE_TABLES).join(', ') : db.path}` : `VACUUM ${f.status}: ${f.error?.message ?? ''}`,
+          details: { result: f.result },
+          durationMs: Date.now() - t0,
+        }),
+      );
+      return { jobId };
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { PurgeExecutorSchema, PurgeFilterSchema, PurgeOutcomeSchema, PurgePlanSchema } from '../domain/purge';
+
+const JobStarted = z.object({ jobId: z.string() });
+
+export const PurgeStatusSchema = z.object({
+  plan: PurgePlanSchema,
+  status: z.string(),
+  jobId: z.string().nullable(),
+  counts: z.object({ pending: z.number(), inFlight: z.number(), deleted: z.number(), skipped: z.number(), busy: z.number(), total: z.number() }),
+  outcome: PurgeOutcomeSchema.nullable(),
+});
+export type PurgeStatus = z.infer<typeof PurgeStatusSchema>;
+
+export const VacuumRequestSchema = z
+  .object({
+    connectionId: z.string().min(1),
+    /** Default: the tables a purge touches. */
+    tables: z.array(z.enum(['flow_run', 'flow_run_state', 'task_run', 'task_run_state', 'log', 'artifact', 'flow_run_input'])).optional(),
+  })
+  .strict();
+
+export const purgeRequests = {
+  /** Dry run: counts, breakdown, sample, impact. Freezes the cutoff and the run ids. Changes nothing. */
+  'purge.plan': {
+    input: z
+      .object({ connectionId: z.string().min(1), filter: PurgeFilterSchema, executor: z.union([PurgeExecutorSchema, z.literal('auto')]).default('auto') })
+      .strict(),
+    output: PurgePlanSchema,
+  },
+  /** Starts the delete as a job; `confirmCount` must equal the plan's count. */
+  'purge.execute': {
+    input: z
+      .object({ planId: z.string().min(1), confirmCount: z.number().int().min(0), exportFile: z.string().trim().min(1).optional() })
+      .strict(),
+    output: JobStarted,
+  },
+  /** Continues an interrupted, failed or cancelled execution from its journal. */
+  'purge.resume': { input: z.object({ planId: z.string().min(1) }).strict(), output: JobStarted },
+  'purge.status': { input: z.object({ planId: z.string().min(1) }).strict(), output: PurgeStatusSchema },
+  /** VACUUM (ANALYZE) the tables a purge touches (Postgres), or VACUUM the file (SQLite), as a job. */
+  'purge.vacuum': { input: VacuumRequestSchema, output: JobStarted },
+} as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
