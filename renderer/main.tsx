@@ -11,6 +11,7 @@ import './styles/tables.css';
 import './styles/connections.css';
 import './styles/test-report.css';
 import './styles/activity.css';
+import './styles/purge.css';
 
 // Pick the transport first: in web mode this takes the token out of the URL fragment before the
 // hash router reads it.

@@ -17,6 +17,7 @@ export const REQUEST_CHANNELS = [
   'jobs.list',
   'jobs.cancel',
   'audit.list',
+  'purge.targets',
   'purge.plan',
   'purge.execute',
   'purge.resume',

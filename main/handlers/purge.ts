@@ -1,10 +1,11 @@
 import { AppError } from '../../shared/errors';
 import type { PurgeOutcome } from '../../shared/domain/purge';
+import { purgeTargets } from '../core/purge/targets';
 import { PURGE_TABLES, vacuumPg, vacuumSqlite } from '../core/purge/vacuum';
 import type { AppContext } from '../context';
 import type { Handlers } from '../transport/dispatch';
 
-type PurgeHandlers = Pick<Handlers, 'purge.plan' | 'purge.execute' | 'purge.resume' | 'purge.status' | 'purge.vacuum'>;
+type PurgeHandlers = Pick<Handlers, 'purge.targets' | 'purge.plan' | 'purge.execute' | 'purge.resume' | 'purge.status' | 'purge.vacuum'>;
 
 export function purgeHandlers(ctx: AppContext): PurgeHandlers {
   const svc = ctx.purge;
@@ -14,6 +15,7 @@ export function purgeHandlers(ctx: AppContext): PurgeHandlers {
     return ctx.connections.resolve(row.connection_id);
   };
   return {
+    'purge.targets': async ({ connectionId }) => purgeTargets(ctx.connections.resolve(connectionId)),
     'purge.plan': async ({ connectionId, filter, executor }) => svc.plan({ conn: ctx.connections.resolve(connectionId), filter, executor }),
     'purge.execute': async ({ planId, confirmCount, exportFile }) => {
       const { jobId } = await svc.execute({ conn: connOfPlan(planId), planId, confirmCount, ...(exportFile ? { exportFile } : {}) });

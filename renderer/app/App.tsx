@@ -4,6 +4,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { Spinner } from '../components/Spinner';
 import { ActivityScreen } from '../features/activity/ActivityScreen';
 import { ConnectionsScreen } from '../features/connections/ConnectionsScreen';
+import { PurgeScreen } from '../features/purge/PurgeScreen';
 import { useRoute } from '../lib/router';
 import { ErrorBoundary } from './ErrorBoundary';
 import { Sidebar, type ScreenId } from './Sidebar';
@@ -12,7 +13,7 @@ export function App() {
   const { segments } = useRoute();
   const connections = useConnections();
   const [first = '', ...rest] = segments;
-  const screen: ScreenId = first === 'activity' ? 'activity' : 'connections';
+  const screen: ScreenId = first === 'activity' ? 'activity' : first === 'purge' ? 'purge' : 'connections';
   const current = connections.connections.find((c) => c.id === connections.currentId);
 
   // The window or tab title names the server, so several open windows are told apart.
@@ -39,6 +40,8 @@ export function App() {
     );
   } else if (screen === 'activity') {
     body = <ActivityScreen />;
+  } else if (screen === 'purge') {
+    body = <PurgeScreen />;
   } else {
     body = <ConnectionsScreen path={rest} />;
   }

@@ -7,6 +7,7 @@ import { ConnectionPicker } from './ConnectionPicker';
  * here, one line each.
  */
 const NAV = [
+  { id: 'purge', label: 'Purge', icon: 'M3 4.5h10M6 4.5V3h4v1.5M4.5 4.5l.7 9h5.6l.7-9' },
   { id: 'connections', label: 'Connections', icon: 'M2 4.5h12M2 8h12M2 11.5h12' },
   { id: 'activity', label: 'Activity', icon: 'M1.5 8h3l2-5 3 10 2-5h3' },
 ] as const;

@@ -12,6 +12,15 @@ export const PurgeStatusSchema = z.object({
 });
 export type PurgeStatus = z.infer<typeof PurgeStatusSchema>;
 
+export const PurgeTargetsSchema = z.object({
+  /** pastDue: SCHEDULED runs whose time has passed (null through the API, where counting is costly). */
+  deployments: z.array(z.object({ id: z.string(), name: z.string(), pastDue: z.number().nullable() })),
+  workPools: z.array(z.string()),
+  /** "pool/queue" */
+  workQueues: z.array(z.string()),
+});
+export type PurgeTargets = z.infer<typeof PurgeTargetsSchema>;
+
 export const VacuumRequestSchema = z
   .object({
     connectionId: z.string().min(1),
@@ -21,6 +30,8 @@ export const VacuumRequestSchema = z
   .strict();
 
 export const purgeRequests = {
+  /** Deployments, pools and queues to pick from, with past-due counts per deployment. */
+  'purge.targets': { input: z.object({ connectionId: z.string().min(1) }).strict(), output: PurgeTargetsSchema },
   /** Dry run: counts, breakdown, sample, impact. Freezes the cutoff and the run ids. Changes nothing. */
   'purge.plan': {
     input: z

@@ -196,6 +196,7 @@ export class PurgeService {
             exportedTo: sink?.file ?? null,
           };
           this.store.purge.setStatus(req.planId, 'done');
+          report({ phase: 'done', message: `${c.deleted} deleted, ${c.skipped} skipped, ${c.busy} busy` });
           this.store.audit.record({
             connectionId: req.conn.id,
             connectionName: req.conn.name,

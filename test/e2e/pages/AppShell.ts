@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 export class AppShell {
   constructor(readonly page: Page) {}
 
-  async goto(screen: 'connections' | 'activity'): Promise<void> {
+  async goto(screen: 'connections' | 'activity' | 'purge'): Promise<void> {
     await this.page.getByTestId(`nav-${screen}`).click();
   }
 

@@ -1,0 +1,92 @@
+/**
+ * Purge: filter -> preview (a dry run that freezes the cutoff and the runs) -> type the count ->
+ * watch the batches -> totals, recount, VACUUM. One calm page; the number that will be deleted is
+ * the biggest thing on it.
+ */
+import { useState } from 'react';
+import type { PurgePlan } from '../../../shared/domain/purge';
+import { useCurrentConnection } from '../../api/connections';
+import { useAction, useRequest } from '../../api/hooks';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { href } from '../../lib/router';
+import { ConfirmPanel } from './ConfirmPanel';
+import { ExecutionView } from './ExecutionView';
+import { FilterForm } from './FilterForm';
+import { INITIAL_FILTER, toFilter, type FilterState } from './filter-state';
+import { PlanView } from './PlanView';
+
+export function PurgeScreen() {
+  const conn = useCurrentConnection();
+  const [filter, setFilter] = useState<FilterState>(INITIAL_FILTER);
+  const [plan, setPlan] = useState<PurgePlan | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const targets = useRequest('purge.targets', { connectionId: conn?.id ?? '' }, conn?.id ?? '');
+  const planAction = useAction('purge.plan');
+  const execAction = useAction('purge.execute');
+  const resumeAction = useAction('purge.resume');
+
+  if (!conn) {
+    return (
+      <div className="page">
+        <EmptyState title="No connection selected" actions={<a className="btn btn--primary" href={href('connections')}>Choose a connection</a>}>
+          Purge works on one Prefect server at a time.
+        </EmptyState>
+      </div>
+    );
+  }
+
+  const preview = async () => {
+    setPlan(null);
+    const p = await planAction.run({ connectionId: conn.id, filter: toFilter(filter), executor: filter.executor });
+    if (p) setPlan(p);
+  };
+  const reset = () => {
+    setPlan(null);
+    setJobId(null);
+    targets.reload();
+  };
+
+  return (
+    <div className="page page--purge">
+      <header className="page__header">
+        <div>
+          <h1 className="page__title">Purge stale scheduled runs</h1>
+          <p className="page__lead">
+            Remove the Late and Scheduled backlog that no worker will run, without touching anything that started. Preview first;
+            nothing is deleted until you type the count.
+          </p>
+        </div>
+      </header>
+      {targets.error && <ErrorNotice title="Could not list deployments" error={targets.error} />}
+      {!jobId && (
+        <FilterForm state={filter} onChange={(s) => { setFilter(s); setPlan(null); }} targets={targets.data} onPlan={() => void preview()} planning={planAction.running} readOnly={conn.readOnly} />
+      )}
+      {planAction.error && <ErrorNotice title="Preview failed; nothing was changed" error={planAction.error} onDismiss={planAction.clearError} />}
+      {plan && <PlanView plan={plan} executed={jobId !== null} />}
+      {plan && plan.count > 0 && !jobId && (
+        <>
+          {execAction.error && <ErrorNotice title="Nothing was deleted" error={execAction.error} onDismiss={execAction.clearError} />}
+          <ConfirmPanel
+            plan={plan}
+            busy={execAction.running}
+            onBack={() => setPlan(null)}
+            onConfirm={(opts) => void execAction.run({ planId: plan.planId, confirmCount: plan.count, ...opts }).then((r) => r && setJobId(r.jobId))}
+          />
+        </>
+      )}
+      {plan && jobId && (
+        <>
+          {resumeAction.error && <ErrorNotice error={resumeAction.error} onDismiss={resumeAction.clearError} />}
+          <ExecutionView
+            plan={plan}
+            jobId={jobId}
+            connectionId={conn.id}
+            onNew={reset}
+            onResume={() => void resumeAction.run({ planId: plan.planId }).then((r) => r && setJobId(r.jobId))}
+          />
+        </>
+      )}
+    </div>
+  );
+}
