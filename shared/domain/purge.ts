@@ -104,6 +104,8 @@ export const PurgeOutcomeSchema = z.object({
   deletedArtifacts: z.number(),
   batches: z.number(),
   p99BatchMs: z.number().nullable(),
+  /** Time spent inside delete batches; the rest of durationMs is planning-free bookkeeping and the recount. */
+  batchMsTotal: z.number(),
   durationMs: z.number(),
   /** Recount after the delete: runs that still match the plan's filter and cutoff. */
   remaining: z.number().nullable(),

@@ -50,8 +50,9 @@ export async function runBatches(o: LoopOptions): Promise<LoopResult> {
     deletedArtifacts: o.prior?.deletedArtifacts ?? 0,
     batchMs: [],
   };
+  // Counted once from the journal, then kept in step with each batch (a GROUP BY per batch adds up).
+  let c = repo.counts(planId);
   const progress = () => {
-    const c = repo.counts(planId);
     o.report({
       phase: 'deleting',
       done: c.deleted + c.skipped + c.busy,
@@ -68,6 +69,7 @@ export async function runBatches(o: LoopOptions): Promise<LoopResult> {
     repo.setState(planId, inFlight.filter((id) => !still.has(id)), RUN_DELETED);
     repo.setState(planId, inFlight.filter((id) => still.has(id)), RUN_PENDING);
     log.info(`resumed plan ${planId}: ${inFlight.length - still.size} of ${inFlight.length} in-flight runs had been deleted`);
+    c = repo.counts(planId);
   }
   progress();
 
@@ -111,13 +113,21 @@ export async function runBatches(o: LoopOptions): Promise<LoopResult> {
     const deletedSet = new Set(deleted);
     const rest = ids.filter((id) => !deletedSet.has(id));
     repo.setState(planId, deleted, RUN_DELETED);
+    c.deleted += deleted.length;
+    c.pending -= deleted.length;
     if (rest.length) {
       const matching = await deleter.stillMatching(rest, signal);
-      repo.setState(planId, rest.filter((id) => !matching.has(id)), RUN_SKIPPED);
+      const skipped = rest.filter((id) => !matching.has(id));
+      repo.setState(planId, skipped, RUN_SKIPPED);
+      c.skipped += skipped.length;
+      c.pending -= skipped.length;
       const locked = rest.filter((id) => matching.has(id));
       if (locked.length) {
         const attempts = repo.attempts(planId, locked);
-        repo.setState(planId, locked.filter((id) => (attempts.get(id) ?? 0) + 1 >= MAX_ATTEMPTS), RUN_BUSY, true);
+        const busy = locked.filter((id) => (attempts.get(id) ?? 0) + 1 >= MAX_ATTEMPTS);
+        repo.setState(planId, busy, RUN_BUSY, true);
+        c.busy += busy.length;
+        c.pending -= busy.length;
         repo.setState(planId, locked.filter((id) => (attempts.get(id) ?? 0) + 1 < MAX_ATTEMPTS), RUN_PENDING, true);
         // Give the worker holding them a moment before the next try.
         await new Promise((r) => setTimeout(r, 200));

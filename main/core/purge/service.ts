@@ -191,6 +191,7 @@ export class PurgeService {
             deletedArtifacts: loop.deletedArtifacts,
             batches: loop.batches,
             p99BatchMs: p99(loop),
+            batchMsTotal: Math.round(loop.batchMs.reduce((a, b) => a + b, 0)),
             durationMs: Date.now() - t0,
             remaining,
             exportedTo: sink?.file ?? null,

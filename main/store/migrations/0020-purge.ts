@@ -29,6 +29,6 @@ export function up(db: Database): void {
       attempts INTEGER NOT NULL DEFAULT 0,
       PRIMARY KEY (plan_id, run_id)
     ) STRICT, WITHOUT ROWID;
-    CREATE INDEX ix_purge_plan_run__state ON purge_plan_run (plan_id, state);
+    CREATE INDEX ix_purge_plan_run__state ON purge_plan_run (plan_id, state, attempts);
   `);
 }

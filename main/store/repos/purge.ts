@@ -61,21 +61,25 @@ export class PurgeRepo {
     else this.db.prepare('UPDATE purge_plan SET status = ?, job_id = ? WHERE id = ?').run(status, jobId, id);
   }
 
+  /** Fewest attempts first, so runs a worker held locked are retried after the others. */
   idsInState(planId: string, state: number, limit = 1_000_000): string[] {
     return (
-      this.db.prepare('SELECT run_id FROM purge_plan_run WHERE plan_id = ? AND state = ? LIMIT ?').all(planId, state, limit) as { run_id: string }[]
-    ).map((r) => r.run_id);
+      this.db
+        .prepare('SELECT run_id FROM purge_plan_run WHERE plan_id = ? AND state = ? ORDER BY attempts LIMIT ?')
+        .pluck()
+        .all(planId, state, limit) as string[]
+    );
   }
 
+  /** Set-based (json_each): a 5,000-run batch is one statement, not 5,000, so journaling stays cheap. */
   setState(planId: string, ids: readonly string[], state: number, bumpAttempts = false): void {
-    const stmt = this.db.prepare(
-      bumpAttempts
-        ? 'UPDATE purge_plan_run SET state = ?, attempts = attempts + 1 WHERE plan_id = ? AND run_id = ?'
-        : 'UPDATE purge_plan_run SET state = ? WHERE plan_id = ? AND run_id = ?',
-    );
-    this.db.transaction(() => {
-      for (const id of ids) stmt.run(state, planId, id);
-    })();
+    if (ids.length === 0) return;
+    this.db
+      .prepare(
+        `UPDATE purge_plan_run SET state = ?${bumpAttempts ? ', attempts = attempts + 1' : ''}
+          WHERE plan_id = ? AND run_id IN (SELECT value FROM json_each(?))`,
+      )
+      .run(state, planId, JSON.stringify(ids));
   }
 
   attempts(planId: string, ids: readonly string[]): Map<string, number> {
