@@ -47,10 +47,29 @@ export interface HarnessInfo {
   prefectBin: string;
   /** Directory for the harness's temp files (removed on teardown). */
   tmpDir: string;
+  /** Baseline seed per server (absent when the harness was started with seed: false). */
+  seed?: {
+    prefectPg: HarnessSeedInfo;
+    prefectSqlite: HarnessSeedInfo;
+    prefectAuth: HarnessSeedInfo;
+  };
+  /** Seconds the harness took to start (PG + servers + seed), for the curious. */
+  startupSeconds?: number;
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     harness: HarnessInfo;
   }
+}
+
+/** What the harness seeded on one server (deployments via the API, runs via SQL). */
+export interface HarnessSeedInfo {
+  /** SeededDeployment[] from seed-api.ts (ids, schedule ids, queue ids). */
+  deployments: import('./seed-api').SeededDeployment[];
+  /** Exact counts computed from the seed plan (seed-plan.ts expectedCounts). */
+  counts: import('./seed-plan').SeedCounts;
+  /** The "now" the runs were laid out against (ISO). */
+  now: string;
+  workPool?: import('./seed-api').SeededWorkPool;
 }
