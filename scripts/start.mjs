@@ -1,7 +1,7 @@
 // `npm start`: open the Electron window; where the Electron runtime is missing (it is downloaded
 // separately from npm and some machines cannot reach its host), say so plainly and serve the same UI
 // in local web mode instead.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -30,14 +30,36 @@ function run(cmd, args) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));
 }
 
-const bin = electronBinary();
 const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
+
+// Electron's runtime is fetched on first use, not by `npm install`. Try once (bounded) where a window
+// could be shown and the user has not opted out.
+let downloadTried = false;
+function tryInstallElectron() {
+  if (headless || process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return;
+  try {
+    const dir = path.dirname(require.resolve('electron/package.json'));
+    process.stderr.write('Fetching the Electron runtime (first start only)...\n');
+    downloadTried = true;
+    spawnSync(process.execPath, [path.join(dir, 'install.js')], { stdio: 'ignore', timeout: 180_000 });
+  } catch {
+    // reported below as "not installed"
+  }
+}
+
+let bin = electronBinary();
+if (!bin) {
+  tryInstallElectron();
+  bin = electronBinary();
+}
 if (bin && !headless) {
   run(bin, [path.join(root, 'dist', 'main', 'electron.cjs')]);
 } else {
   const why = bin
     ? 'there is no graphical display here (DISPLAY and WAYLAND_DISPLAY are unset)'
-    : "the Electron runtime is not installed (it is downloaded separately from npm, e.g. with `npx install-electron`, and this machine could not or did not fetch it)";
+    : downloadTried
+      ? 'the Electron runtime is not installed and could not be downloaded (its download host did not answer; `npx install-electron` retries)'
+      : 'the Electron runtime is not installed (it is downloaded separately from npm; `npx install-electron` fetches it)';
   process.stderr.write(
     `\nHousekeeper cannot open its desktop window because ${why}. ` +
       'It will serve the same interface in local web mode instead: only this machine can reach it, ' +
