@@ -16,6 +16,8 @@ export const REQUEST_CHANNELS = [
   'connections.adopt',
   'jobs.list',
   'jobs.cancel',
+  'jobs.pause',
+  'jobs.resume',
   'audit.list',
   'purge.targets',
   'purge.plan',

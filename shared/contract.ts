@@ -57,6 +57,9 @@ export const requests = {
 
   'jobs.list': { input: Empty, output: z.array(JobProgressSchema) },
   'jobs.cancel': { input: z.object({ jobId: z.string().min(1) }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  /** Pause between units of work (a purge finishes its current batch first), and resume. */
+  'jobs.pause': { input: z.object({ jobId: z.string().min(1) }).strict(), output: z.object({ paused: z.boolean() }) },
+  'jobs.resume': { input: z.object({ jobId: z.string().min(1) }).strict(), output: z.object({ resumed: z.boolean() }) },
 
   'audit.list': {
     input: z

@@ -19,6 +19,8 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...connectionHandlers(ctx),
     'jobs.list': async () => ctx.jobs.list(),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: ctx.jobs.cancel(jobId) }),
+    'jobs.pause': async ({ jobId }) => ({ paused: ctx.jobs.pause(jobId) }),
+    'jobs.resume': async ({ jobId }) => ({ resumed: ctx.jobs.resume(jobId) }),
     'audit.list': async (input) => ctx.store.audit.list(input),
     ...purgeHandlers(ctx),
   };

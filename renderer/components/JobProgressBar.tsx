@@ -14,7 +14,7 @@ const TONE: Record<JobProgress['status'], string> = {
   interrupted: 'warn',
 };
 
-export function JobProgressBar({ job, onCancel }: { job: JobProgress; onCancel?: () => void }) {
+export function JobProgressBar({ job, onCancel, onPause, onResume }: { job: JobProgress; onCancel?: () => void; onPause?: () => void; onResume?: () => void }) {
   const fraction = job.total && job.total > 0 ? Math.min(1, job.done / job.total) : null;
   const eta = job.status === 'running' ? formatEta(job.etaSeconds) : null;
   return (
@@ -22,8 +22,18 @@ export function JobProgressBar({ job, onCancel }: { job: JobProgress; onCancel?:
       <div className="job__head">
         <span className="job__phase">{job.phase}</span>
         <span className="job__status">{job.status}</span>
-        {onCancel && job.status === 'running' && (
-          <button type="button" className="btn btn--small" onClick={onCancel}>
+        {onPause && job.status === 'running' && (
+          <button type="button" className="btn btn--small" onClick={onPause} data-testid="job-pause">
+            Pause
+          </button>
+        )}
+        {onResume && job.status === 'paused' && (
+          <button type="button" className="btn btn--small" onClick={onResume} data-testid="job-resume">
+            Resume
+          </button>
+        )}
+        {onCancel && (job.status === 'running' || job.status === 'paused') && (
+          <button type="button" className="btn btn--small" onClick={onCancel} data-testid="job-cancel">
             Cancel
           </button>
         )}

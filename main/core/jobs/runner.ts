@@ -25,6 +25,11 @@ export interface JobContext {
   jobId: string;
   signal: AbortSignal;
   report(update: ProgressUpdate): void;
+  /**
+   * Call between units of work (e.g. delete batches): returns at once unless the job is paused, in
+   * which case it waits until resumed (or throws when cancelled). Pausing never interrupts a unit.
+   */
+  pausePoint(): Promise<void>;
 }
 
 export interface JobSpec<P, R> {
@@ -38,6 +43,8 @@ export interface JobSpec<P, R> {
 
 interface Active {
   controller: AbortController;
+  /** Set while paused: resolved by resume(). */
+  paused: { promise: Promise<void>; resume: () => void } | null;
   progress: JobProgress;
   samples: Array<{ t: number; done: number }>;
   lastEmit: number;
@@ -84,6 +91,7 @@ export class JobRunner {
     const prior = spec.resumeJobId ? this.repo.get(jobId) : undefined;
     const active: Active = {
       controller,
+      paused: null,
       progress: {
         jobId,
         kind: spec.kind,
@@ -109,6 +117,19 @@ export class JobRunner {
       jobId,
       signal: controller.signal,
       report: (u) => this.#report(active, u),
+      pausePoint: async () => {
+        while (active.paused) {
+          if (controller.signal.aborted) break;
+          await Promise.race([
+            active.paused.promise,
+            new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true })),
+          ]);
+        }
+        if (controller.signal.aborted) {
+          const reason: unknown = controller.signal.reason;
+          throw reason instanceof AppError ? reason : new AppError('CANCELLED', 'Cancelled by the user.');
+        }
+      },
     };
     active.finished = this.#run(active, spec, ctx);
     this.bus.emit('jobs.progress', { ...active.progress });
@@ -119,6 +140,29 @@ export class JobRunner {
     const a = this.#active.get(jobId);
     if (!a) return false;
     a.controller.abort(new AppError('CANCELLED', 'Cancelled by the user.'));
+    return true;
+  }
+
+  /** Pause at the job's next pause point; the current unit of work finishes first. */
+  pause(jobId: string): boolean {
+    const a = this.#active.get(jobId);
+    if (!a || a.paused || a.progress.status !== 'running') return false;
+    let resume!: () => void;
+    const promise = new Promise<void>((r) => (resume = r));
+    a.paused = { promise, resume };
+    a.progress.status = 'paused';
+    this.#emitNow(a);
+    return true;
+  }
+
+  resume(jobId: string): boolean {
+    const a = this.#active.get(jobId);
+    if (!a || !a.paused) return false;
+    const p = a.paused;
+    a.paused = null;
+    a.progress.status = 'running';
+    p.resume();
+    this.#emitNow(a);
     return true;
   }
 
@@ -168,7 +212,7 @@ export class JobRunner {
     a.pendingEmit = null;
     a.lastEmit = Date.now();
     const p = a.progress;
-    if (p.status === 'running') this.repo.progress(p.jobId, { status: p.status, phase: p.phase, done: p.done, total: p.total });
+    if (p.status === 'running' || p.status === 'paused') this.repo.progress(p.jobId, { status: p.status, phase: p.phase, done: p.done, total: p.total });
     this.bus.emit('jobs.progress', { ...p });
   }
 

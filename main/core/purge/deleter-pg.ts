@@ -68,9 +68,11 @@ export function pgDeleter(target: PostgresTarget, resolved: ResolvedPurgeFilter,
       const rows = await target.readOnly((q) => q<{ n: number }>(`SELECT count(*) AS n FROM flow_run fr WHERE ${pred.sql}`, pred.params), { signal });
       return Number(rows[0]?.n ?? 0);
     },
+    /** Lock waits, serialization conflicts, timeouts and lost connections (not logins): retry. */
     isTransient(e) {
       if (!(e instanceof AppError)) return false;
-      const state = e.details?.sqlstate;
+      const state = typeof e.details?.sqlstate === 'string' ? e.details.sqlstate : '';
+      if (e.code === 'PG_CONNECT') return !/^(28|3D)/.test(state);
       return state === '55P03' || state === '40P01' || state === '40001' || (state === '57014' && e.code !== 'CANCELLED');
     },
     close: () => target.close(),

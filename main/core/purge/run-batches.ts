@@ -30,10 +30,14 @@ export interface LoopOptions {
   deleter: Deleter;
   signal: AbortSignal;
   report: (u: ProgressUpdate) => void;
+  /** Waits while the job is paused (between batches only). */
+  pausePoint?: () => Promise<void>;
   sink?: JsonlSink;
   targetBatchMs?: number;
   /** First batch size (default 200); the sizer adapts from there. */
   initialBatch?: number;
+  /** Upper bound for the adaptive size (default: the executor's maximum). */
+  maxBatch?: number;
   /** Carried over from an earlier, interrupted run of the same plan. */
   prior?: Partial<LoopResult>;
 }
@@ -73,10 +77,12 @@ export async function runBatches(o: LoopOptions): Promise<LoopResult> {
   }
   progress();
 
-  const sizer = new BatchSizer(o.targetBatchMs ?? 200, Math.min(10, o.initialBatch ?? 10), deleter.maxBatch, Math.min(o.initialBatch ?? 200, deleter.maxBatch));
+  const max = Math.min(o.maxBatch ?? deleter.maxBatch, deleter.maxBatch);
+  const sizer = new BatchSizer(o.targetBatchMs ?? 200, Math.min(10, o.initialBatch ?? 10), max, Math.min(o.initialBatch ?? 200, max));
   let transient = 0;
   for (;;) {
     abortIfCancelled(signal);
+    await o.pausePoint?.();
     const ids = repo.idsInState(planId, RUN_PENDING, sizer.size);
     if (ids.length === 0) break;
     repo.setState(planId, ids, RUN_IN_FLIGHT);
@@ -92,14 +98,16 @@ export async function runBatches(o: LoopOptions): Promise<LoopResult> {
       result.deletedLogs += r.logs;
       result.deletedArtifacts += r.artifacts;
     } catch (e) {
-      // Nothing committed for this batch unless the error came after COMMIT (connection lost): the
-      // in-flight state lets the next resume find out. Here, put back what still exists.
       if (!signal.aborted && deleter.isTransient(e) && transient < MAX_TRANSIENT_RETRIES) {
         transient++;
-        repo.setState(planId, ids, RUN_PENDING);
         sizer.backOff();
-        log.info(`batch hit a lock or timeout (${(e as Error).message}); retrying with ${sizer.size} runs`);
-        await new Promise((r) => setTimeout(r, 100 * 2 ** transient));
+        log.info(`batch failed transiently (${(e as Error).message}); retrying with ${sizer.size} runs`);
+        await sleep(100 * 2 ** transient, signal);
+        // A lock timeout rolled the batch back; a dropped connection may have lost the answer to a
+        // COMMIT that went through. Ask the server which of the batch's runs still exist.
+        const gone = await reconcileInFlight(ids, deleter, repo, planId, signal);
+        c.deleted += gone;
+        c.pending -= gone;
         continue;
       }
       throw e;
@@ -136,6 +144,36 @@ export async function runBatches(o: LoopOptions): Promise<LoopResult> {
     progress();
   }
   return result;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}
+
+/**
+ * Settles a batch whose outcome is unknown: runs that no longer exist were deleted by it, the others
+ * go back to pending. Retries while the server is unreachable (it may be restarting).
+ */
+async function reconcileInFlight(ids: string[], deleter: Deleter, repo: PurgeRepo, planId: string, signal: AbortSignal): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    abortIfCancelled(signal);
+    try {
+      const still = await deleter.existing(ids, signal);
+      const gone = ids.filter((id) => !still.has(id));
+      repo.setState(planId, gone, RUN_DELETED);
+      repo.setState(planId, ids.filter((id) => still.has(id)), RUN_PENDING);
+      return gone.length;
+    } catch (e) {
+      if (!deleter.isTransient(e) || attempt >= MAX_TRANSIENT_RETRIES) throw e;
+      await sleep(250 * 2 ** Math.min(attempt, 5), signal);
+    }
+  }
 }
 
 export function p99(result: LoopResult): number | null {

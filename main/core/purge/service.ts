@@ -40,7 +40,7 @@ export interface ExecuteRequest {
   exportFile?: string;
   resume?: boolean;
   /** Batch tuning (tests and benchmarks); defaults suit production. */
-  tuning?: { initialBatch?: number; targetBatchMs?: number };
+  tuning?: { initialBatch?: number; targetBatchMs?: number; maxBatch?: number };
 }
 
 export class PurgeService {
@@ -171,12 +171,12 @@ export class PurgeService {
       connectionId: req.conn.id,
       payload: { planId: req.planId, exportFile: req.exportFile ?? null },
       ...(priorJob ? { resumeJobId: priorJob.id } : {}),
-      run: async ({ signal, report, jobId }): Promise<PurgeOutcome> => {
+      run: async ({ signal, report, jobId, pausePoint }): Promise<PurgeOutcome> => {
         const t0 = Date.now();
         this.store.purge.setStatus(req.planId, 'running', jobId);
         let outcome: PurgeOutcome | null = null;
         try {
-          const loop = await runBatches({ planId: req.planId, repo: this.store.purge, deleter, signal, report, ...req.tuning, ...(sink ? { sink } : {}), ...(prior ? { prior } : {}) });
+          const loop = await runBatches({ planId: req.planId, repo: this.store.purge, deleter, signal, report, pausePoint, ...req.tuning, ...(sink ? { sink } : {}), ...(prior ? { prior } : {}) });
           report({ phase: 'verifying' });
           const remaining = await deleter.recount(signal).catch(() => null);
           const c = this.store.purge.counts(req.planId);

@@ -181,7 +181,7 @@ export function mapPgError(e: unknown, ctx: PgErrorContext): AppError {
   if (/timeout expired|connection timeout|Connection terminated due to connection timeout/i.test(pgMsg)) {
     return make('PG_CONNECT', `Connecting to ${where} timed out.`, 'Check the host and port, a firewall or a VPN; the server may be overloaded.');
   }
-  if (/Connection terminated unexpectedly|terminating connection/i.test(pgMsg)) {
+  if (/Connection terminated unexpectedly|terminating connection|not queryable|^Connection terminated$/i.test(pgMsg)) {
     return make('PG_CONNECT', `The connection to ${where} was closed unexpectedly.`, 'The server may have restarted or hit an idle timeout. Try again.');
   }
   if (/self[- ]signed certificate|unable to verify|certificate/i.test(pgMsg)) {

@@ -240,6 +240,13 @@ export class PostgresTarget {
     const cancels: Promise<void>[] = [];
     let broken = false;
     let running = false;
+    // A checked-out client whose connection dies (server restart, pg_terminate_backend) emits
+    // 'error' besides failing its query; the pool only listens on idle clients, so listen here.
+    const onClientError = (e: Error) => {
+      broken = true;
+      log.warn(`connection to ${this.label} lost`, mapPgError(e, this.errorContext()).message);
+    };
+    client.on('error', onClientError);
     const onAbort = () => {
       if (running) cancels.push(this.cancelBackend(this.pids.get(client) ?? 0));
     };
@@ -268,6 +275,7 @@ export class PostgresTarget {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       await Promise.allSettled(cancels);
+      client.removeListener('error', onClientError);
       client.release(broken || undefined);
     }
   }

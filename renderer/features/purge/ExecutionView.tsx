@@ -25,7 +25,13 @@ export function ExecutionView({ plan, jobId, connectionId, onResume, onNew }: {
   return (
     <section className="card purge-exec" data-testid="purge-exec">
       <div className="card__title">Deleting {formatCount(plan.count)} stale runs on {plan.connectionName}</div>
-      <JobProgressBar job={job} onCancel={() => void call('jobs.cancel', { jobId })} />
+      <JobProgressBar
+        job={job}
+        onCancel={() => void call('jobs.cancel', { jobId })}
+        onPause={() => void call('jobs.pause', { jobId })}
+        onResume={() => void call('jobs.resume', { jobId })}
+      />
+      {job.status === 'paused' && <p className="muted">Paused between batches: no transaction is open and nothing is being deleted.</p>}
       {done && job.error && (
         <ErrorNotice title={job.status === 'cancelled' ? 'Stopped' : 'The purge stopped'} error={job.error}>
           <p>What was deleted stays deleted and is counted. The rest is still planned: resume continues exactly where it stopped.</p>
