@@ -3,6 +3,8 @@
  * states cascade), and the Prefect API (bulk_delete, 50 per call) on an auth-protected server with
  * no database access, as for Prefect Cloud.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -81,6 +83,23 @@ describe('purge on a SQLite-backed Prefect server', () => {
     db.close();
     expect(orphans.n).toBe(0);
     expect(o.remaining).toBe(0);
+  });
+
+  it('VACUUM rewrites a copy of the database after checking free disk, and the file shrinks', async () => {
+    const { vacuumSqlite } = await import('../../main/core/purge/vacuum');
+    const copy = path.join(env.home, 'copy.db');
+    const src = new Database(file, { readonly: true });
+    await src.backup(copy);
+    src.close();
+    const w = new Database(copy);
+    w.exec('DELETE FROM log; DELETE FROM flow_run_state');
+    w.close();
+    const sizeBefore = fs.statSync(copy).size;
+    const { finished } = env.ctx.jobs.start({ kind: 'vacuum', connectionId: null, payload: {}, run: (jc) => vacuumSqlite(copy, jc) });
+    const f = (await finished) as JobFinished;
+    expect(f.status, JSON.stringify(f.error)).toBe('succeeded');
+    expect(fs.statSync(copy).size).toBeLessThan(sizeBefore);
+    expect((f.result as { freedBytes: number }).freedBytes).toBe(sizeBefore - fs.statSync(copy).size);
   });
 });
 
