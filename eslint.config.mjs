@@ -31,7 +31,7 @@ export default tseslint.config(
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
-    ignores: ['renderer/vite.config.ts'],
+    ignores: ['renderer/vite.config.mts'],
     rules: {
       'no-restricted-imports': restrict([
         { group: ['**/main/**', 'electron', ...nodeBuiltins], message: 'The renderer talks to main only through renderer/api.' },
