@@ -24,6 +24,7 @@ export const REQUEST_CHANNELS = [
   'purge.execute',
   'purge.resume',
   'purge.status',
+  'purge.unfinished',
   'purge.vacuum',
 ] as const;
 

@@ -5,7 +5,7 @@ import { PURGE_TABLES, vacuumPg, vacuumSqlite } from '../core/purge/vacuum';
 import type { AppContext } from '../context';
 import type { Handlers } from '../transport/dispatch';
 
-type PurgeHandlers = Pick<Handlers, 'purge.targets' | 'purge.plan' | 'purge.execute' | 'purge.resume' | 'purge.status' | 'purge.vacuum'>;
+type PurgeHandlers = Pick<Handlers, 'purge.targets' | 'purge.plan' | 'purge.execute' | 'purge.resume' | 'purge.status' | 'purge.unfinished' | 'purge.vacuum'>;
 
 export function purgeHandlers(ctx: AppContext): PurgeHandlers {
   const svc = ctx.purge;
@@ -13,6 +13,12 @@ export function purgeHandlers(ctx: AppContext): PurgeHandlers {
     const { row } = svc.getPlan(planId);
     if (!row.connection_id) throw new AppError('VALIDATION', 'This plan was made for an ad hoc connection; use the CLI that made it.');
     return ctx.connections.resolve(row.connection_id);
+  };
+  const status = (planId: string) => {
+    const { plan, row } = svc.getPlan(planId);
+    const job = row.job_id ? ctx.store.jobs.get(row.job_id) : undefined;
+    const outcome = job?.result ? (JSON.parse(job.result) as PurgeOutcome) : null;
+    return { plan, status: row.status === 'running' && !ctx.jobs.list().some((j) => j.jobId === row.job_id) ? 'interrupted' : row.status, jobId: row.job_id, counts: ctx.store.purge.counts(planId), outcome };
   };
   return {
     'purge.targets': async ({ connectionId }) => purgeTargets(ctx.connections.resolve(connectionId)),
@@ -26,11 +32,13 @@ export function purgeHandlers(ctx: AppContext): PurgeHandlers {
       const { jobId } = await svc.execute({ conn: connOfPlan(planId), planId, confirmCount: plan.count, resume: true });
       return { jobId };
     },
-    'purge.status': async ({ planId }) => {
-      const { plan, row } = svc.getPlan(planId);
-      const job = row.job_id ? ctx.store.jobs.get(row.job_id) : undefined;
-      const outcome = job?.result ? (JSON.parse(job.result) as PurgeOutcome) : null;
-      return { plan, status: row.status, jobId: row.job_id, counts: ctx.store.purge.counts(planId), outcome };
+    'purge.status': async ({ planId }) => status(planId),
+    'purge.unfinished': async ({ connectionId }) => {
+      const active = new Set(ctx.jobs.list().map((j) => j.jobId));
+      return ctx.store.purge
+        .latestPlans(connectionId, 20)
+        .filter((r) => ['running', 'failed', 'cancelled'].includes(r.status) && !(r.job_id && active.has(r.job_id)))
+        .map((r) => status(r.id));
     },
     'purge.vacuum': async ({ connectionId, tables }) => {
       const conn = ctx.connections.resolve(connectionId);

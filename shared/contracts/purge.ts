@@ -49,6 +49,8 @@ export const purgeRequests = {
   /** Continues an interrupted, failed or cancelled execution from its journal. */
   'purge.resume': { input: z.object({ planId: z.string().min(1) }).strict(), output: JobStarted },
   'purge.status': { input: z.object({ planId: z.string().min(1) }).strict(), output: PurgeStatusSchema },
+  /** Executions of this connection that stopped before the end (killed app, error, cancel): resumable. */
+  'purge.unfinished': { input: z.object({ connectionId: z.string().min(1) }).strict(), output: z.array(PurgeStatusSchema) },
   /** VACUUM (ANALYZE) the tables a purge touches (Postgres), or VACUUM the file (SQLite), as a job. */
   'purge.vacuum': { input: VacuumRequestSchema, output: JobStarted },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;

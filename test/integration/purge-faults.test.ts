@@ -28,6 +28,41 @@ function waitFor(pred: (p: JobProgress) => boolean, jobId: string): Promise<JobP
 }
 
 describe('purge faults', () => {
+  it('a cancelled purge is listed as unfinished and resumes to the end through the contract', async () => {
+    const { createHandlers } = await import('../../main/handlers');
+    const handlers = createHandlers(env.ctx);
+    const saved = env.ctx.connections.save(undefined, {
+      name: `faults-${uniqueTag()}`,
+      apiUrl: conn.apiUrl,
+      apiAuth: { kind: 'none' },
+      db: { ...(conn.db as Extract<typeof conn.db, { kind: 'postgres' }>), password: (conn.db as { password: string }).password },
+      readOnly: false,
+    });
+    const deps = await seedScenario(h, uniqueTag(), { late: 800 }, 2);
+    const plan = await handlers['purge.plan']({ connectionId: saved.id, filter: { olderThan: '1m', deployments: deps.map((d) => d.id), workPools: [], workQueues: [], tags: [], stateNames: ['Scheduled', 'Late'], includeManual: false, keepNewest: 0 }, executor: 'auto' });
+    const { jobId, finished } = await env.ctx.purge.execute({ conn: env.ctx.connections.resolve(saved.id), planId: plan.planId, confirmCount: plan.count, tuning: { initialBatch: 10, maxBatch: 10 } });
+    await waitFor((p) => p.done > 0, jobId);
+    expect((await handlers['jobs.cancel']({ jobId })).cancelled).toBe(true);
+    expect(((await finished) as JobFinished).status).toBe('cancelled');
+    const unfinished = await handlers['purge.unfinished']({ connectionId: saved.id });
+    expect(unfinished.map((u) => u.plan.planId)).toEqual([plan.planId]);
+    expect(unfinished[0]!.status).toBe('cancelled');
+    expect(unfinished[0]!.counts.deleted).toBeGreaterThan(0);
+    expect(unfinished[0]!.counts.deleted).toBeLessThan(plan.count);
+    const resumed = await handlers['purge.resume']({ planId: plan.planId });
+    const done = await new Promise<JobFinished>((resolve) => {
+      const off = env.ctx.bus.subscribe((event, payload) => {
+        if (event === 'jobs.finished' && (payload as JobFinished).jobId === resumed.jobId) {
+          off();
+          resolve(payload as JobFinished);
+        }
+      });
+    });
+    expect(done.status).toBe('succeeded');
+    expect((done.result as PurgeOutcome).deleted).toBe(plan.count);
+    expect(await handlers['purge.unfinished']({ connectionId: saved.id })).toEqual([]);
+  });
+
   it('pauses between batches, deletes nothing while paused, and resumes to the end', async () => {
     const deps = await seedScenario(h, uniqueTag(), { late: 1500, future: 10 }, 2);
     const plan = await env.ctx.purge.plan({ conn, filter: { olderThan: '1m', deployments: deps.map((d) => d.id) } });

@@ -21,6 +21,7 @@ export interface Logger {
 }
 
 export function toLogFormat(e: unknown): string {
+  if (typeof e === 'string') return e;
   if (e instanceof Error) {
     let s = e.stack ?? `${e.name}: ${e.message}`;
     if (e.cause !== undefined) s += `\nCaused by: ${toLogFormat(e.cause)}`;

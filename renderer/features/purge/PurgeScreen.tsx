@@ -15,6 +15,7 @@ import { ExecutionView } from './ExecutionView';
 import { FilterForm } from './FilterForm';
 import { INITIAL_FILTER, toFilter, type FilterState } from './filter-state';
 import { PlanView } from './PlanView';
+import { UnfinishedPurges } from './UnfinishedPurges';
 
 export function PurgeScreen() {
   const conn = useCurrentConnection();
@@ -22,6 +23,7 @@ export function PurgeScreen() {
   const [plan, setPlan] = useState<PurgePlan | null>(null);
   const [jobId, setJobId] = useState<string | null>(null);
   const targets = useRequest('purge.targets', { connectionId: conn?.id ?? '' }, conn?.id ?? '');
+  const unfinished = useRequest('purge.unfinished', { connectionId: conn?.id ?? '' }, `${conn?.id ?? ''}:${jobId ?? ''}`);
   const planAction = useAction('purge.plan');
   const execAction = useAction('purge.execute');
   const resumeAction = useAction('purge.resume');
@@ -45,6 +47,7 @@ export function PurgeScreen() {
     setPlan(null);
     setJobId(null);
     targets.reload();
+    unfinished.reload();
   };
 
   return (
@@ -59,6 +62,20 @@ export function PurgeScreen() {
         </div>
       </header>
       {targets.error && <ErrorNotice title="Could not list deployments" error={targets.error} />}
+      {!jobId && (
+        <UnfinishedPurges
+          items={unfinished.data ?? []}
+          busy={resumeAction.running}
+          onResume={(st) =>
+            void resumeAction.run({ planId: st.plan.planId }).then((r) => {
+              if (r) {
+                setPlan(st.plan);
+                setJobId(r.jobId);
+              }
+            })
+          }
+        />
+      )}
       {!jobId && (
         <FilterForm state={filter} onChange={(s) => { setFilter(s); setPlan(null); }} targets={targets.data} onPlan={() => void preview()} planning={planAction.running} readOnly={conn.readOnly} />
       )}
@@ -75,9 +92,9 @@ export function PurgeScreen() {
           />
         </>
       )}
+      {resumeAction.error && <ErrorNotice title="Could not resume" error={resumeAction.error} onDismiss={resumeAction.clearError} />}
       {plan && jobId && (
         <>
-          {resumeAction.error && <ErrorNotice error={resumeAction.error} onDismiss={resumeAction.clearError} />}
           <ExecutionView
             plan={plan}
             jobId={jobId}
