@@ -22,7 +22,7 @@ export class BatchSizer {
   observe(batchRows: number, elapsedMs: number): void {
     if (batchRows < this.#size || elapsedMs <= 0) return; // a short last batch says little
     const ratio = this.targetMs / Math.max(elapsedMs, 1);
-    // Damped: move at most x2 up or /2 down per batch.
+    // Damped: at most x1.5 up or x0.75 down per batch, so one odd batch does not swing the size.
     const factor = Math.max(0.5, Math.min(2, ratio));
     this.#size = Math.round(Math.max(this.min, Math.min(this.max, this.#size * (0.5 + 0.5 * factor))));
   }
