@@ -15,13 +15,13 @@
  */
 import { AppError } from '../../../shared/errors';
 import type { PurgeFilter } from '../../../shared/domain/purge';
-import { didYouMean } from '../../../shared/text/did-you-mean';
 import type { ResolvedConnection } from '../connections/types';
 import { PrefectApi } from '../targets/prefect-api';
 import type { PurgeBackend } from './backends';
 import type { BatchOptions, BatchResult, Deleter } from './deleter';
+import { resolveDeployments, resolveQueueIds, type DeploymentName, type QueueRow } from './names';
 import type { ResolvedPurgeFilter } from './predicate-pg';
-import { summarise, type Candidate } from './summarise';
+import { selectAndSummarise, type Candidate } from './summarise';
 
 interface ApiRun {
   id: string;
@@ -75,38 +75,21 @@ async function resolveNames(api: PrefectApi, filter: PurgeFilter, signal?: Abort
   const opts = signal ? { signal } : {};
   const flows = new Map<string, string>();
   for await (const page of api.paginate<{ id: string; name: string }>('/flows/filter', {}, undefined, opts)) for (const f of page) flows.set(f.id, f.name);
-  const deps: Array<{ id: string; name: string; full: string }> = [];
+  const deps: DeploymentName[] = [];
   for await (const page of api.paginate<{ id: string; name: string; flow_id: string }>('/deployments/filter', {}, undefined, opts)) {
-    for (const d of page) deps.push({ id: d.id, name: d.name, full: `${flows.get(d.flow_id) ?? '?'}/${d.name}` });
+    for (const d of page) deps.push({ id: d.id, name: d.name, fullName: `${flows.get(d.flow_id) ?? '?'}/${d.name}` });
   }
-  const deploymentIds = filter.deployments.map((raw) => {
-    if (/^[0-9a-f-]{36}$/i.test(raw)) return raw.toLowerCase();
-    const full = deps.filter((d) => d.full === raw);
-    if (full.length === 1) return full[0]!.id;
-    const byName = deps.filter((d) => d.name === raw);
-    if (byName.length === 1) return byName[0]!.id;
-    if (byName.length > 1) throw new AppError('VALIDATION', `Several deployments are named "${raw}".`, { hint: 'Use the full "flow/deployment" name.' });
-    throw new AppError('VALIDATION', `No deployment named "${raw}".${didYouMean(raw, deps.map((d) => d.full))}`);
-  });
-  let workQueueIds: string[] = [];
+  const queues: QueueRow[] = [];
   if (filter.workPools.length || filter.workQueues.length) {
-    const queues: Array<{ id: string; name: string; work_pool_name: string | null }> = [];
-    for await (const page of api.paginate<{ id: string; name: string; work_pool_name: string | null }>('/work_queues/filter', {}, undefined, opts)) queues.push(...page);
-    for (const p of filter.workPools) {
-      if (!queues.some((q) => q.work_pool_name === p)) throw new AppError('VALIDATION', `No work pool named "${p}".${didYouMean(p, [...new Set(queues.map((q) => q.work_pool_name ?? ''))])}`);
+    for await (const page of api.paginate<{ id: string; name: string; work_pool_name: string | null }>('/work_queues/filter', {}, undefined, opts)) {
+      for (const q of page) queues.push({ id: q.id, queue: q.name, pool: q.work_pool_name ?? '' });
     }
-    let cands = filter.workPools.length ? queues.filter((q) => q.work_pool_name && filter.workPools.includes(q.work_pool_name)) : queues;
-    if (filter.workQueues.length) {
-      cands = filter.workQueues.flatMap((raw) => {
-        const [pool, queue] = raw.includes('/') ? (raw.split('/', 2) as [string, string]) : [null, raw];
-        const hits = cands.filter((q) => q.name === queue && (pool === null || q.work_pool_name === pool));
-        if (!hits.length) throw new AppError('VALIDATION', `No work queue named "${raw}".`);
-        return hits;
-      });
-    }
-    workQueueIds = cands.map((q) => q.id);
   }
-  return { deploymentIds, workQueueIds, names: new Map(deps.map((d) => [d.id, d.full])) };
+  return {
+    deploymentIds: resolveDeployments(filter.deployments, deps),
+    workQueueIds: resolveQueueIds(filter.workPools, filter.workQueues, queues),
+    names: new Map(deps.map((d) => [d.id, d.fullName])),
+  };
 }
 
 export async function openApiBackend(conn: ResolvedConnection): Promise<PurgeBackend> {
@@ -139,18 +122,12 @@ export async function openApiBackend(conn: ResolvedConnection): Promise<PurgeBac
         rank.set(k, (rank.get(k) ?? 0) + 1);
         return { id: r.id, deploymentId: r.deployment_id, name: r.name, stateName: r.state_name ?? '', scheduledStart: r.next_scheduled_start_time, autoScheduled: r.auto_scheduled, workQueue: r.work_queue_name, rankNewest: rank.get(k)! };
       }).reverse();
-      const candidates = all.filter((c) => c.rankNewest > filter.keepNewest);
-      const summary = summarise(candidates, (id) => {
-        const n = id ? names.get(id) : undefined;
-        return n ? { name: n, exists: true } : { name: id ? `deleted deployment ${id.slice(0, 8)}` : 'no deployment (manual run)', exists: false };
-      });
+      const summary = selectAndSummarise(all, filter.keepNewest, names);
       return {
         resolved,
         serverNow: new Date().toISOString(),
-        candidates,
-        kept: all.length - candidates.length,
         ...summary,
-        impact: { flowRuns: candidates.length, flowRunStates: null, taskRuns: null, taskRunStates: null, logs: null, artifacts: null, flowRunInputs: null },
+        impact: { flowRuns: summary.candidates.length, flowRunStates: null, taskRuns: null, taskRunStates: null, logs: null, artifacts: null, flowRunInputs: null },
         bytesEstimate: null,
       };
     },

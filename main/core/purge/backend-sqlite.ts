@@ -8,12 +8,12 @@
 import type Database from 'better-sqlite3';
 import type { PurgeFilter, PurgeImpact } from '../../../shared/domain/purge';
 import { AppError } from '../../../shared/errors';
-import { didYouMean } from '../../../shared/text/did-you-mean';
 import { SqliteTarget } from '../targets/sqlite';
 import type { PurgeBackend } from './backends';
 import type { BatchOptions, BatchResult, Deleter } from './deleter';
+import { resolveDeployments, resolveQueueIds, type DeploymentName, type QueueRow } from './names';
 import type { ResolvedPurgeFilter } from './predicate-pg';
-import { summarise, type Candidate } from './summarise';
+import { selectAndSummarise, type Candidate } from './summarise';
 
 /** ISO instant -> Prefect's SQLite timestamp text, so comparisons are plain string comparisons. */
 export function toSqliteTimestamp(iso: string): string {
@@ -49,35 +49,14 @@ function predicate(f: ResolvedPurgeFilter): { sql: string; params: Record<string
 }
 
 function resolveNames(db: Database.Database, filter: PurgeFilter): { deploymentIds: string[]; workQueueIds: string[]; names: Map<string, string> } {
-  const deps = db.prepare(`SELECT d.id AS id, f.name || '/' || d.name AS full, d.name AS name FROM deployment d JOIN flow f ON f.id = d.flow_id`).all() as { id: string; full: string; name: string }[];
-  const names = new Map(deps.map((d) => [d.id, d.full]));
-  const deploymentIds = filter.deployments.map((raw) => {
-    if (/^[0-9a-f-]{36}$/i.test(raw)) return raw.toLowerCase();
-    const hit = deps.filter((d) => d.full === raw);
-    if (hit.length === 1) return hit[0]!.id;
-    const byName = deps.filter((d) => d.name === raw);
-    if (byName.length === 1) return byName[0]!.id;
-    if (byName.length > 1) throw new AppError('VALIDATION', `Several deployments are named "${raw}".`, { hint: 'Use the full "flow/deployment" name.' });
-    throw new AppError('VALIDATION', `No deployment named "${raw}".${didYouMean(raw, deps.map((d) => d.full))}`);
-  });
-  let workQueueIds: string[] = [];
-  if (filter.workPools.length || filter.workQueues.length) {
-    const qs = db.prepare('SELECT wq.id AS id, wq.name AS queue, wp.name AS pool FROM work_queue wq JOIN work_pool wp ON wp.id = wq.work_pool_id').all() as { id: string; queue: string; pool: string }[];
-    for (const p of filter.workPools) {
-      if (!qs.some((q) => q.pool === p)) throw new AppError('VALIDATION', `No work pool named "${p}".${didYouMean(p, [...new Set(qs.map((q) => q.pool))])}`);
-    }
-    let cands = filter.workPools.length ? qs.filter((q) => filter.workPools.includes(q.pool)) : qs;
-    if (filter.workQueues.length) {
-      cands = filter.workQueues.flatMap((raw) => {
-        const [pool, queue] = raw.includes('/') ? (raw.split('/', 2) as [string, string]) : [null, raw];
-        const hits = cands.filter((q) => q.queue === queue && (pool === null || q.pool === pool));
-        if (!hits.length) throw new AppError('VALIDATION', `No work queue named "${raw}".`);
-        return hits;
-      });
-    }
-    workQueueIds = cands.map((q) => q.id);
-  }
-  return { deploymentIds, workQueueIds, names };
+  const deps = db.prepare(`SELECT d.id AS id, f.name || '/' || d.name AS fullName, d.name AS name FROM deployment d JOIN flow f ON f.id = d.flow_id`).all() as DeploymentName[];
+  const wantQueues = filter.workPools.length > 0 || filter.workQueues.length > 0;
+  const queues = wantQueues ? (db.prepare('SELECT wq.id AS id, wq.name AS queue, wp.name AS pool FROM work_queue wq JOIN work_pool wp ON wp.id = wq.work_pool_id').all() as QueueRow[]) : [];
+  return {
+    deploymentIds: resolveDeployments(filter.deployments, deps),
+    workQueueIds: resolveQueueIds(filter.workPools, filter.workQueues, queues),
+    names: new Map(deps.map((d) => [d.id, d.fullName])),
+  };
 }
 
 function impactOf(db: Database.Database, ids: string[]): PurgeImpact {
@@ -129,13 +108,9 @@ export function openSqliteBackend(file: string): PurgeBackend {
           workQueue: r.work_queue_name,
           rankNewest: r.rn,
         }));
-        const candidates = all.filter((c) => c.rankNewest > filter.keepNewest);
-        const summary = summarise(candidates, (id) => {
-          const n = id ? names.get(id) : undefined;
-          return n ? { name: n, exists: true } : { name: id ? `deleted deployment ${id.slice(0, 8)}` : 'no deployment (manual run)', exists: false };
-        });
-        const impact = impactOf(db, candidates.map((c) => c.id));
-        return { resolved, serverNow: new Date().toISOString(), candidates, kept: all.length - candidates.length, ...summary, impact, bytesEstimate: null };
+        const summary = selectAndSummarise(all, filter.keepNewest, names);
+        const impact = impactOf(db, summary.candidates.map((c) => c.id));
+        return { resolved, serverNow: new Date().toISOString(), ...summary, impact, bytesEstimate: null };
       });
     },
     deleter: (resolved, createdBefore) => sqliteDeleter(target, resolved, createdBefore),

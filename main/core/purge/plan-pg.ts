@@ -5,9 +5,9 @@
  */
 import type { PurgeDeploymentGroup, PurgeFilter, PurgeImpact, PurgeSampleRow } from '../../../shared/domain/purge';
 import type { PostgresTarget, Query } from '../targets/postgres';
-import { loadDeploymentNames, resolveDeployments, resolveWorkQueues } from './names-pg';
+import { loadDeploymentNamesPg, loadQueuesPg, resolveDeployments, resolveQueueIds } from './names';
 import { stalePredicatePg, type ResolvedPurgeFilter } from './predicate-pg';
-import { summarise, type Candidate } from './summarise';
+import { selectAndSummarise, type Candidate } from './summarise';
 
 export interface SqlPlanResult {
   resolved: ResolvedPurgeFilter;
@@ -36,13 +36,13 @@ export async function planPg(
 ): Promise<SqlPlanResult> {
   return target.readOnly(
     async (q) => {
-      const names = await loadDeploymentNames(q);
+      const deployments = await loadDeploymentNamesPg(q);
       const resolved: ResolvedPurgeFilter = {
         cutoff,
         stateNames: filter.stateNames,
         includeManual: filter.includeManual,
-        deploymentIds: resolveDeployments(filter.deployments, names),
-        workQueueIds: await resolveWorkQueues(q, filter.workPools, filter.workQueues),
+        deploymentIds: resolveDeployments(filter.deployments, deployments),
+        workQueueIds: filter.workPools.length || filter.workQueues.length ? resolveQueueIds(filter.workPools, filter.workQueues, await loadQueuesPg(q)) : [],
         tags: filter.tags,
         keepNewest: filter.keepNewest,
       };
@@ -76,17 +76,11 @@ export async function planPg(
         workQueue: r.work_queue_name,
         rankNewest: Number(r.rn),
       }));
-      const candidates = all.filter((c) => c.rankNewest > filter.keepNewest);
-      const summary = summarise(candidates, (id) => {
-        const d = id ? names.get(id) : undefined;
-        return d ? { name: d.fullName, exists: true } : { name: id ? `deleted deployment ${id.slice(0, 8)}` : 'no deployment (manual run)', exists: false };
-      });
-      const impact = await countImpactPg(q, candidates.map((c) => c.id));
+      const summary = selectAndSummarise(all, filter.keepNewest, new Map(deployments.map((d) => [d.id, d.fullName])));
+      const impact = await countImpactPg(q, summary.candidates.map((c) => c.id));
       return {
         resolved,
         serverNow: nowRow[0]!.now.toISOString(),
-        candidates,
-        kept: all.length - candidates.length,
         ...summary,
         impact,
         bytesEstimate: await estimateBytesPg(q, impact),

@@ -50,3 +50,13 @@ export function summarise(
   }));
   return { byDeployment: [...groups.values()].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)), sample, oldest, newest };
 }
+
+/** Keep-newest applied, then the summary, with deployments named by "flow/deployment" (or as gone). */
+export function selectAndSummarise(all: readonly Candidate[], keepNewest: number, fullNames: ReadonlyMap<string, string>) {
+  const candidates = all.filter((c) => c.rankNewest > keepNewest);
+  const summary = summarise(candidates, (id) => {
+    const n = id ? fullNames.get(id) : undefined;
+    return n ? { name: n, exists: true } : { name: id ? `deleted deployment ${id.slice(0, 8)}` : 'no deployment (manual run)', exists: false };
+  });
+  return { candidates, kept: all.length - candidates.length, ...summary };
+}
