@@ -26,6 +26,21 @@ export const REQUEST_CHANNELS = [
   'purge.status',
   'purge.unfinished',
   'purge.vacuum',
+  'profiles.list',
+  'profiles.get',
+  'profiles.create',
+  'profiles.rename',
+  'profiles.delete',
+  'profiles.undelete',
+  'profiles.save',
+  'profiles.history',
+  'profiles.diff',
+  'profiles.restore',
+  'profiles.importPreview',
+  'profiles.import',
+  'profiles.exportPreview',
+  'profiles.exportWrite',
+  'profiles.drift',
 ] as const;
 
 export const EVENT_CHANNELS = ['jobs.progress', 'jobs.finished'] as const;

@@ -14,6 +14,7 @@ import {
 import { JobFinishedSchema, JobProgressSchema } from './domain/jobs';
 import { AuditEntrySchema } from './domain/audit';
 import { purgeRequests } from './contracts/purge';
+import { profileRequests } from './contracts/profiles';
 
 const Empty = z.object({}).strict();
 const Id = z.object({ id: z.string().min(1) }).strict();
@@ -69,6 +70,7 @@ export const requests = {
   },
 
   ...purgeRequests,
+  ...profileRequests,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {

@@ -34,6 +34,23 @@ export const OPTIONS = {
   vacuum: { type: 'boolean' },
   'batch-size': { type: 'string' },
   'batch-target-ms': { type: 'string' },
+  // profiles
+  format: { type: 'string' },
+  file: { type: 'string' },
+  profile: { type: 'string', multiple: true },
+  all: { type: 'boolean' },
+  'include-secrets': { type: 'boolean' },
+  set: { type: 'string', multiple: true },
+  unset: { type: 'string', multiple: true },
+  preset: { type: 'string' },
+  'fix-names': { type: 'boolean' },
+  message: { type: 'string' },
+  rev: { type: 'string' },
+  from: { type: 'string' },
+  service: { type: 'string' },
+  namespace: { type: 'string' },
+  replace: { type: 'boolean' },
+  force: { type: 'boolean' },
 } as const;
 
 export type Flags = {

@@ -14,6 +14,17 @@ Usage:
                     [--batch-size N] [--batch-target-ms 200]
                     [--dry-run] [--yes] [--json]
   housekeeper purge status|resume PLAN_ID
+  housekeeper profiles list [--all] | show NAME [--rev N] | history NAME | presets [--json]
+  housekeeper profiles create NAME [--from OTHER] [--set KEY=VALUE ...]
+  housekeeper profiles edit NAME [--set KEY=VALUE ...] [--unset KEY ...] [--preset ID] [--fix-names]
+                               [--message TEXT] [--yes]
+  housekeeper profiles diff NAME [REV_A [REV_B] | OTHER]   restore NAME REV   rename NAME NEW
+  housekeeper profiles delete NAME [--yes]   undelete ID
+  housekeeper profiles import FILE [--format toml|env|compose|k8s|helm|systemd] [--profile P ... | --all]
+                               [--name NEW] [--service S] [--replace]
+  housekeeper profiles export NAME [--format toml|env|compose|k8s|helm|systemd] [--file PATH]
+                               [--include-secrets] [--profile TABLE] [--service S] [--namespace NS] [--force]
+  housekeeper profiles drift NAME (--connection NAME | --api URL ...) [--all]
 
 Connection flags (every command that talks to a server):
   --connection, -c NAME   a saved connection

@@ -8,6 +8,7 @@ import { APP_VERSION } from '../version';
 import { parseCli } from './args';
 import { auditCommand } from './commands/audit';
 import { connectionsCommand } from './commands/connections';
+import { profilesCommand } from './commands/profiles';
 import { purgeCommand } from './commands/purge';
 import { serveCommand } from './commands/serve';
 import { EXIT, exitCodeFor } from './exit';
@@ -40,6 +41,8 @@ export async function main(argv: string[]): Promise<number> {
         return auditCommand(ctx, flags, out);
       case 'purge':
         return await purgeCommand(ctx, sub, rest, flags, out);
+      case 'profiles':
+        return await profilesCommand(ctx, sub, rest, flags, out);
       default:
         throw new AppError('VALIDATION', `Unknown command "${cmd}".`, { hint: 'Run `housekeeper --help`.' });
     }

@@ -5,6 +5,7 @@
 import type { Handlers } from '../transport/dispatch';
 import type { AppContext } from '../context';
 import { connectionHandlers } from './connections';
+import { profileHandlers } from './profiles';
 import { purgeHandlers } from './purge';
 
 export function createHandlers(ctx: AppContext): Handlers {
@@ -17,6 +18,7 @@ export function createHandlers(ctx: AppContext): Handlers {
       secretScheme: ctx.store.secrets.scheme,
     }),
     ...connectionHandlers(ctx),
+    ...profileHandlers(ctx),
     'jobs.list': async () => ctx.jobs.list(),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: ctx.jobs.cancel(jobId) }),
     'jobs.pause': async ({ jobId }) => ({ paused: ctx.jobs.pause(jobId) }),

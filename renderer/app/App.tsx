@@ -4,6 +4,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { Spinner } from '../components/Spinner';
 import { ActivityScreen } from '../features/activity/ActivityScreen';
 import { ConnectionsScreen } from '../features/connections/ConnectionsScreen';
+import { ProfilesScreen } from '../features/profiles/ProfilesScreen';
 import { PurgeScreen } from '../features/purge/PurgeScreen';
 import { useRoute } from '../lib/router';
 import { ErrorBoundary } from './ErrorBoundary';
@@ -13,7 +14,7 @@ export function App() {
   const { segments } = useRoute();
   const connections = useConnections();
   const [first = '', ...rest] = segments;
-  const screen: ScreenId = first === 'activity' ? 'activity' : first === 'purge' ? 'purge' : 'connections';
+  const screen: ScreenId = first === 'activity' ? 'activity' : first === 'purge' ? 'purge' : first === 'profiles' ? 'profiles' : 'connections';
   const current = connections.connections.find((c) => c.id === connections.currentId);
 
   // The window or tab title names the server, so several open windows are told apart.
@@ -42,6 +43,8 @@ export function App() {
     body = <ActivityScreen />;
   } else if (screen === 'purge') {
     body = <PurgeScreen />;
+  } else if (screen === 'profiles') {
+    body = <ProfilesScreen path={rest} />;
   } else {
     body = <ConnectionsScreen path={rest} />;
   }

@@ -1,0 +1,67 @@
+/** What every format renders from and parses to. */
+import { AppError } from '../../../../shared/errors';
+import { isSecretName, type ExportOptions, type ProfileValues } from '../../../../shared/domain/profiles';
+
+export interface RenderInput {
+  /** The profile's name (profiles.toml table, resource names). */
+  name: string;
+  /** All values, secrets decrypted. Which of them are written depends on includeSecrets. */
+  values: ProfileValues;
+  includeSecrets: boolean;
+  options: ExportOptions;
+}
+
+export interface Rendered {
+  content: string;
+  /** Secret settings left out because includeSecrets was false. */
+  omitted: string[];
+  notes: string[];
+}
+
+export interface ParsedProfile {
+  /** profiles.toml table, compose service or resource name; a suggestion for the new profile's name. */
+  name: string;
+  values: ProfileValues;
+}
+
+export interface Parsed {
+  profiles: ParsedProfile[];
+  /** Things the user should know: skipped keys, converted values, duplicates, interpolation. */
+  notes: string[];
+}
+
+/** Split values into what is written and which secret names are left out, sorted by name. */
+export function partition(input: RenderInput): { plain: [string, string][]; secret: [string, string][]; omitted: string[] } {
+  const entries = Object.entries(input.values).sort(([a], [b]) => a.localeCompare(b));
+  const secretEntries = entries.filter(([k]) => isSecretName(k));
+  return {
+    plain: entries.filter(([k]) => !isSecretName(k)),
+    secret: input.includeSecrets ? secretEntries : [],
+    omitted: input.includeSecrets ? [] : secretEntries.map(([k]) => k),
+  };
+}
+
+export function parseError(what: string, detail: string, line?: number): AppError {
+  return new AppError('VALIDATION', `This ${what} cannot be read${line !== undefined ? ` (line ${line})` : ''}: ${detail}`, {
+    hint: 'Fix the file and import it again; nothing was imported.',
+    details: line !== undefined ? { line } : undefined,
+  });
+}
+
+/** Prefect settings in an env-style key set: PREFECT_* names are kept, the rest are reported. */
+export function keepPrefect(pairs: [string, string][], notes: string[], what: string): ProfileValues {
+  const out: ProfileValues = {};
+  const skipped: string[] = [];
+  for (const [k, v] of pairs) {
+    if (/^PREFECT_/i.test(k)) out[k] = v;
+    else skipped.push(k);
+  }
+  if (skipped.length) notes.push(`Skipped ${skipped.length} variable(s) in the ${what} that are not Prefect settings: ${skipped.join(', ')}.`);
+  return out;
+}
+
+export function secretNote(omitted: string[]): string[] {
+  return omitted.length
+    ? [`Left out ${omitted.length} secret setting(s): ${omitted.join(', ')}. Include secrets explicitly to write them.`]
+    : [];
+}

@@ -1,0 +1,97 @@
+/** The profile requests through the real dispatch path: inputs parsed, outputs checked against the contract. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createContext, type AppContext } from '../../main/context';
+import { createHandlers } from '../../main/handlers';
+import { dispatch, type Handlers } from '../../main/transport/dispatch';
+import type { Output, RequestName } from '../../shared/contract';
+
+let home: string;
+let ctx: AppContext;
+let handlers: Handlers;
+
+beforeEach(() => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'hk-prof-h-'));
+  ctx = createContext({ face: 'cli', home });
+  handlers = createHandlers(ctx);
+});
+afterEach(async () => {
+  await ctx.close();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+async function call<N extends RequestName>(name: N, input: unknown): Promise<Output<N>> {
+  const r = await dispatch(handlers, name, input);
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value as Output<N>;
+}
+
+describe('profiles requests', () => {
+  it('create, save, history, diff, restore', async () => {
+    const p = await call('profiles.create', { name: 'prod', values: { PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS: '100' } });
+    const p2 = await call('profiles.save', { id: p.id, baseRev: 1, set: { PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS: '20' }, message: 'fewer runs' });
+    expect(p2.rev).toBe(2);
+    expect((await call('profiles.history', { id: p.id })).map((h) => h.rev)).toEqual([2, 1]);
+    expect(await call('profiles.diff', { a: { id: p.id, rev: 1 }, b: { id: p.id } })).toEqual([
+      { name: 'PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS', status: 'changed', before: '100', after: '20', secret: false },
+    ]);
+    expect((await call('profiles.restore', { id: p.id, rev: 1 })).rev).toBe(3);
+    const stale = await dispatch(handlers, 'profiles.save', { id: p.id, baseRev: 1, set: { PREFECT_LOGGING_LEVEL: 'INFO' } });
+    expect(stale.ok === false && stale.error.code).toBe('CONFLICT');
+  });
+
+  it('refuses a bad profile name and a bad setting name at the boundary', async () => {
+    const bad = await dispatch(handlers, 'profiles.create', { name: 'has space' });
+    expect(bad.ok === false && bad.error.code).toBe('VALIDATION');
+    const p = await call('profiles.create', { name: 'a' });
+    const badKey = await dispatch(handlers, 'profiles.save', { id: p.id, baseRev: 1, set: { 'NOT A NAME': 'x' } });
+    expect(badKey.ok === false && badKey.error.code).toBe('VALIDATION');
+  });
+
+  it('imports a profiles.toml, previews and writes a merged export', async () => {
+    const file = path.join(home, 'profiles.toml');
+    fs.writeFileSync(file, '# mine\nactive = "local"\n\n[profiles.local]\nPREFECT_API_URL = "http://127.0.0.1:4200/api"\n\n[profiles.prod]\nPREFECT_API_SERVICES_SCHEDULER_MAX_RUNS = "50"\nPREFECT_SERVER_API_AUTH_STRING = "admin:pw"\n');
+    const preview = await call('profiles.importPreview', { format: 'toml', path: file });
+    expect(preview.profiles.map((p) => [p.name, p.exists])).toEqual([['local', false], ['prod', false]]);
+    expect(preview.profiles[1]!.values.find((v) => v.secret)).toEqual({ name: 'PREFECT_SERVER_API_AUTH_STRING', value: null, secret: true });
+    const { imported } = await call('profiles.import', { source: { format: 'toml', path: file }, select: ['prod'] });
+    const prod = imported[0]!;
+    expect(prod.issues.map((i) => i.code)).toContain('legacy-name');
+
+    await call('profiles.save', { id: prod.id, baseRev: prod.rev, rename: { PREFECT_API_SERVICES_SCHEDULER_MAX_RUNS: 'PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS' }, set: { PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS: '20' } });
+    const ex = await call('profiles.exportPreview', { id: prod.id, format: 'toml', path: file });
+    expect(ex.target).toMatchObject({ exists: true, replaced: true, otherProfiles: ['local'] });
+    expect(ex.omitted).toEqual(['PREFECT_SERVER_API_AUTH_STRING']);
+    const w = await call('profiles.exportWrite', { id: prod.id, format: 'toml', path: file, fingerprint: ex.target!.fingerprint });
+    expect(w.backupPath).not.toBeNull();
+    const written = fs.readFileSync(file, 'utf8');
+    expect(written).toContain('# mine');
+    expect(written).toContain('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS = "20"');
+    expect(written).toContain('[profiles.local]');
+    expect(written).not.toContain('admin:pw');
+
+    // A second write with the old fingerprint is refused: the file changed since that preview.
+    const again = await dispatch(handlers, 'profiles.exportWrite', { id: prod.id, format: 'toml', path: file, fingerprint: ex.target!.fingerprint });
+    expect(again.ok === false && again.error.code).toBe('CONFLICT');
+  });
+
+  it('refuses to export values Prefect would reject unless forced', async () => {
+    const p = await call('profiles.create', { name: 'bad', values: { PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME: '3600' } });
+    const file = path.join(home, 'bad.env');
+    const r = await dispatch(handlers, 'profiles.exportWrite', { id: p.id, format: 'env', path: file, fingerprint: null });
+    expect(r.ok === false && r.error.code).toBe('VALIDATION');
+    expect(fs.existsSync(file)).toBe(false);
+    await call('profiles.exportWrite', { id: p.id, format: 'env', path: file, fingerprint: null, force: true });
+    expect(fs.readFileSync(file, 'utf8')).toContain('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME=3600');
+  });
+
+  it('deletes and undeletes', async () => {
+    const p = await call('profiles.create', { name: 'gone' });
+    await call('profiles.delete', { id: p.id });
+    expect(await call('profiles.list', {})).toEqual([]);
+    expect((await call('profiles.list', { includeDeleted: true }))[0]!.deletedAt).not.toBeNull();
+    expect((await call('profiles.undelete', { id: p.id })).deletedAt).toBeNull();
+  });
+});
