@@ -1,14 +1,17 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { refreshConnections, useConnections } from '../api/connections';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Spinner } from '../components/Spinner';
 import { ActivityScreen } from '../features/activity/ActivityScreen';
 import { ConnectionsScreen } from '../features/connections/ConnectionsScreen';
-import { ProfilesScreen } from '../features/profiles/ProfilesScreen';
 import { PurgeScreen } from '../features/purge/PurgeScreen';
 import { useRoute } from '../lib/router';
 import { ErrorBoundary } from './ErrorBoundary';
 import { Sidebar, type ScreenId } from './Sidebar';
+
+// The settings catalog behind Profiles is large; load that screen only when it is opened, so the
+// first paint during an incident stays small.
+const ProfilesScreen = lazy(() => import('../features/profiles/ProfilesScreen').then((m) => ({ default: m.ProfilesScreen })));
 
 export function App() {
   const { segments } = useRoute();
@@ -44,7 +47,11 @@ export function App() {
   } else if (screen === 'purge') {
     body = <PurgeScreen />;
   } else if (screen === 'profiles') {
-    body = <ProfilesScreen path={rest} />;
+    body = (
+      <Suspense fallback={<div className="page page--center"><Spinner label="Loading Profiles…" /></div>}>
+        <ProfilesScreen path={rest} />
+      </Suspense>
+    );
   } else {
     body = <ConnectionsScreen path={rest} />;
   }
