@@ -18,7 +18,18 @@ export function PendingChanges({ view, draft, issues, onDiscard, onSaved }: { vi
         Unsaved changes ({diff.length}) to revision {view.rev}
       </div>
       <DiffList diff={diff} />
-      {errors && <div className="notice--warn">Prefect would reject some values (marked below). You can still save them; exports will refuse until they are fixed.</div>}
+      {errors && (
+        <div className="notice--warn" data-testid="pending-errors">
+          Prefect would reject {issues.filter((i) => i.severity === 'error').length === 1 ? 'this value' : 'these values'}; you can still save, but exports refuse until fixed:
+          <ul className="pending__errors">
+            {issues
+              .filter((i) => i.severity === 'error')
+              .map((i) => (
+                <li key={`${i.name}:${i.code}`}>{i.message.startsWith(i.name) ? i.message : `${i.name}: ${i.message}`}</li>
+              ))}
+          </ul>
+        </div>
+      )}
       {save.error && (
         <ErrorNotice title={save.error.code === 'CONFLICT' ? 'Someone saved this profile meanwhile' : 'Not saved'} error={save.error} onDismiss={save.clearError} />
       )}
