@@ -50,7 +50,8 @@ export const requests = {
     output: TestReportSchema,
   },
   'connections.use': { input: Id, output: z.object({ lastUsedId: z.string() }) },
-  'connections.discover': { input: Empty, output: z.array(DiscoveredSetupSchema) },
+  /** Setups found on this machine, and notes on what was looked at but not usable (e.g. a malformed profiles.toml). */
+  'connections.discover': { input: Empty, output: z.object({ setups: z.array(DiscoveredSetupSchema), notes: z.array(z.string()) }) },
   'connections.adopt': {
     input: z.object({ key: z.string().min(1), name: z.string().trim().min(1).optional() }).strict(),
     output: ConnectionViewSchema,

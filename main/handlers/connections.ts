@@ -1,5 +1,5 @@
 import { testConnection } from '../core/connections/checks';
-import { discoverSetups, resolveDiscovered } from '../core/connections/discover';
+import { discover, resolveDiscovered } from '../core/connections/discover';
 import type { AppContext } from '../context';
 import type { Handlers } from '../transport/dispatch';
 
@@ -33,12 +33,16 @@ export function connectionHandlers(ctx: AppContext): ConnectionHandlers {
     'connections.use': async ({ id }) => ({ lastUsedId: svc.use(id) }),
     'connections.discover': async () => {
       const saved = svc.list().connections;
-      return (await discoverSetups()).map((d) => ({
-        ...d,
-        alreadyAdded: saved.some(
-          (c) => (d.apiUrl !== null && c.apiUrl === d.apiUrl) || (d.source === 'sqlite-file' && c.db.kind === 'sqlite' && d.dbSummary?.includes(c.db.path) === true),
-        ),
-      }));
+      const found = await discover();
+      return {
+        notes: found.notes,
+        setups: found.setups.map((d) => ({
+          ...d,
+          alreadyAdded: saved.some(
+            (c) => (d.apiUrl !== null && c.apiUrl === d.apiUrl) || (d.source === 'sqlite-file' && c.db.kind === 'sqlite' && d.dbSummary?.includes(c.db.path) === true),
+          ),
+        })),
+      };
     },
     'connections.adopt': async ({ key, name }) => {
       const { draft } = await resolveDiscovered(key);

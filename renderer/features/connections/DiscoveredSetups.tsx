@@ -61,15 +61,22 @@ export function DiscoveredSetups({ compact = false }: { compact?: boolean }) {
       )}
       {found.loading && <Spinner label="Looking for Prefect on this machine…" />}
       {found.error && <ErrorNotice title="Could not look for setups" error={found.error} />}
-      {found.data && found.data.length === 0 && (
+      {found.data && found.data.notes.length > 0 && (
+        <ul className="setup__notes muted" data-testid="discovery-notes">
+          {found.data.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
+      {found.data && found.data.setups.length === 0 && (
         <EmptyState title="No Prefect setup found on this machine">
           No Prefect profiles, nothing answering on <span className="mono">127.0.0.1:4200</span>, and no{' '}
           <span className="mono">prefect.db</span> in Prefect's home. Add a connection by hand instead.
         </EmptyState>
       )}
-      {found.data && found.data.length > 0 && (
+      {found.data && found.data.setups.length > 0 && (
         <ul className="setups">
-          {found.data.map((s) => (
+          {found.data.setups.map((s) => (
             <li key={s.key} className="setup" data-testid="discovered-setup" data-key={s.key}>
               <div className="setup__main">
                 <div className="setup__head">
