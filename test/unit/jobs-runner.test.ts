@@ -85,12 +85,25 @@ describe('JobRunner', () => {
     expect(f.error).toMatchObject({ code: 'PG_PERMISSION' });
   });
 
-  it('marks jobs left running by a dead process as interrupted, keeping their checkpoint', () => {
-    const now = new Date().toISOString();
-    store.jobs.insert({ id: 'j1', kind: 'purge', connection_id: null, status: 'running', phase: 'deleting', payload: '{}', checkpoint: '{"batch":3}', done: 300, total: 1000, started_at: now, updated_at: now });
-    new JobRunner(store.jobs, new EventBus());
+  it('marks jobs left running by a dead process as interrupted, keeping their checkpoint; live ones elsewhere stay', () => {
+    const old = new Date(Date.now() - 120_000).toISOString();
+    const fresh = new Date().toISOString();
+    store.jobs.insert({ id: 'j1', kind: 'purge', connection_id: null, status: 'running', phase: 'deleting', payload: '{}', checkpoint: '{"batch":3}', done: 300, total: 1000, started_at: old, updated_at: old });
+    store.jobs.insert({ id: 'j2', kind: 'purge', connection_id: null, status: 'running', phase: 'deleting', payload: '{}', checkpoint: '{}', done: 1, total: 10, started_at: fresh, updated_at: fresh });
+    store.jobs.insert({ id: 'j3', kind: 'purge', connection_id: null, status: 'running', phase: 'deleting', payload: '{}', checkpoint: '{}', done: 1, total: 10, started_at: fresh, updated_at: fresh });
+    // j1: a process on this host that is gone; j2: a live process on this host (our parent);
+    // j3: a just-killed process on this host (fresh heartbeat, but no such pid): interrupted at once.
+    const host = os.hostname();
+    store.handle.db.prepare('UPDATE job SET owner = ? WHERE id = ?').run(`999999999@${host}`, 'j1');
+    store.handle.db.prepare('UPDATE job SET owner = ? WHERE id = ?').run(`${process.ppid}@${host}`, 'j2');
+    store.handle.db.prepare('UPDATE job SET owner = ? WHERE id = ?').run(`999999998@${host}`, 'j3');
+    const runner = new JobRunner(store.jobs, new EventBus());
     const row = store.jobs.get('j1')!;
     expect(row.status).toBe('interrupted');
     expect(JSON.parse(row.checkpoint)).toEqual({ batch: 3 });
+    expect(store.jobs.get('j2')!.status).toBe('running');
+    expect(store.jobs.get('j3')!.status).toBe('interrupted');
+    expect(runner.runningElsewhere('j2')).toBe(true);
+    expect(runner.runningElsewhere('j1')).toBe(false);
   });
 });

@@ -53,17 +53,39 @@ interface Active {
 }
 
 const EMIT_EVERY_MS = 100;
+/** Live jobs touch their journal row this often; a row silent for LIVENESS_MS belongs to a dead process. */
+export const HEARTBEAT_MS = 5_000;
+export const LIVENESS_MS = 30_000;
 const RATE_WINDOW_MS = 10_000;
 
 export class JobRunner {
   #active = new Map<string, Active>();
+  #heartbeat: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     private readonly repo: JobsRepo,
     private readonly bus: EventBus,
   ) {
-    const n = repo.markInterrupted(new Set());
+    const n = repo.markInterrupted(new Set(), new Date(Date.now() - LIVENESS_MS).toISOString());
     if (n > 0) log.warn(`${n} job(s) from an earlier session were interrupted; their journals are kept for resume`);
+  }
+
+  /** Whether a job is being run by another Housekeeper process sharing this store. */
+  runningElsewhere(jobId: string): boolean {
+    return !this.#active.has(jobId) && this.repo.isLiveElsewhere(jobId, new Date(Date.now() - LIVENESS_MS).toISOString());
+  }
+
+  #startHeartbeat(): void {
+    if (this.#heartbeat) return;
+    this.#heartbeat = setInterval(() => {
+      if (this.#active.size === 0) {
+        clearInterval(this.#heartbeat!);
+        this.#heartbeat = null;
+        return;
+      }
+      this.repo.touch([...this.#active.keys()]);
+    }, HEARTBEAT_MS);
+    this.#heartbeat.unref?.();
   }
 
   start<P, R>(spec: JobSpec<P, R>): { jobId: string; finished: Promise<JobFinished> } {
@@ -71,6 +93,7 @@ export class JobRunner {
     const jobId = spec.resumeJobId ?? crypto.randomUUID();
     if (spec.resumeJobId) {
       if (this.#active.has(jobId)) throw new AppError('CONFLICT', 'That job is already running.');
+      this.repo.claim(jobId);
       this.repo.progress(jobId, { status: 'running', phase: 'resuming', done: this.repo.get(jobId)?.done ?? 0, total: this.repo.get(jobId)?.total ?? null });
     } else {
       this.repo.insert({
@@ -112,6 +135,7 @@ export class JobRunner {
       finished: Promise.resolve(null as unknown as JobFinished),
     };
     this.#active.set(jobId, active);
+    this.#startHeartbeat();
 
     const ctx: JobContext = {
       jobId,

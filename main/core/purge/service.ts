@@ -158,6 +158,11 @@ export class PurgeService {
     if (row.job_id && this.jobs.list().some((j) => j.jobId === row.job_id)) {
       throw new AppError('CONFLICT', 'This plan is being executed right now.', { hint: 'Watch its progress, or cancel it first.' });
     }
+    if (row.job_id && this.jobs.runningElsewhere(row.job_id)) {
+      throw new AppError('CONFLICT', 'Another Housekeeper process (the window, `serve` or a CLI) is executing this plan right now.', {
+        hint: 'Let it finish or cancel it there; resume only a purge that has stopped.',
+      });
+    }
 
     const resolved = JSON.parse(row.resolved) as ResolvedPurgeFilter;
     const backend = await openPurgeBackend(req.conn, plan.executor);

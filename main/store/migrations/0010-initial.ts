@@ -55,7 +55,8 @@ export function up(db: Database): void {
       result        TEXT,
       started_at    TEXT NOT NULL,
       updated_at    TEXT NOT NULL,
-      finished_at   TEXT
+      finished_at   TEXT,
+      owner         TEXT
     ) STRICT;
     CREATE INDEX ix_job__status ON job (status);
 

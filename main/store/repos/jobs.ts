@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Database } from 'better-sqlite3';
 import type { JobStatus } from '../../../shared/domain/jobs';
 
@@ -16,6 +17,29 @@ export interface JobRow {
   started_at: string;
   updated_at: string;
   finished_at: string | null;
+  /** "pid@host" of the process running it. */
+  owner: string | null;
+}
+
+/** "pid@host" of this process. */
+export const SELF = `${process.pid}@${os.hostname()}`;
+
+/**
+ * Is the owner of a job row alive? On this host the process table says so exactly; a job owned on
+ * another host (a store on a shared drive) counts as alive while its heartbeat is fresh.
+ */
+export function ownerAlive(row: Pick<JobRow, 'owner' | 'updated_at'>, freshAfter: string): boolean {
+  const m = /^(\d+)@(.*)$/.exec(row.owner ?? '');
+  if (m && m[2] === os.hostname()) {
+    if (Number(m[1]) === process.pid) return true;
+    try {
+      process.kill(Number(m[1]), 0);
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+  return row.updated_at >= freshAfter;
 }
 
 /**
@@ -26,13 +50,18 @@ export interface JobRow {
 export class JobsRepo {
   constructor(private readonly db: Database) {}
 
-  insert(row: Omit<JobRow, 'error' | 'result' | 'finished_at'>): void {
+  insert(row: Omit<JobRow, 'error' | 'result' | 'finished_at' | 'owner'>): void {
     this.db
       .prepare(
-        `INSERT INTO job (id, kind, connection_id, status, phase, payload, checkpoint, done, total, started_at, updated_at)
-         VALUES (@id, @kind, @connection_id, @status, @phase, @payload, @checkpoint, @done, @total, @started_at, @updated_at)`,
+        `INSERT INTO job (id, kind, connection_id, status, phase, payload, checkpoint, done, total, started_at, updated_at, owner)
+         VALUES (@id, @kind, @connection_id, @status, @phase, @payload, @checkpoint, @done, @total, @started_at, @updated_at, @owner)`,
       )
-      .run(row);
+      .run({ ...row, owner: SELF });
+  }
+
+  /** A resumed job belongs to the process that resumed it. */
+  claim(id: string): void {
+    this.db.prepare('UPDATE job SET owner = ?, updated_at = ? WHERE id = ?').run(SELF, new Date().toISOString(), id);
   }
 
   progress(id: string, p: { status: JobStatus; phase: string; done: number; total: number | null; checkpoint?: unknown }): void {
@@ -62,6 +91,19 @@ export class JobsRepo {
       );
   }
 
+  /** Heartbeat of a live job, so other processes do not take it for interrupted. */
+  touch(ids: readonly string[]): void {
+    const now = new Date().toISOString();
+    const stmt = this.db.prepare('UPDATE job SET updated_at = ? WHERE id = ?');
+    for (const id of ids) stmt.run(now, id);
+  }
+
+  /** Whether another process is running this job right now (its heartbeat is recent). */
+  isLiveElsewhere(id: string, freshAfter: string): boolean {
+    const row = this.get(id);
+    return row !== undefined && (row.status === 'running' || row.status === 'paused') && row.owner !== SELF && ownerAlive(row, freshAfter);
+  }
+
   get(id: string): JobRow | undefined {
     return this.db.prepare('SELECT * FROM job WHERE id = ?').get(id) as JobRow | undefined;
   }
@@ -70,12 +112,18 @@ export class JobsRepo {
     return this.db.prepare('SELECT * FROM job ORDER BY started_at DESC LIMIT ?').all(limit) as JobRow[];
   }
 
-  /** Jobs left 'running' or 'paused' by a process that is gone become 'interrupted'. */
-  markInterrupted(activeIds: ReadonlySet<string>): number {
-    const rows = this.db.prepare(`SELECT id FROM job WHERE status IN ('running','paused')`).all() as { id: string }[];
+  /**
+   * Jobs left 'running' or 'paused' by a process that is gone become 'interrupted'. Live processes
+   * (the window, `serve` and the CLI share this store) touch their jobs every few seconds, so only
+   * rows silent since `staleBefore` are taken for dead.
+   */
+  markInterrupted(activeIds: ReadonlySet<string>, staleBefore: string): number {
+    const rows = this.db
+      .prepare(`SELECT id, owner, updated_at FROM job WHERE status IN ('running','paused')`)
+      .all() as Pick<JobRow, 'id' | 'owner' | 'updated_at'>[];
     let n = 0;
     for (const r of rows) {
-      if (activeIds.has(r.id)) continue;
+      if (activeIds.has(r.id) || ownerAlive(r, staleBefore)) continue;
       this.db.prepare(`UPDATE job SET status = 'interrupted', updated_at = ? WHERE id = ?`).run(new Date().toISOString(), r.id);
       n++;
     }
