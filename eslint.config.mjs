@@ -43,7 +43,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict([
         { group: ['**/main/**', 'electron', ...nodeBuiltins], message: 'The renderer talks to main only through renderer/api.' },
-        { group: FEATURES.filter((o) => o !== f).map((o) => `**/features/${o}/**`), message: 'Feature folders do not import each other; share through components/ or shared/.' },
+        {
+          // Both spellings: from a sibling feature ("../profiles/x") and through the tree ("…/features/profiles/x").
+          group: FEATURES.filter((o) => o !== f).flatMap((o) => [`**/features/${o}/**`, `../${o}/**`, `../${o}`]),
+          message: 'Feature folders do not import each other; share through components/ or shared/.',
+        },
       ]),
     },
   })),
