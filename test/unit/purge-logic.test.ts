@@ -12,10 +12,14 @@ describe('BatchSizer', () => {
     expect(s.size).toBe(300);
     for (let i = 0; i < 20; i++) s.observe(s.size, 10);
     expect(s.size).toBe(5000);
-    s.observe(5000, 2000); // 10x too slow: shrinks at most x0.75 per batch
-    expect(s.size).toBe(3750);
+    s.observe(5000, 2000); // 10x too slow: shrinks at once, at most halving
+    expect(s.size).toBe(2500);
+    s.observe(2500, 250); // 25% over: shrinks to what would have met the target
+    expect(s.size).toBe(2000);
+    s.observe(2000, 190); // a little fast: grows a little
+    expect(s.size).toBe(2053);
     s.backOff();
-    expect(s.size).toBe(1875);
+    expect(s.size).toBe(1026);
     for (let i = 0; i < 30; i++) s.backOff();
     expect(s.size).toBe(10);
   });

@@ -22,9 +22,11 @@ export class BatchSizer {
   observe(batchRows: number, elapsedMs: number): void {
     if (batchRows < this.#size || elapsedMs <= 0) return; // a short last batch says little
     const ratio = this.targetMs / Math.max(elapsedMs, 1);
-    // Damped: at most x1.5 up or x0.75 down per batch, so one odd batch does not swing the size.
-    const factor = Math.max(0.5, Math.min(2, ratio));
-    this.#size = Math.round(Math.max(this.min, Math.min(this.max, this.#size * (0.5 + 0.5 * factor))));
+    // Asymmetric on purpose: a slow batch holds Prefect's rows locked, so shrink at once (to the
+    // size that would have met the target, at most halving); a fast one grows cautiously (x1.5 at
+    // most), so one lucky batch does not swing the next into a long one.
+    const factor = ratio < 1 ? Math.max(0.5, ratio) : Math.min(1.5, 1 + 0.5 * (ratio - 1));
+    this.#size = Math.round(Math.max(this.min, Math.min(this.max, this.#size * factor)));
   }
 
   backOff(): void {
