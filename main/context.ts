@@ -7,6 +7,7 @@ import { ConnectionsService } from './core/connections/service';
 import { EventBus } from './core/events';
 import { JobRunner } from './core/jobs/runner';
 import { PurgeService } from './core/purge/service';
+import { InspectService } from './core/inspect/service';
 import { createStore, type Store } from './store';
 import { resolveHome } from './store/paths';
 import type { Keyring } from './store/secrets/keyring';
@@ -23,6 +24,7 @@ export interface AppContext {
   jobs: JobRunner;
   bus: EventBus;
   purge: PurgeService;
+  inspect: InspectService;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,8 @@ export function createContext(opts: { face: Face; home?: string; keyring?: Keyri
   const store = createStore(home, opts.keyring);
   const bus = new EventBus();
   const jobs = new JobRunner(store.jobs, bus);
+  const inspect = new InspectService(store, jobs);
+  const purge = new PurgeService(store, jobs);
   return {
     face: opts.face,
     version: APP_VERSION,
@@ -39,9 +43,11 @@ export function createContext(opts: { face: Face; home?: string; keyring?: Keyri
     connections: new ConnectionsService(store.connections, store.secrets),
     jobs,
     bus,
-    purge: new PurgeService(store, jobs),
+    purge,
+    inspect,
     async close() {
       await jobs.shutdown();
+      await inspect.close();
       store.close();
     },
   };

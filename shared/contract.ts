@@ -14,6 +14,7 @@ import {
 import { JobFinishedSchema, JobProgressSchema } from './domain/jobs';
 import { AuditEntrySchema } from './domain/audit';
 import { purgeRequests } from './contracts/purge';
+import { inspectRequests } from './contracts/inspect';
 import { profileRequests } from './contracts/profiles';
 
 const Empty = z.object({}).strict();
@@ -71,6 +72,7 @@ export const requests = {
   },
 
   ...purgeRequests,
+  ...inspectRequests,
   ...profileRequests,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 

@@ -34,6 +34,9 @@ export const OPTIONS = {
   vacuum: { type: 'boolean' },
   'batch-size': { type: 'string' },
   'batch-target-ms': { type: 'string' },
+  // inspect (also uses --format)
+  output: { type: 'string', short: 'o' },
+  exact: { type: 'boolean' },
   // profiles
   format: { type: 'string' },
   file: { type: 'string' },

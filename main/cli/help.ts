@@ -9,11 +9,12 @@ Usage:
   housekeeper connections remove NAME [--yes] [--json]
   housekeeper audit [--connection NAME] [--limit N] [--json]
   housekeeper purge [--older-than 30m|PT30M|ISO-TIME] [--deployment FLOW/NAME ...] [--work-pool P ...]
-                    [--work-queue [POOL/]Q ...] [--tag T ...] [--state Scheduled|Late ...] [--include-manual]
                     [--keep-newest N] [--executor auto|sql|api] [--export FILE.jsonl] [--vacuum]
                     [--batch-size N] [--batch-target-ms 200]
                     [--dry-run] [--yes] [--json]
   housekeeper purge status|resume PLAN_ID
+  housekeeper inspect [--json] [--format json|md|csv] [--output FILE] [--exact]
+  housekeeper inspect history [--limit N] [--json]
   housekeeper profiles list [--all] | show NAME [--rev N] | history NAME | presets [--json]
   housekeeper profiles create NAME [--from OTHER] [--set KEY=VALUE ...]
   housekeeper profiles edit NAME [--set KEY=VALUE ...] [--unset KEY ...] [--preset ID] [--fix-names]
@@ -25,6 +26,8 @@ Usage:
   housekeeper profiles export NAME [--format toml|env|compose|k8s|helm|systemd] [--file PATH]
                                [--include-secrets] [--profile TABLE] [--service S] [--namespace NS] [--force]
   housekeeper profiles drift NAME (--connection NAME | --api URL ...) [--all]
+                                 [--horizon HOURS] [--json]
+                                 [--keep-newest N] [--dry-run] [--yes] [--json]
 
 Connection flags (every command that talks to a server):
   --connection, -c NAME   a saved connection

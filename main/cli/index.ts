@@ -8,6 +8,7 @@ import { APP_VERSION } from '../version';
 import { parseCli } from './args';
 import { auditCommand } from './commands/audit';
 import { connectionsCommand } from './commands/connections';
+import { inspectCommand } from './commands/inspect';
 import { profilesCommand } from './commands/profiles';
 import { purgeCommand } from './commands/purge';
 import { serveCommand } from './commands/serve';
@@ -39,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
         return await connectionsCommand(ctx, sub, rest, flags, out);
       case 'audit':
         return auditCommand(ctx, flags, out);
+      case 'inspect':
+        return await inspectCommand(ctx, sub, rest, flags, out);
       case 'purge':
         return await purgeCommand(ctx, sub, rest, flags, out);
       case 'profiles':

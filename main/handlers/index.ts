@@ -7,6 +7,7 @@ import type { AppContext } from '../context';
 import { connectionHandlers } from './connections';
 import { profileHandlers } from './profiles';
 import { purgeHandlers } from './purge';
+import { inspectHandlers } from './inspect';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
@@ -25,5 +26,6 @@ export function createHandlers(ctx: AppContext): Handlers {
     'jobs.resume': async ({ jobId }) => ({ resumed: ctx.jobs.resume(jobId) }),
     'audit.list': async (input) => ctx.store.audit.list(input),
     ...purgeHandlers(ctx),
+    ...inspectHandlers(ctx),
   };
 }

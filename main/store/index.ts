@@ -1,6 +1,7 @@
 import { openStore, type StoreHandle } from './db';
 import { AuditRepo } from './repos/audit';
 import { ConnectionsRepo } from './repos/connections';
+import { InspectionsRepo } from './repos/inspections';
 import { JobsRepo } from './repos/jobs';
 import { PurgeRepo } from './repos/purge';
 import { SecretsRepo } from './repos/secrets';
@@ -13,6 +14,7 @@ export interface Store {
   audit: AuditRepo;
   jobs: JobsRepo;
   purge: PurgeRepo;
+  inspections: InspectionsRepo;
   close(): void;
 }
 
@@ -31,6 +33,7 @@ export function createStore(home: string, preferredKeyring?: Keyring): Store {
     audit: new AuditRepo(handle.db),
     jobs: new JobsRepo(handle.db),
     purge: new PurgeRepo(handle.db),
+    inspections: new InspectionsRepo(handle.db),
     close: () => handle.close(),
   };
 }

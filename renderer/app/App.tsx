@@ -4,6 +4,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { Spinner } from '../components/Spinner';
 import { ActivityScreen } from '../features/activity/ActivityScreen';
 import { ConnectionsScreen } from '../features/connections/ConnectionsScreen';
+import { OverviewScreen } from '../features/overview/OverviewScreen';
 import { PurgeScreen } from '../features/purge/PurgeScreen';
 import { useRoute } from '../lib/router';
 import { ErrorBoundary } from './ErrorBoundary';
@@ -17,7 +18,8 @@ export function App() {
   const { segments } = useRoute();
   const connections = useConnections();
   const [first = '', ...rest] = segments;
-  const screen: ScreenId = first === 'activity' ? 'activity' : first === 'purge' ? 'purge' : first === 'profiles' ? 'profiles' : 'connections';
+  // With a current connection, the Overview is where Housekeeper opens (the first question of a session).
+  const screen: ScreenId = first === 'overview' || (first === '' && connections.currentId) ? 'overview' : first === 'activity' ? 'activity' : first === 'purge' ? 'purge' : first === 'profiles' ? 'profiles' : 'connections';
   const current = connections.connections.find((c) => c.id === connections.currentId);
 
   // The window or tab title names the server, so several open windows are told apart.
@@ -42,6 +44,8 @@ export function App() {
         </ErrorNotice>
       </div>
     );
+  } else if (screen === 'overview') {
+    body = <OverviewScreen />;
   } else if (screen === 'activity') {
     body = <ActivityScreen />;
   } else if (screen === 'purge') {

@@ -1,0 +1,239 @@
+/**
+ * Where the space went: one bar per table (heap, indexes, TOAST) on a shared scale, each with its
+ * verdict; the details table below gives rows, dead tuples, autovacuum distance and the reclaimable
+ * estimate with its confidence. SQLite shows the file with its free pages; API-only says plainly
+ * that space needs database access.
+ */
+import type { InspectReport, PostgresSpace, SqliteSpace, TableSpace } from '../../../shared/domain/inspect';
+import { formatBytes, formatCount, formatInt, formatShare } from '../../../shared/text/bytes';
+import { Badge } from '../../components/Badge';
+import { BarList, type BarRow } from '../../components/charts/BarList';
+import { formatRelative } from '../../lib/format';
+import { VERDICT_LABEL, VERDICT_TONE } from './classes';
+
+const MIB = 1024 * 1024;
+const TOP = 10;
+
+function notable(tables: TableSpace[]): TableSpace[] {
+  return tables.filter((t) => (t.prefect && (t.rowsEstimate ?? 0) > 0) || t.totalBytes >= MIB);
+}
+
+function reclaim(t: TableSpace): string {
+  if (t.exact) return `${formatBytes(t.exact.reclaimableBytes)} measured`;
+  const b = t.bloat;
+  if (b.reclaimableBytes === null || b.confidence.margin === null) return 'unknown';
+  return `≈${formatBytes(b.reclaimableBytes)} ±${formatBytes(b.confidence.margin * t.heapBytes)}`;
+}
+
+function nextVacuum(t: TableSpace): string {
+  const a = t.autovacuum;
+  if (!a) return '—';
+  if (!a.enabled) return 'off';
+  if (a.vacuumProgress >= 1) return 'due now';
+  return `${Math.round(a.vacuumProgress * 100)} % there`;
+}
+
+export function SpaceCard({ report, details, onToggleDetails }: { report: InspectReport; details: boolean; onToggleDetails: () => void }) {
+  const space = report.space;
+  return (
+    <section className="card ov-card" data-testid="overview-space" aria-labelledby="ov-space-title">
+      <h2 className="ov-card__title" id="ov-space-title">
+        Where the space went
+      </h2>
+      {!space ? (
+        <p className="ov-empty" data-testid="space-unavailable">
+          {report.source === 'api'
+            ? 'Space needs database access. The Prefect API does not report table sizes, dead rows or bloat; add the server’s database to this connection to see them.'
+            : (report.sections.find((s) => s.id === 'space')?.message ?? 'Space could not be read.')}
+        </p>
+      ) : space.kind === 'postgres' ? (
+        <PostgresSpaceView space={space} details={details} onToggleDetails={onToggleDetails} />
+      ) : (
+        <SqliteSpaceView space={space} />
+      )}
+    </section>
+  );
+}
+
+function PostgresSpaceView({ space, details, onToggleDetails }: { space: PostgresSpace; details: boolean; onToggleDetails: () => void }) {
+  const tables = notable(space.tables);
+  const rows: BarRow[] = tables.slice(0, TOP).map((t) => ({
+    key: t.name,
+    label: <span className="mono">{t.name}</span>,
+    sub: (
+      <Badge tone={VERDICT_TONE[t.verdict.kind]} title={t.verdict.summary}>
+        {VERDICT_LABEL[t.verdict.kind]}
+      </Badge>
+    ),
+    parts: [
+      { value: t.heapBytes, className: 'ov-part ov-part--heap', title: `table ${formatBytes(t.heapBytes)}` },
+      { value: t.indexBytes, className: 'ov-part ov-part--index', title: `indexes ${formatBytes(t.indexBytes)}` },
+      { value: t.toastBytes, className: 'ov-part ov-part--toast', title: `TOAST ${formatBytes(t.toastBytes)}` },
+    ],
+    value: (
+      <>
+        <strong>{formatBytes(t.totalBytes)}</strong>
+        <div className="chart-bars__sub">{t.deadShare !== null && t.deadShare >= 0.01 ? `${formatShare(t.deadShare)} dead` : `${formatCount(t.rowsEstimate, t.rowsExact)} rows`}</div>
+      </>
+    ),
+  }));
+  const attention = tables.filter((t) => t.verdict.kind === 'rewrite' || t.verdict.kind === 'reuse');
+  return (
+    <>
+      <div className="ov-legend-inline">
+        <span className="ov-swatch ov-swatch--heap" /> table <span className="ov-swatch ov-swatch--index" /> indexes <span className="ov-swatch ov-swatch--toast" /> TOAST
+      </div>
+      <BarList rows={rows} label="Size per table" testId="space-bars" />
+      {attention.length > 0 && (
+        <ul className="ov-verdicts" data-testid="space-verdicts">
+          {attention.map((t) => (
+            <li key={t.name}>
+              <span className="mono">{t.name}</span>: {t.verdict.summary}
+            </li>
+          ))}
+        </ul>
+      )}
+      <button type="button" className="btn btn--link" onClick={onToggleDetails} aria-expanded={details} data-testid="space-details-toggle">
+        {details ? 'Hide the details' : 'Show rows, dead tuples, autovacuum and estimates per table'}
+      </button>
+    </>
+  );
+}
+
+/** The full-width table under the charts: everything per table, for when the bars raised a question. */
+export function SpaceDetails({ space }: { space: PostgresSpace }) {
+  const tables = notable(space.tables);
+  return (
+    <section className="card ov-card" data-testid="overview-space-details">
+      <h2 className="ov-card__title">
+        Per table
+        <span className="ov-card__meta">estimates from planner statistics, ± their margin; “measured” after an exact measurement</span>
+      </h2>
+      <div className="table-wrap ov-table">
+        <table className="table table--compact" data-testid="space-table">
+          <thead>
+            <tr>
+              <th>Table</th>
+              <th className="num">Rows</th>
+              <th className="num">Table</th>
+              <th className="num">Indexes</th>
+              <th className="num">TOAST</th>
+              <th className="num">Dead rows</th>
+              <th>Autovacuumed</th>
+              <th>Next one</th>
+              <th className="num">Reclaimable</th>
+              <th>Confidence</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tables.map((t) => (
+              <tr key={t.name}>
+                <td className="mono">{t.name}</td>
+                <td className="num">{formatCount(t.rowsEstimate, t.rowsExact)}</td>
+                <td className="num nowrap">{formatBytes(t.heapBytes)}</td>
+                <td className="num nowrap">{formatBytes(t.indexBytes)}</td>
+                <td className="num nowrap">{formatBytes(t.toastBytes)}</td>
+                <td className="num nowrap">{t.deadTuples === null ? '—' : `${formatInt(t.deadTuples)} (${formatShare(t.deadShare)})`}</td>
+                <td className="nowrap">{(t.lastAutovacuum ?? t.lastVacuum) ? formatRelative((t.lastAutovacuum ?? t.lastVacuum)!) : 'never'}</td>
+                <td className="nowrap">{nextVacuum(t)}</td>
+                <td className="num nowrap">{reclaim(t)}</td>
+                <td title={t.bloat.confidence.reasons.join('; ')}>{t.exact ? 'measured' : t.bloat.confidence.level}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <ConfidenceNotes tables={tables} />
+        <IndexNotes space={space} />
+      </div>
+    </section>
+  );
+}
+
+/** Why some estimates are less certain, grouped by reason (one line per reason, not per table). */
+function ConfidenceNotes({ tables }: { tables: TableSpace[] }) {
+  const byReason = new Map<string, string[]>();
+  for (const t of tables) if (!t.exact) for (const r of t.bloat.confidence.reasons) byReason.set(r, [...(byReason.get(r) ?? []), t.name]);
+  if (byReason.size === 0) return null;
+  return (
+    <div className="ov-indexes" data-testid="confidence-notes">
+      <div className="ov-subtitle">Why some estimates are less certain</div>
+      <ul>
+        {[...byReason].map(([reason, names]) => (
+          <li key={reason}>
+            {reason}: <span className="mono">{names.join(', ')}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function IndexNotes({ space }: { space: PostgresSpace }) {
+  const flagged = space.indexes.filter((i) => !i.valid || (i.duplicateOf !== null && i.bytes >= MIB) || (i.unused && i.bytes >= 8 * MIB));
+  if (flagged.length === 0) return null;
+  return (
+    <div className="ov-indexes">
+      <div className="ov-subtitle">Indexes worth a look</div>
+      <p className="muted">Most are Prefect’s own: dropping one is your call, and a Prefect upgrade may create it again.</p>
+      <ul>
+        {flagged.map((i) => (
+          <li key={i.name}>
+            <span className="mono">{i.name}</span> ({formatBytes(i.bytes)}):{' '}
+            {[!i.valid && 'INVALID, left by an interrupted CREATE INDEX CONCURRENTLY', i.duplicateOf && `covered by ${i.duplicateOf}`, i.unused && 'never used since statistics were reset'].filter(Boolean).join('; ')}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function SqliteSpaceView({ space }: { space: SqliteSpace }) {
+  const used = space.fileBytes - space.freeBytes;
+  const rows: BarRow[] = notable(space.tables)
+    .slice(0, TOP)
+    .map((t) => ({
+      key: t.name,
+      label: <span className="mono">{t.name}</span>,
+      parts: [
+        { value: t.heapBytes, className: 'ov-part ov-part--heap', title: `table ${formatBytes(t.heapBytes)}` },
+        { value: t.indexBytes, className: 'ov-part ov-part--index', title: `indexes ${formatBytes(t.indexBytes)}` },
+      ],
+      value: (
+        <>
+          <strong>{space.dbstat ? formatBytes(t.totalBytes) : '—'}</strong>
+          <div className="chart-bars__sub">{formatCount(t.rowsEstimate, t.rowsExact)} rows</div>
+        </>
+      ),
+    }));
+  return (
+    <>
+      <p>
+        <span className="mono">{space.file}</span>: {formatBytes(space.fileBytes)}, of which {formatBytes(space.freeBytes)} are free pages
+        {space.walBytes > 0 ? ` (plus a ${formatBytes(space.walBytes)} write-ahead log)` : ''}.
+      </p>
+      <BarList
+        rows={[
+          {
+            key: 'file',
+            label: 'Whole file',
+            sub: (
+              <Badge tone={VERDICT_TONE[space.verdict.kind]} title={space.verdict.summary}>
+                {VERDICT_LABEL[space.verdict.kind]}
+              </Badge>
+            ),
+            parts: [
+              { value: used, className: 'ov-part ov-part--heap', title: `in use ${formatBytes(used)}` },
+              { value: space.freeBytes, className: 'ov-part ov-part--free', title: `free pages ${formatBytes(space.freeBytes)}` },
+            ],
+            value: <strong>{formatBytes(space.fileBytes)}</strong>,
+          },
+          ...rows,
+        ]}
+        label="Size per table"
+        testId="space-bars"
+      />
+      <p className="muted">{space.verdict.summary}</p>
+      {!space.dbstat && <p className="muted">This SQLite build has no dbstat table, so per-table sizes are not shown.</p>}
+    </>
+  );
+}
