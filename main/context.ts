@@ -8,6 +8,8 @@ import { EventBus } from './core/events';
 import { JobRunner } from './core/jobs/runner';
 import { PurgeService } from './core/purge/service';
 import { InspectService } from './core/inspect/service';
+import { profileLookup } from './core/schedules/profile-lookup';
+import { SchedulesService } from './core/schedules/service';
 import { createStore, type Store } from './store';
 import { resolveHome } from './store/paths';
 import type { Keyring } from './store/secrets/keyring';
@@ -25,6 +27,7 @@ export interface AppContext {
   bus: EventBus;
   purge: PurgeService;
   inspect: InspectService;
+  schedules: SchedulesService;
   close(): Promise<void>;
 }
 
@@ -45,6 +48,7 @@ export function createContext(opts: { face: Face; home?: string; keyring?: Keyri
     bus,
     purge,
     inspect,
+    schedules: new SchedulesService(store, jobs, purge, profileLookup(store)),
     async close() {
       await jobs.shutdown();
       await inspect.close();

@@ -49,6 +49,12 @@ export const REQUEST_CHANNELS = [
   'profiles.exportPreview',
   'profiles.exportWrite',
   'profiles.drift',
+  'schedules.list',
+  'schedules.simulate',
+  'schedules.plan',
+  'schedules.apply',
+  'schedules.changes',
+  'schedules.status',
 ] as const;
 
 export const EVENT_CHANNELS = ['jobs.progress', 'jobs.finished'] as const;

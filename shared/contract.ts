@@ -16,6 +16,7 @@ import { AuditEntrySchema } from './domain/audit';
 import { purgeRequests } from './contracts/purge';
 import { inspectRequests } from './contracts/inspect';
 import { profileRequests } from './contracts/profiles';
+import { schedulesRequests } from './contracts/schedules';
 
 const Empty = z.object({}).strict();
 const Id = z.object({ id: z.string().min(1) }).strict();
@@ -74,6 +75,7 @@ export const requests = {
   ...purgeRequests,
   ...inspectRequests,
   ...profileRequests,
+  ...schedulesRequests,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {

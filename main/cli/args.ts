@@ -54,6 +54,11 @@ export const OPTIONS = {
   namespace: { type: 'string' },
   replace: { type: 'boolean' },
   force: { type: 'boolean' },
+  // schedules (also uses --deployment, --keep-newest, --set, --profile)
+  anchor: { type: 'string' },
+  horizon: { type: 'string' },
+  change: { type: 'string' },
+  defaults: { type: 'boolean' },
 } as const;
 
 export type Flags = {

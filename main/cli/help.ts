@@ -9,6 +9,7 @@ Usage:
   housekeeper connections remove NAME [--yes] [--json]
   housekeeper audit [--connection NAME] [--limit N] [--json]
   housekeeper purge [--older-than 30m|PT30M|ISO-TIME] [--deployment FLOW/NAME ...] [--work-pool P ...]
+                    [--work-queue [POOL/]Q ...] [--tag T ...] [--state Scheduled|Late ...] [--include-manual]
                     [--keep-newest N] [--executor auto|sql|api] [--export FILE.jsonl] [--vacuum]
                     [--batch-size N] [--batch-target-ms 200]
                     [--dry-run] [--yes] [--json]
@@ -26,8 +27,12 @@ Usage:
   housekeeper profiles export NAME [--format toml|env|compose|k8s|helm|systemd] [--file PATH]
                                [--include-secrets] [--profile TABLE] [--service S] [--namespace NS] [--force]
   housekeeper profiles drift NAME (--connection NAME | --api URL ...) [--all]
+  housekeeper schedules list [--deployment FLOW/NAME ...] [--profile NAME | --defaults] [--json]
+  housekeeper schedules simulate [--deployment ...] [--profile NAME | --defaults] [--set min_runs=5 ...]
                                  [--horizon HOURS] [--json]
+  housekeeper schedules recreate|reset|pause|resume [--deployment FLOW/NAME ...] [--anchor now|ISO-8601]
                                  [--keep-newest N] [--dry-run] [--yes] [--json]
+  housekeeper schedules changes [--json]   restore --change ID [--dry-run] [--yes]   status PLAN_ID
 
 Connection flags (every command that talks to a server):
   --connection, -c NAME   a saved connection

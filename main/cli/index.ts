@@ -11,6 +11,7 @@ import { connectionsCommand } from './commands/connections';
 import { inspectCommand } from './commands/inspect';
 import { profilesCommand } from './commands/profiles';
 import { purgeCommand } from './commands/purge';
+import { schedulesCommand } from './commands/schedules';
 import { serveCommand } from './commands/serve';
 import { EXIT, exitCodeFor } from './exit';
 import { HELP } from './help';
@@ -46,6 +47,8 @@ export async function main(argv: string[]): Promise<number> {
         return await purgeCommand(ctx, sub, rest, flags, out);
       case 'profiles':
         return await profilesCommand(ctx, sub, rest, flags, out);
+      case 'schedules':
+        return await schedulesCommand(ctx, sub, rest, flags, out);
       default:
         throw new AppError('VALIDATION', `Unknown command "${cmd}".`, { hint: 'Run `housekeeper --help`.' });
     }

@@ -8,6 +8,7 @@ import { connectionHandlers } from './connections';
 import { profileHandlers } from './profiles';
 import { purgeHandlers } from './purge';
 import { inspectHandlers } from './inspect';
+import { schedulesHandlers } from './schedules';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
@@ -27,5 +28,6 @@ export function createHandlers(ctx: AppContext): Handlers {
     'audit.list': async (input) => ctx.store.audit.list(input),
     ...purgeHandlers(ctx),
     ...inspectHandlers(ctx),
+    ...schedulesHandlers(ctx),
   };
 }

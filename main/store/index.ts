@@ -4,6 +4,7 @@ import { ConnectionsRepo } from './repos/connections';
 import { InspectionsRepo } from './repos/inspections';
 import { JobsRepo } from './repos/jobs';
 import { PurgeRepo } from './repos/purge';
+import { SchedulesRepo } from './repos/schedules';
 import { SecretsRepo } from './repos/secrets';
 import { KeyFileKeyring, type Keyring } from './secrets/keyring';
 
@@ -15,6 +16,7 @@ export interface Store {
   jobs: JobsRepo;
   purge: PurgeRepo;
   inspections: InspectionsRepo;
+  schedules: SchedulesRepo;
   close(): void;
 }
 
@@ -34,6 +36,7 @@ export function createStore(home: string, preferredKeyring?: Keyring): Store {
     jobs: new JobsRepo(handle.db),
     purge: new PurgeRepo(handle.db),
     inspections: new InspectionsRepo(handle.db),
+    schedules: new SchedulesRepo(handle.db),
     close: () => handle.close(),
   };
 }

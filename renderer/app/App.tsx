@@ -6,6 +6,7 @@ import { ActivityScreen } from '../features/activity/ActivityScreen';
 import { ConnectionsScreen } from '../features/connections/ConnectionsScreen';
 import { OverviewScreen } from '../features/overview/OverviewScreen';
 import { PurgeScreen } from '../features/purge/PurgeScreen';
+import { SchedulesScreen } from '../features/schedules/SchedulesScreen';
 import { useRoute } from '../lib/router';
 import { ErrorBoundary } from './ErrorBoundary';
 import { Sidebar, type ScreenId } from './Sidebar';
@@ -19,7 +20,7 @@ export function App() {
   const connections = useConnections();
   const [first = '', ...rest] = segments;
   // With a current connection, the Overview is where Housekeeper opens (the first question of a session).
-  const screen: ScreenId = first === 'overview' || (first === '' && connections.currentId) ? 'overview' : first === 'activity' ? 'activity' : first === 'purge' ? 'purge' : first === 'profiles' ? 'profiles' : 'connections';
+  const screen: ScreenId = first === 'overview' || (first === '' && connections.currentId) ? 'overview' : first === 'activity' ? 'activity' : first === 'purge' ? 'purge' : first === 'schedules' ? 'schedules' : first === 'profiles' ? 'profiles' : 'connections';
   const current = connections.connections.find((c) => c.id === connections.currentId);
 
   // The window or tab title names the server, so several open windows are told apart.
@@ -50,6 +51,8 @@ export function App() {
     body = <ActivityScreen />;
   } else if (screen === 'purge') {
     body = <PurgeScreen />;
+  } else if (screen === 'schedules') {
+    body = <SchedulesScreen path={rest} />;
   } else if (screen === 'profiles') {
     body = (
       <Suspense fallback={<div className="page page--center"><Spinner label="Loading Profiles…" /></div>}>

@@ -8,6 +8,7 @@ import * as m0010 from './0010-initial';
 import * as m0020 from './0020-purge';
 import * as m0030 from './0030-profiles';
 import * as m0040 from './0040-inspect';
+import * as m0050 from './0050-schedules';
 
 export interface Migration {
   version: number;
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 20, name: 'purge', up: m0020.up },
   { version: 30, name: 'profiles', up: m0030.up },
   { version: 40, name: 'inspect', up: m0040.up },
+  { version: 50, name: 'schedules', up: m0050.up },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -1,0 +1,125 @@
+/** Text output of `housekeeper schedules ...` (the --json output is the contract's shapes). */
+import type { ChangeOutcome, ChangePlan, ChangeRecord, ScheduleList, Simulation, SimResult } from '../../../shared/domain/schedules';
+import { table } from '../io';
+
+const n = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 1 });
+const short = (iso: string | undefined | null) => (iso ? iso.replace('T', ' ').replace(/(\.\d+)?([+-]\d{2}:\d{2}|Z)$/, ' $2').trim() : '—');
+
+function dur(seconds: number | null): string {
+  if (seconds === null) return '—';
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172800) return `${n(seconds / 3600)} h`;
+  return `${n(seconds / 86400)} d`;
+}
+
+export function formatList(l: ScheduleList): string {
+  const rows: string[][] = [];
+  for (const d of l.deployments) {
+    if (d.schedules.length === 0) rows.push([d.fullName, '(no schedule)', '', '', '', '', String(d.pastDue), d.paused ? 'paused' : '']);
+    for (const [i, s] of d.schedules.entries()) {
+      rows.push([
+        i === 0 ? d.fullName + (d.paused ? ' (paused)' : '') : '',
+        `${s.slug ? `${s.slug}: ` : ''}${s.description}${s.active ? '' : ' (inactive)'}`,
+        s.timezone ?? 'UTC',
+        short(s.nextRuns[0]),
+        `${s.held.future}/${s.active && !d.paused ? (s.kept ?? '?') : '—'}${s.held.offLattice ? ` (${s.held.offLattice} off)` : ''}`,
+        s.runsPerHour === null ? '?' : n(s.runsPerHour),
+        i === 0 ? String(d.pastDue) : '',
+        [...(i === 0 ? d.flags : []), ...s.flags].filter((f) => f.severity !== 'info').map((f) => f.code).join(' '),
+      ]);
+    }
+  }
+  const t = l.totals;
+  const lines = [
+    `${l.connectionName} · Prefect ${l.serverVersion} · ${short(l.serverNow)} · settings: ${l.settings.source} (min_runs ${l.settings.settings.minRuns}, max_runs ${l.settings.settings.maxRuns}, min ${dur(l.settings.settings.minScheduledTime)}, max ${dur(l.settings.settings.maxScheduledTime)})`,
+    '',
+    table(['DEPLOYMENT', 'SCHEDULE', 'TZ', 'NEXT (LOCAL)', 'HELD/KEEPS', 'RUNS/H', 'PAST DUE', 'FLAGS'], rows),
+    '',
+    `${t.deployments} deployments, ${t.schedules} schedules (${t.activeSchedules} active): ${n(t.runsPerHour)} runs/hour; the server holds ${t.heldFuture} future runs and ${t.pastDue} past due.`,
+  ];
+  if (t.leftBehind) lines.push(`${t.leftBehind} scheduled runs were made by schedules that no longer exist.`);
+  for (const f of l.flags) lines.push(`! ${f.message}`);
+  for (const note of l.notes) lines.push(`- ${note}`);
+  const details = l.deployments.flatMap((d) => [...d.flags, ...d.schedules.flatMap((s) => s.flags)].filter((f) => f.severity === 'danger').map((f) => `${d.fullName}: ${f.message}`));
+  if (details.length) lines.push('', ...details.map((x) => `! ${x}`));
+  return lines.join('\n');
+}
+
+function simTable(r: SimResult): string {
+  return table(
+    ['DEPLOYMENT', 'SCHEDULE', 'KEEPS', 'LIMIT', 'AHEAD', 'HELD', 'INSERTS/LOOP', 'SELECTED'],
+    r.schedules.map((s) => [
+      s.deployment,
+      s.label + (s.active ? '' : ' (inactive)') + (s.paused ? ' (paused)' : ''),
+      String(s.kept),
+      s.limitedBy,
+      dur(s.horizonSeconds),
+      `${s.heldMin}-${s.heldMax}`,
+      `${n(s.insertsPerLoopAvg)} (max ${s.insertsPerLoopMax})`,
+      `${Math.round(s.selectedShare * 100)}%`,
+    ]),
+  );
+}
+
+function simTotals(r: SimResult): string {
+  const t = r.totals;
+  return `Held right after a pass: ${t.held} runs. Per loop (${r.settings.settings.loopSeconds} s): ${n(t.insertsPerLoopAvg)} inserts on average (max ${t.insertsPerLoopMax}), ${n(t.deploymentsPerLoopAvg)} deployments selected (max ${t.deploymentsPerLoopMax}), ${n(t.datesGeneratedPerLoopAvg)} dates generated; ${n(t.insertsPerDay)} inserts a day.`;
+}
+
+export function formatSimulation(s: Simulation): string {
+  const lines = [`Scheduler prediction for ${s.connectionName} from ${short(s.from)}, ${dur(s.horizonSeconds)} ahead, settings: ${s.baseline.settings.source}.`, '', simTable(s.baseline), '', simTotals(s.baseline)];
+  if (s.modified) {
+    lines.push('', `With ${Object.entries(s.overrides).map(([k, v]) => `${k}=${v}`).join(', ')}:`, '', simTable(s.modified), '', simTotals(s.modified));
+  }
+  for (const note of s.notes) lines.push(`- ${note}`);
+  return lines.join('\n');
+}
+
+export function formatPlan(p: ChangePlan): string {
+  const lines = [`${p.kind} plan ${p.planId} on ${p.connectionName}${p.anchor ? `, anchor ${p.anchor}${p.anchorGiven === 'now' ? ' (now)' : ''}` : ''}`];
+  for (const d of p.deployments) {
+    const pause = d.pausedBefore === d.pausedAfter ? (d.pausedAfter ? ' (stays paused)' : '') : d.pausedAfter ? ' -> paused' : ' -> resumed';
+    lines.push('', `${d.name}${pause}: ~${d.futureRunsGoing} future runs and ${d.pastDueGoing} past-due runs go`);
+    for (const s of d.schedules) {
+      if (!s.after) {
+        lines.push(`  = ${s.beforeText}`);
+        continue;
+      }
+      lines.push(`  - ${s.beforeText}`, `  + ${s.afterText}   [${s.changes.join(', ')}]`);
+      if (s.nextRuns.length) lines.push(`    next: ${s.nextRuns.slice(0, 3).map(short).join(', ')}`);
+      for (const note of s.notes) lines.push(`    ${note}`);
+    }
+    for (const note of d.notes) lines.push(`  ${note}`);
+  }
+  const t = p.totals;
+  lines.push('', `${t.deployments} deployments, ${t.schedules} schedules written; about ${t.futureRunsGoing} future runs (recreated by the scheduler) and ${t.pastDueGoing} past-due runs go.`);
+  const steps: Record<ChangePlan['kind'], string> = {
+    recreate: 'Applying: pause each deployment, write its schedules back (every field), purge the past-due runs, resume what ran before, check the new runs.',
+    reset: 'Applying: pause each deployment, write its schedules back (every field), purge the past-due runs, resume what ran before, check the new runs.',
+    pause: 'Applying: pause each deployment (Prefect drops its future scheduled runs).',
+    resume: 'Applying: resume each deployment (the scheduler refills it within seconds).',
+    restore: 'Applying: pause each deployment, write the original schedules back, set each paused flag as it was.',
+  };
+  lines.push(steps[p.kind]);
+  if (p.purgePreview) lines.push(`Past-due backlog (Purge preview): ${p.purgePreview.count} runs, oldest ${short(p.purgePreview.oldest)}${p.keepNewest ? `, keeping the newest ${p.keepNewest} per deployment` : ''}.`);
+  for (const note of p.notes) lines.push(`- ${note}`);
+  return lines.join('\n');
+}
+
+export function formatOutcome(o: ChangeOutcome): string {
+  const lines = [o.message, ''];
+  lines.push(table(['DEPLOYMENT', 'RESULT', 'ERROR'], o.deployments.map((d) => [d.name, d.status, d.error ?? ''])));
+  if (o.purge) lines.push('', `Purge ${o.purge.planId}: deleted ${o.purge.deleted} of ${o.purge.planned} past-due runs.`);
+  if (o.verify.length) lines.push('', table(['SCHEDULE', 'CHECK', 'RUNS', 'FIRST', 'NOTE'], o.verify.map((v) => [v.label, v.status, String(v.runs), short(v.first), v.message])));
+  lines.push('', `Took ${(o.durationMs / 1000).toFixed(1)} s.`);
+  return lines.join('\n');
+}
+
+export function formatChanges(rows: ChangeRecord[]): string {
+  if (rows.length === 0) return 'No schedule changes recorded for this connection.';
+  return table(
+    ['CHANGE', 'KIND', 'WHEN', 'STATUS', 'DEPLOYMENTS', 'RESTORABLE', 'SUMMARY'],
+    rows.map((r) => [r.planId, r.kind, short(r.createdAt), r.status, String(r.deployments), r.restorable ? 'yes' : '', r.summary.slice(0, 80)]),
+  );
+}

@@ -1,0 +1,259 @@
+/**
+ * Change plans (dry runs): recreate from now, the backlog reset, pause, resume, and restore of an
+ * earlier change. A plan reads the deployments, works out what each schedule becomes, counts the runs
+ * that will go away, and saves the originals to the local store before anything can change. Nothing
+ * is written to the server.
+ */
+import crypto from 'node:crypto';
+import { AppError } from '../../../shared/errors';
+import type { ChangeKind, ChangePlan, DeploymentChange, ScheduleChange, StoredSchedule } from '../../../shared/domain/schedules';
+import type { PurgePlan } from '../../../shared/domain/purge';
+import { storedDiff } from '../../../shared/schedules/compare';
+import { describe } from '../../../shared/schedules/describe';
+import { formatInstant } from '../../../shared/schedules/instant';
+import { kindOf, nextDates, toSchedule } from '../../../shared/schedules/occurrences';
+import { recreateBody } from '../../../shared/schedules/recreate';
+import { ScheduleMathError } from '../../../shared/schedules/zone';
+import type { Store } from '../../store';
+import type { OriginalItem } from '../../store/repos/schedules';
+import type { ResolvedConnection } from '../connections/types';
+import type { PurgeService } from '../purge/service';
+import { PrefectApi } from '../targets/prefect-api';
+import { resolveAnchor } from './anchor';
+import { SchedulesApi, type DeploymentInfo } from './api';
+import { mapLimit } from './concurrency';
+import { selectDeployments } from './select';
+
+export interface PlanRequest {
+  conn: ResolvedConnection;
+  kind: ChangeKind;
+  deployments: readonly string[];
+  anchor?: string;
+  changeId?: string;
+  keepNewest?: number;
+  signal?: AbortSignal;
+}
+
+function text(s: StoredSchedule): string {
+  try {
+    const sch = toSchedule(s.schedule);
+    const tz = sch.timezone ?? 'UTC';
+    const anchor = sch.kind === 'interval' ? ` from ${formatInstant(sch.anchor, tz)}` : '';
+    const extra = sch.kind === 'rrule' ? ` [${String(s.schedule.rrule).replace(/\n/g, ' ')}]` : sch.kind === 'cron' ? ` [${sch.cron}]` : '';
+    return `${describe(sch)}${anchor}${extra} (${tz})${s.active ? '' : ', inactive'}`;
+  } catch (e) {
+    return `unreadable schedule: ${(e as Error).message}`;
+  }
+}
+
+function upcoming(s: StoredSchedule, now: number): string[] {
+  try {
+    const sch = toSchedule(s.schedule);
+    return nextDates(sch, now, 5).map((d) => formatInstant(d, sch.timezone ?? 'UTC'));
+  } catch {
+    return [];
+  }
+}
+
+interface Target {
+  info: DeploymentInfo;
+  pausedAfter: boolean;
+  schedules: Array<{ before: StoredSchedule; after: StoredSchedule | null; notes: string[] }>;
+  notes: string[];
+}
+
+function recreateTargets(deps: DeploymentInfo[], anchor: number, now: number): Target[] {
+  return deps.map((d) => ({
+    info: d,
+    pausedAfter: d.paused,
+    notes: d.paused ? ['Paused now: it stays paused, so the scheduler will not create runs for it.'] : [],
+    schedules: d.schedules.map((s) => {
+      try {
+        const r = recreateBody(s.schedule, anchor, now);
+        const after: StoredSchedule = { ...s, schedule: r.body };
+        return { before: s, after: storedDiff(s, after).length ? after : null, notes: r.notes };
+      } catch (e) {
+        if (e instanceof ScheduleMathError) {
+          throw new AppError('VALIDATION', `${d.fullName}: schedule ${s.slug ?? s.id.slice(0, 8)} cannot be recreated: ${e.message}`, { hint: 'Fix the schedule in Prefect, or leave this deployment out.' });
+        }
+        throw e;
+      }
+    }),
+  }));
+}
+
+export class SchedulePlanner {
+  constructor(
+    private readonly store: Store,
+    private readonly purge: PurgeService,
+  ) {}
+
+  async plan(req: PlanRequest): Promise<ChangePlan> {
+    const t0 = Date.now();
+    const prefect = new PrefectApi(req.conn);
+    const api = new SchedulesApi(prefect);
+    const opts = req.signal ? { signal: req.signal } : {};
+    await prefect.assertSupportedVersion(opts);
+    const [all, now] = await Promise.all([api.deployments(req.signal), api.serverNow(req.signal)]);
+    const notes: string[] = [];
+    let anchor: { anchor: number; given: string } | null = null;
+    let targets: Target[];
+    let restoresChangeId: string | null = null;
+
+    switch (req.kind) {
+      case 'recreate':
+      case 'reset': {
+        anchor = resolveAnchor(req.anchor, now);
+        const chosen = selectDeployments(all, req.deployments).filter((d) => d.schedules.length > 0);
+        if (chosen.length === 0) throw new AppError('VALIDATION', 'None of these deployments has a schedule.', { hint: 'Pick deployments with schedules, or leave --deployment out for all.' });
+        targets = recreateTargets(chosen, anchor.anchor, now);
+        break;
+      }
+      case 'pause':
+      case 'resume': {
+        const pause = req.kind === 'pause';
+        const chosen = selectDeployments(all, req.deployments);
+        const already = chosen.filter((d) => d.paused === pause);
+        if (already.length) notes.push(`${already.length} of these deployments ${pause ? 'are already paused' : 'are not paused'}; they are left as they are.`);
+        targets = chosen.filter((d) => d.paused !== pause).map((d) => ({ info: d, pausedAfter: pause, schedules: d.schedules.map((s) => ({ before: s, after: null, notes: [] })), notes: [] }));
+        if (pause) notes.push('Pausing keeps the past-due (Late) runs; Prefect deletes only the future runs its scheduler made. Purge or the backlog reset remove the rest.');
+        else notes.push('Resumed deployments get new runs within seconds (the recent-deployments loop).');
+        break;
+      }
+      case 'restore': {
+        if (!req.changeId) throw new AppError('VALIDATION', 'Which change should be restored?', { hint: 'Give the change id (housekeeper schedules changes).' });
+        const row = this.store.schedules.get(req.changeId);
+        if (!row) throw new AppError('NOT_FOUND', `No schedule change ${req.changeId} in the local store.`, { hint: 'List them with `housekeeper schedules changes`.' });
+        if (row.connection_id !== req.conn.id) throw new AppError('CONFLICT', 'That change was made on another connection.', { hint: 'Restore it from the connection it was made on.' });
+        restoresChangeId = row.id;
+        const originals = this.store.schedules.items(row.id);
+        const byId = new Map(all.map((d) => [d.id, d]));
+        targets = [];
+        for (const o of originals) {
+          const d = byId.get(o.deploymentId);
+          if (!d) {
+            notes.push(`${o.deploymentName} no longer exists; it is skipped.`);
+            continue;
+          }
+          const current = new Map(d.schedules.map((s) => [s.id, s]));
+          const schedules = o.schedules.map((orig) => {
+            const cur = current.get(orig.id);
+            if (!cur) return { before: { ...orig, schedule: {}, active: false }, after: orig, notes: ['This schedule was deleted since; it is created again (with a new id).'] };
+            return { before: cur, after: storedDiff(cur, orig).length ? orig : null, notes: [] };
+          });
+          const extra = d.schedules.filter((s) => !o.schedules.some((x) => x.id === s.id));
+          const tNotes = extra.length ? [`${extra.length} schedule(s) added since the change are left alone.`] : [];
+          if (schedules.some((s) => s.after) || d.paused !== o.paused) targets.push({ info: d, pausedAfter: o.paused, schedules, notes: tNotes });
+        }
+        if (targets.length === 0) notes.push('Everything is already as it was before that change: nothing to restore.');
+        break;
+      }
+    }
+
+    // Runs Prefect will delete: future auto-scheduled runs of every deployment that is paused or
+    // whose schedules are written (§4.3); past-due ones are removed by Purge (recreate, reset).
+    const touched = targets.filter((t) => t.schedules.some((s) => s.after) || t.pausedAfter !== t.info.paused);
+    const iso = new Date(now).toISOString();
+    const purging = req.kind === 'recreate' || req.kind === 'reset';
+    const counts = await mapLimit(
+      touched,
+      8,
+      async (t) => {
+        const base = { deployment_id: { any_: [t.info.id] }, state: { type: { any_: ['SCHEDULED'] } }, created_by: { type_: ['SCHEDULE'] } };
+        const clears = t.schedules.some((s) => s.after) || (t.pausedAfter && !t.info.paused);
+        const [future, pastDue] = await Promise.all([
+          clears ? api.count({ ...base, next_scheduled_start_time: { after_: iso } }, req.signal) : Promise.resolve(0),
+          purging ? api.count({ ...base, state: { type: { any_: ['SCHEDULED'] }, name: { any_: ['Scheduled', 'Late'] } }, next_scheduled_start_time: { before_: iso } }, req.signal) : Promise.resolve(0),
+        ]);
+        return [t.info.id, { future, pastDue }] as const;
+      },
+      req.signal,
+    );
+    const countOf = new Map(counts);
+
+    let purgePreview: PurgePlan | null = null;
+    const keepNewest = req.kind === 'reset' ? (req.keepNewest ?? 0) : 0;
+    if (req.kind === 'reset' && touched.length > 0) {
+      purgePreview = await this.purge.plan({
+        conn: req.conn,
+        filter: { olderThan: '1s', deployments: touched.map((t) => t.info.id), stateNames: ['Scheduled', 'Late'], includeManual: false, keepNewest },
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+    }
+
+    const deployments: DeploymentChange[] = targets.map((t) => {
+      const c = countOf.get(t.info.id) ?? { future: 0, pastDue: 0 };
+      const pastDue = purgePreview ? (purgePreview.byDeployment.find((g) => g.deploymentId === t.info.id)?.count ?? 0) : c.pastDue;
+      const schedules: ScheduleChange[] = t.schedules.map((s) => ({
+        id: s.before.id,
+        kind: kindOf(s.after?.schedule ?? s.before.schedule),
+        slug: s.before.slug,
+        active: (s.after ?? s.before).active,
+        before: s.before,
+        after: s.after,
+        beforeText: text(s.before),
+        afterText: s.after ? text(s.after) : null,
+        changes: s.after ? storedDiff(s.before, s.after) : [],
+        nextRuns: upcoming(s.after ?? s.before, now),
+        notes: s.notes,
+      }));
+      return {
+        deploymentId: t.info.id,
+        name: t.info.fullName,
+        pausedBefore: t.info.paused,
+        pausedAfter: t.pausedAfter,
+        schedules,
+        futureRunsGoing: c.future,
+        pastDueGoing: pastDue,
+        notes: t.notes,
+      };
+    });
+    const changing = deployments.filter((d) => d.schedules.some((s) => s.after) || d.pausedBefore !== d.pausedAfter || d.pastDueGoing > 0);
+    if (purging) notes.push('Past-due runs are counted now; the ones removed are those still past due right after the pause.');
+    if (req.conn.readOnly) notes.push('This connection is read-only: the plan can be reviewed but not applied.');
+
+    const plan: ChangePlan = {
+      planId: crypto.randomUUID(),
+      kind: req.kind,
+      connectionId: req.conn.id,
+      connectionName: req.conn.name,
+      createdAt: new Date().toISOString(),
+      anchor: anchor ? formatInstant(anchor.anchor, 'UTC') : null,
+      anchorGiven: anchor?.given ?? null,
+      restoresChangeId,
+      deployments: changing,
+      totals: {
+        deployments: changing.length,
+        schedules: changing.reduce((n, d) => n + d.schedules.filter((s) => s.after).length, 0),
+        futureRunsGoing: changing.reduce((n, d) => n + d.futureRunsGoing, 0),
+        pastDueGoing: changing.reduce((n, d) => n + d.pastDueGoing, 0),
+      },
+      purgePreview,
+      keepNewest,
+      confirmCount: changing.length,
+      notes,
+      readOnly: req.conn.readOnly,
+    };
+    const items: Array<Omit<OriginalItem, 'state' | 'error'>> = targets
+      .filter((t) => changing.some((d) => d.deploymentId === t.info.id))
+      .map((t) => ({
+        deploymentId: t.info.id,
+        deploymentName: t.info.fullName,
+        paused: t.info.paused,
+        // The originals as they are now (restore plans keep the current state, so a restore can be undone too).
+        schedules: t.info.schedules,
+        target: { paused: t.pausedAfter, schedules: t.schedules.filter((s) => s.after).map((s) => s.after!) },
+      }));
+    this.store.schedules.save({ id: plan.planId, connection_id: req.conn.id, kind: req.kind, created_at: plan.createdAt, plan: JSON.stringify(plan) }, items);
+    this.store.audit.record({
+      connectionId: req.conn.id,
+      connectionName: req.conn.name,
+      action: `schedules.${req.kind}.plan`,
+      outcome: 'planned',
+      summary: `Planned ${req.kind} of ${plan.totals.deployments} deployments (${plan.totals.schedules} schedules written, ~${plan.totals.futureRunsGoing} future and ~${plan.totals.pastDueGoing} past-due runs go)`,
+      details: { planId: plan.planId, anchor: plan.anchor, deployments: changing.map((d) => d.name), restoresChangeId },
+      durationMs: Date.now() - t0,
+    });
+    return plan;
+  }
+}

@@ -1,0 +1,64 @@
+import type { Page } from 'playwright-core';
+
+/** The Schedules screen and its backlog reset wizard, as a person uses them. */
+export class SchedulesPage {
+  constructor(readonly page: Page) {}
+
+  async open(): Promise<void> {
+    await this.page.getByTestId('nav-schedules').click();
+    await this.page.getByTestId('schedules-table').waitFor();
+  }
+
+  /** Deployment names in the table, in order. */
+  async deployments(): Promise<string[]> {
+    return this.page.getByTestId('schedules-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-deployment') ?? ''));
+  }
+
+  async backlogAlert(): Promise<string> {
+    return (await this.page.getByTestId('backlog-alert').innerText()).trim();
+  }
+
+  async openReset(): Promise<void> {
+    await this.page.getByTestId('open-reset').click();
+    await this.page.getByTestId('reset-choose').waitFor();
+  }
+
+  /** Names checked in the wizard's first step. */
+  async preselected(): Promise<string[]> {
+    return this.page.getByTestId('reset-choose').locator('input[type=checkbox]:checked').evaluateAll((els) => els.map((e) => (e.getAttribute('aria-label') ?? '').replace(/^Reset /, '')));
+  }
+
+  async preview(): Promise<{ count: number; text: string }> {
+    await this.page.getByTestId('reset-preview').click();
+    const review = this.page.getByTestId('change-review');
+    await review.waitFor();
+    const text = await review.innerText();
+    const count = Number((await review.locator('.sched-review__count').innerText()).replace(/\D/g, ''));
+    return { count, text };
+  }
+
+  async backlogText(): Promise<string> {
+    return (await this.page.getByTestId('reset-backlog').innerText()).trim();
+  }
+
+  /** Types the count, applies, and waits for the outcome (which includes the check of the new runs). */
+  async confirmAndApply(count: number): Promise<{ status: string; text: string; verify: string[] }> {
+    const button = this.page.getByTestId('change-apply');
+    if (!(await button.isDisabled())) throw new Error('the apply button should be disabled until the count is typed');
+    await this.page.getByTestId('change-confirm-input').fill(String(count));
+    await button.click();
+    const outcome = this.page.getByTestId('change-outcome');
+    await outcome.waitFor({ timeout: 120_000 });
+    const verify = await outcome.locator('[data-verify]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-verify') ?? ''));
+    return { status: (await outcome.getAttribute('data-status')) ?? '', text: await outcome.innerText(), verify };
+  }
+
+  async simulate(overrides: Record<string, string>): Promise<string> {
+    await this.page.getByTestId('schedules-tab-simulate').click();
+    for (const [k, v] of Object.entries(overrides)) await this.page.getByTestId(`sim-${k}`).fill(v);
+    await this.page.getByTestId('simulate-run').click();
+    const sim = this.page.getByTestId('simulation');
+    await sim.waitFor();
+    return sim.innerText();
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The Schedules screen and the backlog reset wizard in Chromium, against a Prefect server of its own
+ * with the scheduler running: the list shows the backlog, the wizard previews everything, refuses
+ * until the count is typed, pauses, purges, recreates from now, resumes, and shows the runs the real
+ * scheduler then created on the new schedules. Screenshots at each step (test-results/e2e).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { prefectApi, type HarnessApi } from '../harness/prefect-api';
+import type { SeededDeployment } from '../harness/seed-api';
+import { createDeployments, runsOf, scheduleRuns } from '../integration/support/schedules-fixture';
+import { startSchedulerServer, type SchedulerServer } from '../integration/support/scheduler-server';
+import { openBrowser, screenshot, type BrowserSession } from './support/browser';
+import { rpc } from './support/rpc';
+import { REPO_ROOT, startServe, type ServeHandle } from './support/serve';
+import { SchedulesPage } from './pages/SchedulesPage';
+
+const SHOTS = path.join(REPO_ROOT, 'test-results', 'e2e');
+
+describe('schedules and the backlog reset, in the browser', () => {
+  const h = inject('harness');
+  let srv: SchedulerServer;
+  let api: HarnessApi;
+  let serve: ServeHandle;
+  let session: BrowserSession;
+  let deps: SeededDeployment[];
+  const backlog = new Map<string, number>();
+
+  beforeAll(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    srv = await startSchedulerServer(h, { PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS: '2', PREFECT_SERVER_SERVICES_SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS: '1' }, 'e2e-sched');
+    api = prefectApi(srv.server.info.apiUrl);
+    deps = await createDeployments(srv.server.info.apiUrl, [
+      { flow: 'etl', name: 'sync-every-2m', tags: ['prod'], schedules: [{ schedule: { kind: 'interval', interval: 120, anchorDate: '2020-01-01T00:00:30Z', timezone: 'UTC' } }] },
+      { flow: 'reports', name: 'hourly-rrule', schedules: [{ schedule: { kind: 'rrule', rrule: 'DTSTART:20200101T000000\nRRULE:FREQ=MINUTELY;INTERVAL=10', timezone: 'Europe/Berlin' } }] },
+      {
+        flow: 'ml',
+        name: 'score',
+        parameters: { model: 'v3' },
+        schedules: [
+          { schedule: { kind: 'cron', cron: '*/15 * * * *', timezone: 'America/New_York' }, slug: 'quarterly', parameters: { threshold: 0.9 } },
+          { schedule: { kind: 'interval', interval: 300, anchorDate: '2024-06-01T00:00:00Z', timezone: 'UTC' }, slug: 'fast', active: false },
+        ],
+      },
+      { flow: 'maintenance', name: 'nightly', paused: true, schedules: [{ schedule: { kind: 'cron', cron: '0 2 * * *', timezone: 'UTC' } }] },
+    ]);
+    // The worker was down for two hours: a backlog of runs nobody started.
+    const now = Date.now();
+    for (const d of deps.slice(0, 3)) {
+      await scheduleRuns(api, d.id, { start_time: new Date(now - 7_200_000).toISOString(), end_time: new Date(now - 60_000).toISOString() });
+      backlog.set(d.id, (await runsOf(api, d.id, { next_scheduled_start_time: { before_: new Date(now - 30_000).toISOString() } })).length);
+    }
+    serve = await startServe();
+    const conn = await rpc<{ id: string }>(serve.openUrl, 'connections.save', {
+      draft: {
+        name: 'prod-prefect',
+        apiUrl: srv.server.info.apiUrl,
+        db: { kind: 'postgres', host: h.pg.host, port: h.pg.port, database: srv.database, user: h.pg.owner.user, password: h.pg.owner.password, sslmode: 'disable' },
+      },
+    });
+    await rpc(serve.openUrl, 'connections.use', { id: conn.id });
+    session = await openBrowser();
+    await session.page.goto(serve.openUrl);
+  }, 300_000);
+
+  afterAll(async () => {
+    await session?.close();
+    await serve?.stop();
+    await srv?.stop();
+  });
+
+  it('lists the schedules with the backlog, resets it through the wizard, and shows the new runs', async () => {
+    const { page } = session;
+    const sched = new SchedulesPage(page);
+    await sched.open();
+    expect(await sched.deployments()).toEqual(['etl/sync-every-2m', 'maintenance/nightly', 'ml/score', 'reports/hourly-rrule']);
+    const total = [...backlog.values()].reduce((a, b) => a + b, 0);
+    expect(await sched.backlogAlert()).toMatch(new RegExp(`${total.toLocaleString('en-US')} past-due runs on 3 deployments`));
+    await screenshot(page, path.join(SHOTS, 'schedules-list.png'));
+
+    await sched.openReset();
+    expect((await sched.preselected()).sort()).toEqual(['etl/sync-every-2m', 'ml/score', 'reports/hourly-rrule']);
+    await screenshot(page, path.join(SHOTS, 'schedules-reset-choose.png'));
+
+    const preview = await sched.preview();
+    expect(preview.count).toBe(3);
+    expect(preview.text).toMatch(/Pause each deployment/);
+    expect(preview.text).toMatch(/anchor_date/);
+    expect(preview.text).toMatch(/DTSTART/);
+    expect(await sched.backlogText()).toMatch(new RegExp(`${total.toLocaleString('en-US')} past-due runs`));
+    // Nothing changed by the preview.
+    expect((await runsOf(api, deps[0]!.id, { next_scheduled_start_time: { before_: new Date().toISOString() } })).length).toBeGreaterThanOrEqual(backlog.get(deps[0]!.id)!);
+    await screenshot(page, path.join(SHOTS, 'schedules-reset-preview.png'));
+
+    const started = Date.now();
+    const outcome = await sched.confirmAndApply(preview.count);
+    await screenshot(page, path.join(SHOTS, 'schedules-reset-done.png'));
+    expect(outcome.status, outcome.text).toBe('applied');
+    expect(outcome.text).toMatch(/Past-due runs removed:/);
+    expect(outcome.verify.length).toBe(3);
+    expect(outcome.verify.every((v) => v === 'ok'), outcome.text).toBe(true);
+
+    // On the server: no backlog left, new runs only after the reset, the paused deployment untouched.
+    for (const d of deps.slice(0, 3)) {
+      expect(await runsOf(api, d.id, { state: { type: { any_: ['SCHEDULED'] } }, next_scheduled_start_time: { before_: new Date(started).toISOString() } })).toEqual([]);
+    }
+    const sync = await api.get<{ schedules: Array<{ schedule: { anchor_date: string } }>; paused: boolean }>(`/deployments/${deps[0]!.id}`);
+    expect(Date.parse(sync.schedules[0]!.schedule.anchor_date)).toBeGreaterThan(started - 60_000);
+    expect(sync.paused).toBe(false);
+    expect((await api.get<{ paused: boolean }>(`/deployments/${deps[3]!.id}`)).paused).toBe(true);
+
+    await page.getByTestId('change-done').click();
+    await page.locator('[data-testid="schedules-page"][data-loading="false"]').waitFor();
+    await screenshot(page, path.join(SHOTS, 'schedules-after-reset.png'));
+    expect(await page.getByTestId('backlog-alert').count()).toBe(0);
+
+    const sim = await sched.simulate({ min_runs: '10', max_scheduled_time: '2h' });
+    expect(sim).toMatch(/min_runs=10/i);
+    await screenshot(page, path.join(SHOTS, 'schedules-simulate.png'));
+
+    expect(session.problems).toEqual([]);
+  }, 240_000);
+});
