@@ -99,6 +99,17 @@ describe('profiles, in the browser', () => {
     expect(await page.getByTestId('drift-PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED').innerText()).toMatch(/same/);
     expect(await page.getByTestId('drift-PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME').innerText()).toMatch(/only in profile/);
     await screenshot(page, path.join(SHOTS, 'profiles-drift.png'));
+
+    // What-if: the scheduler simulator on the harness server's schedules, now vs with this profile.
+    await profiles.tab('whatif');
+    await page.getByTestId('whatif-run').click();
+    const totals = page.getByTestId('whatif-totals');
+    await totals.waitFor();
+    expect(await totals.locator('tbody tr').count()).toBe(6);
+    const held = await totals.locator('tbody tr').first().locator('td.num').allInnerTexts();
+    expect(held[0]).toMatch(/^[\d,]+$/);
+    expect(held[1]).toMatch(/^[\d,]+$/);
+    await screenshot(page, path.join(SHOTS, 'profiles-whatif.png'));
     expect(session.problems).toEqual([]);
   });
 });

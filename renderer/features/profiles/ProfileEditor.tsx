@@ -1,4 +1,4 @@
-/** One profile: header actions, and tabs for settings, history, export and drift. */
+/** One profile: header actions, and tabs for settings, history, export, drift and what-if. */
 import { useState } from 'react';
 import { useAction, useRequest } from '../../api/hooks';
 import { Badge } from '../../components/Badge';
@@ -12,8 +12,9 @@ import { DriftPanel } from './DriftPanel';
 import { ExportPanel } from './ExportPanel';
 import { HistoryPanel } from './HistoryPanel';
 import { SettingsEditor } from './SettingsEditor';
+import { WhatIfPanel } from './WhatIfPanel';
 
-type Tab = 'settings' | 'history' | 'export' | 'drift';
+type Tab = 'settings' | 'history' | 'export' | 'drift' | 'whatif';
 
 export function ProfileEditor({ id, onChanged }: { id: string; onChanged: () => void }) {
   const [nonce, setNonce] = useState(0);
@@ -67,6 +68,7 @@ export function ProfileEditor({ id, onChanged }: { id: string; onChanged: () => 
           { value: 'history', label: 'History' },
           { value: 'export', label: 'Export' },
           { value: 'drift', label: 'Compare with server' },
+          { value: 'whatif', label: 'What-if' },
         ]}
       />
       <div className="profile__body">
@@ -74,6 +76,7 @@ export function ProfileEditor({ id, onChanged }: { id: string; onChanged: () => 
         {tab === 'history' && <HistoryPanel view={v} onRestored={reload} />}
         {tab === 'export' && <ExportPanel view={v} />}
         {tab === 'drift' && <DriftPanel view={v} />}
+        {tab === 'whatif' && <WhatIfPanel view={v} />}
       </div>
 
       {(dialog === 'rename' || dialog === 'copy') && (

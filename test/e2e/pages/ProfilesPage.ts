@@ -15,7 +15,7 @@ export class ProfilesPage {
     await this.page.getByTestId('profile-name').filter({ hasText: name }).waitFor();
   }
 
-  async tab(t: 'settings' | 'history' | 'export' | 'drift'): Promise<void> {
+  async tab(t: 'settings' | 'history' | 'export' | 'drift' | 'whatif'): Promise<void> {
     await this.page.getByTestId(`profile-tab-${t}`).click();
   }
 
