@@ -11,6 +11,7 @@ import { events as contractEvents } from '../../shared/contract';
 import { createLogger } from '../core/log/logger';
 import type { EventBus } from '../core/events';
 import { dispatch, type Handlers } from './dispatch';
+import { contentType, resolveInside } from './static-files';
 import {
   SECURITY_HEADERS,
   allowedHostsFor,
@@ -22,17 +23,6 @@ import {
 
 const log = createLogger('web');
 const MAX_BODY = 1024 * 1024;
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
 export interface WebServerOptions {
   handlers: Handlers;
@@ -154,11 +144,8 @@ async function readJson(req: IncomingMessage): Promise<{ ok: true; value: unknow
 }
 
 function serveStatic(root: string, pathname: string, res: ServerResponse): void {
-  const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
-  const file = path.resolve(root, rel);
-  // Traversal guard: the resolved file must stay inside the static root.
-  const inside = path.relative(root, file);
-  if (inside.startsWith('..') || path.isAbsolute(inside)) return refuse(res, 403, 'Forbidden');
+  const file = resolveInside(root, pathname);
+  if (!file) return refuse(res, 403, 'Forbidden');
   fs.stat(file, (statErr, st) => {
     const target = !statErr && st.isFile() ? file : path.join(root, 'index.html');
     fs.readFile(target, (readErr, data) => {
@@ -168,7 +155,7 @@ function serveStatic(root: string, pathname: string, res: ServerResponse): void 
         return;
       }
       res.writeHead(200, {
-        'content-type': MIME[path.extname(target)] ?? 'application/octet-stream',
+        'content-type': contentType(target),
         'cache-control': target.endsWith('index.html') ? 'no-store' : 'public, max-age=3600',
       });
       res.end(data);

@@ -1,18 +1,7 @@
 /** Readable text for purge plans and outcomes (the CLI's non-JSON output). */
 import type { PurgeOutcome, PurgePlan } from '../../../shared/domain/purge';
+import { formatBytes } from '../../../shared/text/bytes';
 import { table } from '../io';
-
-export function fmtBytes(n: number | null): string {
-  if (n === null) return 'unknown';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
 
 const n = (x: number | null) => (x === null ? 'n/a (API)' : String(x));
 
@@ -29,7 +18,7 @@ export function formatPlan(p: PurgePlan): string {
     lines.push('');
     const i = p.impact;
     lines.push(`Rows deleted: flow_run ${i.flowRuns}, flow_run_state ${n(i.flowRunStates)}, task_run ${n(i.taskRuns)}, task_run_state ${n(i.taskRunStates)}, log ${n(i.logs)}, artifact ${n(i.artifacts)}, flow_run_input ${n(i.flowRunInputs)}`);
-    lines.push(`Estimated space freed for reuse: ${fmtBytes(p.bytesEstimate)}`);
+    lines.push(`Estimated space freed for reuse: ${p.bytesEstimate === null ? 'unknown' : formatBytes(p.bytesEstimate)}`);
   }
   for (const note of p.notes) lines.push(`Note: ${note}`);
   return lines.join('\n');

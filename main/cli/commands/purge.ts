@@ -3,7 +3,6 @@
  * on stderr, verify, optionally VACUUM. `purge resume PLAN_ID` and `purge status PLAN_ID` for
  * interrupted runs. Ctrl-C cancels between batches; what was deleted stays counted in the journal.
  */
-import readline from 'node:readline/promises';
 import { AppError } from '../../../shared/errors';
 import { PurgeFilterSchema, type PurgeOutcome, type PurgePlan } from '../../../shared/domain/purge';
 import type { JobFinished } from '../../../shared/domain/jobs';
@@ -15,32 +14,8 @@ import { intFlag, type Flags } from '../args';
 import { resolveTarget } from '../connection-args';
 import { EXIT } from '../exit';
 import type { Out } from '../io';
-import { printProgress } from '../progress';
+import { awaitJob, confirmTypedCount } from '../wait';
 import { formatOutcome, formatPlan } from './purge-format';
-
-async function confirmCount(plan: PurgePlan): Promise<boolean> {
-  if (!process.stdin.isTTY) return false;
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(`\nThis deletes ${plan.count} runs on "${plan.connectionName}". Type ${plan.count} to confirm: `);
-    return answer.trim() === String(plan.count);
-  } finally {
-    rl.close();
-  }
-}
-
-/** Run a job to its end; Ctrl-C cancels it (the job stops between batches). */
-async function awaitJob(ctx: AppContext, jobId: string, finished: Promise<unknown>): Promise<JobFinished> {
-  const stop = printProgress(ctx.bus, jobId);
-  const onSig = () => ctx.jobs.cancel(jobId);
-  process.once('SIGINT', onSig);
-  try {
-    return (await finished) as JobFinished;
-  } finally {
-    process.removeListener('SIGINT', onSig);
-    stop();
-  }
-}
 
 function filterFromFlags(flags: Flags) {
   const parsed = PurgeFilterSchema.safeParse({
@@ -111,7 +86,7 @@ export async function purgeCommand(ctx: AppContext, sub: string | undefined, res
     out.error({ code: 'FORBIDDEN', message: `"${conn.name}" is read-only: nothing was deleted.` });
     return EXIT.refused;
   }
-  if (!flags.yes && !(await confirmCount(plan))) {
+  if (!flags.yes && !(await confirmTypedCount(`This deletes ${plan.count} runs on "${plan.connectionName}".`, plan.count))) {
     out.error({ code: 'FORBIDDEN', message: 'Not confirmed: nothing was deleted.', hint: `Type the count when asked, or pass --yes. The plan is ${plan.planId}.` });
     return EXIT.refused;
   }

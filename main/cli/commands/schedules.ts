@@ -3,16 +3,14 @@
  * Changes go plan -> show -> confirm (the number of deployments typed back, or --yes) -> a job with
  * progress on stderr (Ctrl-C cancels: before the purge that puts everything back) -> outcome.
  */
-import readline from 'node:readline/promises';
 import { AppError } from '../../../shared/errors';
 import type { ChangeKind, ChangeOutcome, ChangePlan, SettingsSource } from '../../../shared/domain/schedules';
-import type { JobFinished } from '../../../shared/domain/jobs';
 import type { AppContext } from '../../context';
 import { intFlag, type Flags } from '../args';
 import { resolveTarget } from '../connection-args';
 import { EXIT } from '../exit';
 import type { Out } from '../io';
-import { printProgress } from '../progress';
+import { awaitJob, confirmTypedCount } from '../wait';
 import { formatChanges, formatList, formatOutcome, formatPlan, formatSimulation } from './schedules-format';
 
 const CHANGE_KINDS: ChangeKind[] = ['recreate', 'reset', 'pause', 'resume'];
@@ -32,29 +30,6 @@ function overridesFrom(flags: Flags): Record<string, string> {
     out[kv.slice(0, i).trim()] = kv.slice(i + 1).trim();
   }
   return out;
-}
-
-async function confirmDeployments(plan: ChangePlan): Promise<boolean> {
-  if (!process.stdin.isTTY) return false;
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(`\nThis changes ${plan.confirmCount} deployments on "${plan.connectionName}". Type ${plan.confirmCount} to confirm: `);
-    return answer.trim() === String(plan.confirmCount);
-  } finally {
-    rl.close();
-  }
-}
-
-async function awaitJob(ctx: AppContext, jobId: string, finished: Promise<unknown>): Promise<JobFinished> {
-  const stop = printProgress(ctx.bus, jobId);
-  const onSig = () => ctx.jobs.cancel(jobId);
-  process.once('SIGINT', onSig);
-  try {
-    return (await finished) as JobFinished;
-  } finally {
-    process.removeListener('SIGINT', onSig);
-    stop();
-  }
 }
 
 export async function schedulesCommand(ctx: AppContext, sub: string | undefined, rest: string[], flags: Flags, out: Out): Promise<number> {
@@ -116,7 +91,7 @@ export async function schedulesCommand(ctx: AppContext, sub: string | undefined,
         out.error({ code: 'FORBIDDEN', message: `"${conn.name}" is read-only: no schedule was changed.` });
         return EXIT.refused;
       }
-      if (!flags.yes && !(await confirmDeployments(plan))) {
+      if (!flags.yes && !(await confirmTypedCount(`This changes ${plan.confirmCount} deployments on "${plan.connectionName}".`, plan.confirmCount))) {
         out.error({ code: 'FORBIDDEN', message: 'Not confirmed: nothing was changed.', hint: `Type the number when asked, or pass --yes. The plan is ${plan.planId}.` });
         return EXIT.refused;
       }

@@ -10,6 +10,7 @@ import { postgresPermissions, sqlitePermissions } from './db-permissions';
 import { runCheck, skip, type CheckOutcome } from './check-runner';
 import { countDeploymentsAndFlows, existingIds, prefectDbInfo, type DbHandle } from './prefect-db';
 import type { ResolvedConnection } from './types';
+import { formatBytes } from '../../../shared/text/bytes';
 
 export interface DbCheckState {
   checks: Check[];
@@ -18,17 +19,6 @@ export interface DbCheckState {
   migration: string | null;
   isPrefect: boolean;
   permissions: DbPermissions | null;
-}
-
-function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
 export function openDb(db: ResolvedConnection['db']): DbHandle | null {

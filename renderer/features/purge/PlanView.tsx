@@ -2,7 +2,7 @@
 import type { PurgePlan } from '../../../shared/domain/purge';
 import { BarList } from '../../components/BarList';
 import { formatCount, formatDateTime } from '../../lib/format';
-import { formatBytes } from './bytes';
+import { formatBytes } from '../../../shared/text/bytes';
 
 const n = (x: number | null) => (x === null ? 'not countable via the API' : formatCount(x));
 

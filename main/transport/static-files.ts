@@ -1,0 +1,34 @@
+/**
+ * The built renderer as files, for both ways the UI is served (Electron's app:// protocol and the
+ * local web server): the content type of each file, and the one path check that keeps a request
+ * inside the renderer folder (SECURITY: no path traversal).
+ */
+import path from 'node:path';
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+export function contentType(file: string): string {
+  return MIME[path.extname(file)] ?? 'application/octet-stream';
+}
+
+/** The file a URL path names inside `root` ("/" is index.html), or null when it would leave `root`. */
+export function resolveInside(root: string, urlPath: string): string | null {
+  let rel: string;
+  try {
+    rel = urlPath === '/' ? 'index.html' : decodeURIComponent(urlPath).replace(/^\/+/, '');
+  } catch {
+    return null;
+  }
+  const file = path.resolve(root, rel);
+  const inside = path.relative(root, file);
+  return inside.startsWith('..') || path.isAbsolute(inside) ? null : file;
+}
