@@ -377,8 +377,7 @@ export class ScheduleApplier {
   }
 
   private finish(req: ApplyRequest, plan: ChangePlan, outcome: ChangeOutcome, audit: 'succeeded' | 'failed' | 'cancelled'): void {
-    const status = outcome.status === 'applied' ? (plan.kind === 'restore' ? 'applied' : 'applied') : outcome.status;
-    this.store.schedules.setStatus(req.planId, status, { appliedAt: new Date().toISOString(), outcome });
+    this.store.schedules.setStatus(req.planId, outcome.status, { appliedAt: new Date().toISOString(), outcome });
     this.store.audit.record({
       connectionId: req.conn.id,
       connectionName: req.conn.name,
