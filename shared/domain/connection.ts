@@ -110,6 +110,19 @@ export const CHECK_IDS = [
 export const CheckIdSchema = z.enum(CHECK_IDS);
 export type CheckId = z.infer<typeof CheckIdSchema>;
 
+/** One label per check, used by main's report and by the UI while a test is still running. */
+export const CHECK_LABELS: Record<CheckId, string> = {
+  'api.url': 'API URL',
+  'api.reachable': 'API reachable',
+  'api.health': 'API health',
+  'api.version': 'Prefect version',
+  'api.auth': 'Authentication',
+  'db.reachable': 'Database reachable',
+  'db.prefect': 'Prefect database',
+  'db.same-server': 'Database belongs to this server',
+  'db.permissions': 'Database permissions',
+};
+
 export const CheckStatusSchema = z.enum(['ok', 'warn', 'fail', 'skip']);
 export type CheckStatus = z.infer<typeof CheckStatusSchema>;
 

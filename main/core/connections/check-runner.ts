@@ -2,7 +2,7 @@
  * Runs one connection check: times it, and turns a thrown error into a 'fail' with the error's message
  * and hint, so a check body only describes success and the expected failures.
  */
-import type { Check, CheckId, CheckStatus } from '../../../shared/domain/connection';
+import { CHECK_LABELS, type Check, type CheckId, type CheckStatus } from '../../../shared/domain/connection';
 import { AppError, toAppError } from '../../../shared/errors';
 import { redact } from '../log/redact';
 
@@ -12,17 +12,7 @@ export interface CheckOutcome {
   hint?: string;
 }
 
-export const CHECK_LABELS: Record<CheckId, string> = {
-  'api.url': 'API URL',
-  'api.reachable': 'API reachable',
-  'api.health': 'API health',
-  'api.version': 'Prefect version',
-  'api.auth': 'Authentication',
-  'db.reachable': 'Database reachable',
-  'db.prefect': 'Prefect database',
-  'db.same-server': 'Database belongs to this server',
-  'db.permissions': 'Database permissions',
-};
+export { CHECK_LABELS };
 
 export function skip(detail: string): CheckOutcome {
   return { status: 'skip', detail };
