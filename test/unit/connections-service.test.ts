@@ -101,6 +101,12 @@ describe('ConnectionsService', () => {
     expect(v.apiAuth).toEqual({ kind: 'apiKey', hasSecret: true });
   });
 
+  it('opens on the first connection ever saved', () => {
+    const a = svc.save(undefined, draft());
+    svc.save(undefined, draft({ name: 'staging', apiUrl: 'http://staging:4200/api' }));
+    expect(svc.list().lastUsedId).toBe(a.id);
+  });
+
   it('removes a connection with its secrets, and remembers the last one used', () => {
     const a = svc.save(undefined, draft());
     const b = svc.save(undefined, draft({ name: 'staging', apiUrl: 'http://staging:4200/api' }));

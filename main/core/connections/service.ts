@@ -95,6 +95,8 @@ export class ConnectionsService {
         }
         this.repo.update({ ...row, api_auth_user: auth === null ? null : auth.slice(0, auth.indexOf(':')) });
       }
+      // The first connection ever saved (UI, CLI or the demo) is the one Housekeeper opens on.
+      if (!existing && this.repo.lastUsedId() === null) this.repo.touch(row.id, now);
     });
     return this.get(row.id);
   }
