@@ -1,11 +1,11 @@
 /**
  * "Test connection" end to end against the harness's real servers: every check, good and bad input.
  */
-import net from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
 import { TestReportSchema, type CheckId, type CheckStatus, type TestReport } from '../../shared/domain/connection';
 import { testConnection } from '../../main/core/connections/checks';
 import type { ResolvedConnection } from '../../main/core/connections/types';
+import { closedPort } from '../support/failures';
 
 const h = inject('harness');
 
@@ -31,14 +31,6 @@ async function run(c: ResolvedConnection): Promise<TestReport> {
   // The report crosses IPC/HTTP: it must satisfy its own schema.
   expect(TestReportSchema.parse(r)).toEqual(r);
   return r;
-}
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 const ALL_OK = {

@@ -12,7 +12,6 @@ import type { SeededDeployment } from '../harness/seed-api';
 import { prefectApi } from '../harness/prefect-api';
 import type { PurgePlan, PurgeOutcome } from '../../shared/domain/purge';
 import type { JobFinished } from '../../shared/domain/jobs';
-import { AppError } from '../../shared/errors';
 import {
   addLogsAndArtifacts,
   countWhere,
@@ -25,6 +24,7 @@ import {
   uniqueTag,
   type SnapshotRow,
 } from './support/purge-fixture';
+import { failure } from '../support/failures';
 
 const h = inject('harness');
 const tag = uniqueTag();
@@ -41,14 +41,6 @@ beforeAll(async () => {
 });
 afterAll(() => env.dispose());
 
-const thrown = async (p: Promise<unknown>): Promise<AppError> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as AppError;
-  }
-  throw new Error('expected a rejection');
-};
 
 describe('purge on Postgres', () => {
   let plan: PurgePlan;
@@ -87,17 +79,17 @@ describe('purge on Postgres', () => {
   });
 
   it('refuses bad input clearly and changes nothing', async () => {
-    const unknown = await thrown(env.ctx.purge.plan({ conn, filter: { deployments: [`purge-flow-${tag}/dep-9`] } }));
+    const unknown = await failure(env.ctx.purge.plan({ conn, filter: { deployments: [`purge-flow-${tag}/dep-9`] } }));
     expect(unknown.code).toBe('VALIDATION');
     expect(unknown.message).toMatch(/Did you mean/);
-    const future = await thrown(env.ctx.purge.plan({ conn, filter: { olderThan: '2999-01-01T00:00:00Z' } }));
+    const future = await failure(env.ctx.purge.plan({ conn, filter: { olderThan: '2999-01-01T00:00:00Z' } }));
     expect(future.code).toBe('VALIDATION');
     expect(future.hint).toMatch(/scheduler would recreate|Schedules/);
-    const bad = await thrown(env.ctx.purge.plan({ conn, filter: { olderThan: 'soonish' } }));
+    const bad = await failure(env.ctx.purge.plan({ conn, filter: { olderThan: 'soonish' } }));
     expect(bad.code).toBe('VALIDATION');
-    const ro = await thrown(env.ctx.purge.execute({ conn: { ...conn, readOnly: true }, planId: plan.planId, confirmCount: plan.count }));
+    const ro = await failure(env.ctx.purge.execute({ conn: { ...conn, readOnly: true }, planId: plan.planId, confirmCount: plan.count }));
     expect(ro.code).toBe('FORBIDDEN');
-    const mismatch = await thrown(env.ctx.purge.execute({ conn, planId: plan.planId, confirmCount: plan.count - 1 }));
+    const mismatch = await failure(env.ctx.purge.execute({ conn, planId: plan.planId, confirmCount: plan.count - 1 }));
     expect(mismatch.code).toBe('FORBIDDEN');
     expect(mismatch.message).toMatch(/Confirmation mismatch/);
     const after = await snapshot(h, deployments.map((d) => d.id));
@@ -180,7 +172,7 @@ describe('purge on Postgres', () => {
   });
 
   it('refuses to execute the same plan twice', async () => {
-    const again = await thrown(env.ctx.purge.execute({ conn, planId: plan.planId, confirmCount: plan.count }));
+    const again = await failure(env.ctx.purge.execute({ conn, planId: plan.planId, confirmCount: plan.count }));
     expect(again.code).toBe('CONFLICT');
   });
 

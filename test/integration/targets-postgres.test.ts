@@ -2,11 +2,10 @@
  * The Postgres target against the harness's real PostgreSQL cluster: session settings, read-only
  * transactions, timeouts, cancellation through pg_cancel_backend, TLS modes and error mapping.
  */
-import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { AppError } from '../../shared/errors';
 import { PostgresTarget, type PostgresConfig } from '../../main/core/targets/postgres';
+import { failure, closedPort } from '../support/failures';
 
 const h = inject('harness');
 
@@ -31,25 +30,6 @@ async function superuser<T>(database: string, fn: (c: pg.Client) => Promise<T>):
   } finally {
     await c.end();
   }
-}
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AppError);
-    return e as AppError;
-  }
-  throw new Error('expected a failure');
-}
-
-/** A port on 127.0.0.1 where nothing listens. */
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 /** Polls until `fn` is true (bounded), instead of sleeping a guessed time. */

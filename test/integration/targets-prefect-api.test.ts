@@ -2,31 +2,12 @@
  * The Prefect REST client against the harness's real Prefect servers (Postgres-backed, SQLite-backed,
  * and one that requires basic auth).
  */
-import net from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
-import { AppError } from '../../shared/errors';
 import { PrefectApi } from '../../main/core/targets/prefect-api';
 import { FlowSchema } from '../../main/core/targets/prefect-api-types';
+import { failure, closedPort } from '../support/failures';
 
 const h = inject('harness');
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AppError);
-    return e as AppError;
-  }
-  throw new Error('expected a failure');
-}
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 const open = (apiUrl: string, opts: ConstructorParameters<typeof PrefectApi>[1] = {}) => new PrefectApi({ apiUrl, apiAuth: { kind: 'none' } }, opts);
 

@@ -5,10 +5,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../shared/errors';
 import { PrefectApi, type PrefectApiOptions } from '../../main/core/targets/prefect-api';
 import { backoffDelay, isIdempotent, parseRetryAfter } from '../../main/core/targets/prefect-api-retry';
 import { compareVersions, versionAtLeast } from '../../main/core/targets/prefect-version';
+import { failure } from '../support/failures';
 
 interface Seen {
   method: string;
@@ -57,16 +57,6 @@ function client(opts: PrefectApiOptions & { auth?: ConstructorParameters<typeof 
     { random: () => 0.5, sleep: async (ms) => void waits.push(ms), ...opts },
   );
   return { api, waits };
-}
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AppError);
-    return e as AppError;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('auth headers', () => {
