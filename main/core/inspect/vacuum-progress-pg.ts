@@ -90,46 +90,25 @@ export async function readMaintenancePg(q: Query, readAllStats: boolean): Promis
   } else {
     notes.push(`pg_stat_progress_vacuum is not readable: ${vac.error.message}`);
   }
-  const cl = await optional(q, 'hk_prog_cluster', () =>
-    q<{ pid: number; relname: string | null; command: string; phase: string; total: number | null; scanned: number | null; query_start: Date | null; wait_event_type: string | null; wait_event: string | null }>(PROGRESS_CLUSTER_SQL),
-  );
-  if (cl.ok) {
-    for (const r of cl.value) {
-      activities.push({
-        pid: r.pid,
-        kind: r.command.toLowerCase(),
-        table: r.relname,
-        phase: r.phase,
-        startedAt: iso(r.query_start),
-        progress: r.total ? Math.min(1, (r.scanned ?? 0) / r.total) : null,
-        heapBlocksTotal: r.total,
-        heapBlocksScanned: r.scanned,
-        heapBlocksVacuumed: null,
-        indexVacuumCount: null,
-        waiting: waiting(r.wait_event_type, r.wait_event),
-      });
-    }
-  }
-  const an = await optional(q, 'hk_prog_analyze', () =>
-    q<{ pid: number; relname: string | null; phase: string; total: number | null; scanned: number | null; backend_type: string | null; query_start: Date | null; wait_event_type: string | null; wait_event: string | null }>(PROGRESS_ANALYZE_SQL),
-  );
-  if (an.ok) {
-    for (const r of an.value) {
-      activities.push({
-        pid: r.pid,
-        kind: r.backend_type === 'autovacuum worker' ? 'autoanalyze' : 'analyze',
-        table: r.relname,
-        phase: r.phase,
-        startedAt: iso(r.query_start),
-        progress: r.total ? Math.min(1, (r.scanned ?? 0) / r.total) : null,
-        heapBlocksTotal: r.total,
-        heapBlocksScanned: r.scanned,
-        heapBlocksVacuumed: null,
-        indexVacuumCount: null,
-        waiting: waiting(r.wait_event_type, r.wait_event),
-      });
-    }
-  }
+  // CLUSTER / VACUUM FULL and ANALYZE report the same shape: blocks scanned of a total, no vacuum pass.
+  type ScanRow = { pid: number; relname: string | null; phase: string; total: number | null; scanned: number | null; query_start: Date | null; wait_event_type: string | null; wait_event: string | null };
+  const scanActivity = (r: ScanRow, kind: string): MaintenanceActivity => ({
+    pid: r.pid,
+    kind,
+    table: r.relname,
+    phase: r.phase,
+    startedAt: iso(r.query_start),
+    progress: r.total ? Math.min(1, (r.scanned ?? 0) / r.total) : null,
+    heapBlocksTotal: r.total,
+    heapBlocksScanned: r.scanned,
+    heapBlocksVacuumed: null,
+    indexVacuumCount: null,
+    waiting: waiting(r.wait_event_type, r.wait_event),
+  });
+  const cl = await optional(q, 'hk_prog_cluster', () => q<ScanRow & { command: string }>(PROGRESS_CLUSTER_SQL));
+  if (cl.ok) for (const r of cl.value) activities.push(scanActivity(r, r.command.toLowerCase()));
+  const an = await optional(q, 'hk_prog_analyze', () => q<ScanRow & { backend_type: string | null }>(PROGRESS_ANALYZE_SQL));
+  if (an.ok) for (const r of an.value) activities.push(scanActivity(r, r.backend_type === 'autovacuum worker' ? 'autoanalyze' : 'analyze'));
   if (!readAllStats) {
     notes.push("This role is not in pg_monitor / pg_read_all_stats: other roles' vacuums (autovacuum included) may show without table or progress.");
   }
