@@ -1,13 +1,21 @@
 /**
- * A cached Python venv with the pinned `prefect` package, at `<repo>/.cache/prefect-venv-<version>`.
+ * A cached Python venv with one exact `prefect` release, at `<repo>/.cache/prefect-venv-<version>`.
  *
  * Why a venv of our own (and not whatever `prefect` is on PATH): the tests assert behaviour of one
  * exact Prefect release (schema, settings names, API), so the harness installs that release itself.
+ *
+ * Reproducible for old releases too: a Prefect release's dependency ranges admit libraries published
+ * long after it, and those break it (3.4.25 with today's fastapi fails at import with
+ * `Body() got an unexpected keyword argument 'min_items'`). So every release is installed against the
+ * package index as it was shortly after that release was uploaded (pip's `--uploaded-prior-to`, pip 26+;
+ * the upload time comes from the index's JSON simple API, PEP 691/700). The cutoff is recorded in
+ * the marker, so the same version always resolves the same way.
+ *
  * The venv is reused across runs; a marker file written only after a successful install means a
  * half-installed venv (Ctrl-C during pip) is detected and rebuilt instead of being trusted.
  *
- * Also a CLI (`node --import tsx test/harness/venv.ts`) so .ci/run can install Prefect up front,
- * outside any test timeout.
+ * Also a CLI (`node --import tsx test/harness/venv.ts [VERSION]`) so .ci/run can install Prefect up
+ * front, outside any test timeout.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -26,6 +34,8 @@ export interface PrefectVenv {
 }
 
 const MARKER = '.housekeeper-installed';
+/** Dependencies published this long after the release still count as "as of its release" (hotfixes). */
+const CUTOFF_SLACK_MS = 2 * 24 * 3600 * 1000;
 
 function log(msg: string): void {
   process.stderr.write(`[harness:venv] ${msg}\n`);
@@ -41,7 +51,8 @@ async function isUsable(dir: string, version: string): Promise<boolean> {
   const prefectBin = path.join(dir, 'bin', 'prefect');
   if (!existsSync(prefectBin) || !existsSync(python)) return false;
   try {
-    if ((await readFile(path.join(dir, MARKER), 'utf8')).trim() !== version) return false;
+    const marker = (await readFile(path.join(dir, MARKER), 'utf8')).trim().split(/\s+/);
+    if (marker[0] !== version || !marker[1]) return false;
     // What `pip show prefect` reports, without paying ~1 s of Python startup on every harness start:
     // pip records the installed version as site-packages/prefect-<version>.dist-info.
     const lib = path.join(dir, 'lib');
@@ -68,17 +79,41 @@ function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<void
   });
 }
 
-let inFlight: Promise<PrefectVenv> | undefined;
+function indexUrl(): string {
+  return (process.env.PIP_INDEX_URL ?? 'https://pypi.org/simple').replace(/\/+$/, '');
+}
 
 /**
- * Ensures the venv exists and returns its paths. Concurrent callers in one process share one install.
- * Python comes from HK_PYTHON, else `python3` on PATH (Prefect 3.9 needs >= 3.10).
+ * When `prefect==version` was uploaded, from the index's JSON simple API (the wheel's `upload-time`).
+ * Throws with a clear message when the index does not know the version or gives no upload times.
+ */
+export async function prefectUploadTime(version: string): Promise<Date> {
+  const url = `${indexUrl()}/prefect/`;
+  const res = await fetch(url, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } }).catch((err: unknown) => {
+    throw new Error(`cannot reach the package index at ${url} (${String(err)}); it is needed once per Prefect version`);
+  });
+  if (!res.ok) throw new Error(`the package index answered ${res.status} for ${url}`);
+  const body = (await res.json()) as { files?: { filename: string; 'upload-time'?: string }[] };
+  const file = (body.files ?? []).find((f) => f.filename === `prefect-${version}-py3-none-any.whl`);
+  if (!file) throw new Error(`prefect ${version} is not on the package index (${url}); PREFECT_VERSION takes a released 3.x version`);
+  if (!file['upload-time']) throw new Error(`the package index at ${url} gives no upload times, so old releases cannot be resolved reproducibly`);
+  return new Date(file['upload-time']);
+}
+
+const inFlight = new Map<string, Promise<PrefectVenv>>();
+
+/**
+ * Ensures the venv exists and returns its paths. Concurrent callers in one process share one install
+ * per version. Python comes from HK_PYTHON, else `python3` on PATH (Prefect 3.x needs >= 3.9; 3.9
+ * needs >= 3.10).
  */
 export function ensurePrefectVenv(version = PREFECT_VERSION): Promise<PrefectVenv> {
-  inFlight ??= doEnsure(version).finally(() => {
-    inFlight = undefined;
-  });
-  return inFlight;
+  let p = inFlight.get(version);
+  if (!p) {
+    p = doEnsure(version).finally(() => inFlight.delete(version));
+    inFlight.set(version, p);
+  }
+  return p;
 }
 
 async function doEnsure(version: string): Promise<PrefectVenv> {
@@ -92,21 +127,24 @@ async function doEnsure(version: string): Promise<PrefectVenv> {
   if (await isUsable(dir, version)) return result;
 
   const started = Date.now();
-  log(`creating ${dir} with prefect==${version} (first run: pip needs a minute or two)`);
+  const cutoff = new Date((await prefectUploadTime(version)).getTime() + CUTOFF_SLACK_MS).toISOString();
+  log(`creating ${dir} with prefect==${version}, dependencies as of ${cutoff} (first run: pip needs a minute or two)`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(path.dirname(dir), { recursive: true });
   const python = process.env.HK_PYTHON ?? 'python3';
   await run(python, ['-m', 'venv', dir]);
   const pipEnv = { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_PROGRESS_BAR: 'off' };
-  await run(result.python, ['-m', 'pip', 'install', '--quiet', `prefect==${version}`], pipEnv).catch(
-    (err: unknown) => {
+  const pip = (args: string[]) =>
+    run(result.python, ['-m', 'pip', ...args], pipEnv).catch((err: unknown) => {
       throw new Error(
-        `pip install prefect==${version} failed (${String(err)}). Needs network access to PyPI ` +
+        `pip ${args.join(' ')} failed (${String(err)}). Needs network access to PyPI ` +
           `(or a warm pip cache) and Python >= 3.10 (set HK_PYTHON to pick the interpreter).`,
       );
-    },
-  );
-  await writeFile(path.join(dir, MARKER), `${version}\n`);
+    });
+  // pip 26 brought --uploaded-prior-to; the venv's bundled pip may be older.
+  await pip(['install', '--quiet', '--upgrade', 'pip>=26']);
+  await pip(['install', '--quiet', '--uploaded-prior-to', cutoff, `prefect==${version}`]);
+  await writeFile(path.join(dir, MARKER), `${version} ${cutoff}\n`);
   if (!(await isUsable(dir, version))) {
     throw new Error(`venv ${dir} was installed but 'pip show prefect' does not report ${version}`);
   }
@@ -114,9 +152,9 @@ async function doEnsure(version: string): Promise<PrefectVenv> {
   return result;
 }
 
-// CLI entry: `node --import tsx test/harness/venv.ts` prints the venv's prefect path.
+// CLI entry: `node --import tsx test/harness/venv.ts [VERSION]` prints the venv's prefect path.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  ensurePrefectVenv().then(
+  ensurePrefectVenv(process.argv[2] ?? PREFECT_VERSION).then(
     (v) => process.stdout.write(`${v.prefectBin}\n`),
     (err: unknown) => {
       process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
