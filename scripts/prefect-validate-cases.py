@@ -2,9 +2,11 @@
 Ground truth for Housekeeper's settings validation: run each (env name, value) case through the real
 Prefect `Settings` model, exactly as a server process would read it from its environment.
 
-Input (stdin): JSON list of {"env": NAME, "value": STRING}. Output (stdout): JSON list of
-{"env", "value", "ok", "error"} in the same order. Used by scripts/gen-validation-fixture.mjs (to
-refresh test/fixtures/prefect-validation.json) and by the integration test against the harness venv.
+Input (stdin): JSON list of {"env": NAME, "value": STRING} (one setting) or {"values": {NAME: STRING,
+...}} (several at once, for the rules that span settings). Output (stdout): the same list with "ok"
+and "error" added, in the same order. Used by scripts/gen-validation-fixture.mjs (to
+refresh test/fixtures/prefect-validation-<line>.json), by scripts/gen-settings-catalog.mjs (to probe
+how a release parses a field) and by the integration test against the harness venv.
 Run it with the Python of a venv that has Prefect installed, in an empty working directory (Prefect
 also reads ./.env and ./prefect.toml).
 """
@@ -26,7 +28,7 @@ for case in cases:
     os.environ.update(base)
     os.environ["PREFECT_HOME"] = base.get("HK_PROBE_HOME", "/tmp/hk-probe-home")
     os.environ["PREFECT_PROFILES_PATH"] = os.path.join(os.environ["PREFECT_HOME"], "none.toml")
-    os.environ[case["env"]] = case["value"]
+    os.environ.update(case["values"] if "values" in case else {case["env"]: case["value"]})
     try:
         Settings()
         out.append({**case, "ok": True, "error": None})

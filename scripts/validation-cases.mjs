@@ -1,7 +1,8 @@
 /**
- * Setting values whose acceptance by Prefect we pin down: used to build
- * test/fixtures/prefect-validation.json (gen-validation-fixture.mjs) and re-checked against the real
- * Prefect by test/integration/profiles-prefect-cli.test.ts (which reads them from that fixture).
+ * Setting values whose acceptance by Prefect we pin down, per Prefect line: used to build
+ * test/fixtures/prefect-validation-<line>.json (gen-validation-fixture.mjs) and re-checked against
+ * the harness's Prefect by test/integration/profiles-prefect-cli.test.ts. Cases with `values` set
+ * several settings at once (the rules that span settings).
  */
 const DURATIONS = [
   'PT10M', 'P100D', 'P1DT2H', 'P1W', 'P1M', 'P1Y', '-PT1H', '+PT1H', '01:00:00', '1:00:00', '00:10', '1:00', '100:00',
@@ -51,5 +52,20 @@ add('PREFECT_SERVER_SERVICES_DB_VACUUM_EVENT_RETENTION_OVERRIDES', ['{"x": 3600}
 add('PREFECT_CLI_PROMPT', ['', 'true']);
 add('PREFECT_API_URL', ['not a url', 'http://127.0.0.1:4200/api']);
 add('PREFECT_SERVER_API_PORT', ['99999', '4200', 'http']);
+
+// Rules that span settings (logging.py, _defaults.py), which differ by line.
+const together = (values) => cases.push({ values });
+together({ PREFECT_LOGGING_TO_API_BATCH_SIZE: '100', PREFECT_LOGGING_TO_API_MAX_LOG_SIZE: '1000' });
+together({ PREFECT_LOGGING_TO_API_BATCH_SIZE: '1000', PREFECT_LOGGING_TO_API_MAX_LOG_SIZE: '1000' });
+together({ PREFECT_LOGGING_TO_API_MAX_LOG_SIZE: '5000000' });
+together({ PREFECT_SERVER_DATABASE_DRIVER: 'postgresql+asyncpg' });
+together({ PREFECT_SERVER_DATABASE_DRIVER: 'postgresql+asyncpg', PREFECT_SERVER_DATABASE_HOST: 'db', PREFECT_SERVER_DATABASE_USER: 'u', PREFECT_SERVER_DATABASE_NAME: 'n' });
+together({ PREFECT_SERVER_DATABASE_DRIVER: 'postgresql+asyncpg', PREFECT_SERVER_DATABASE_HOST: 'db', PREFECT_SERVER_DATABASE_USER: 'u', PREFECT_SERVER_DATABASE_NAME: 'n', PREFECT_SERVER_DATABASE_PASSWORD: 'p' });
+together({ PREFECT_SERVER_DATABASE_DRIVER: 'postgresql+asyncpg', PREFECT_SERVER_DATABASE_CONNECTION_URL: 'postgresql+asyncpg://u:p@db/n' });
+together({ PREFECT_SERVER_DATABASE_DRIVER: 'sqlite+aiosqlite' });
+// Legacy names against canonical ones, and the README's import examples.
+together({ PREFECT_API_SERVICES_SCHEDULER_MAX_RUNS: 'twenty' });
+together({ PREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME: '3600' });
+together({ PREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME: 'PT15M', PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS: '20' });
 
 export const VALIDATION_CASES = cases;

@@ -15,7 +15,7 @@ import type { ResolvedConnection } from '../../main/core/connections/types';
 import { driftAgainst } from '../../main/core/profiles/drift-live';
 import { profilesOf } from '../../main/handlers/profiles';
 import { hasErrors, validateProfile } from '../../shared/domain/profiles';
-import { lookupSetting } from '../../shared/domain/settings-catalog';
+import { lineOfVersion, lookupSetting } from '../../shared/domain/settings-catalog';
 import { startPrefectServer, type PrefectServer } from '../harness/prefect-server';
 
 const run = promisify(execFile);
@@ -151,8 +151,11 @@ describe('exported files read back by the real Prefect CLI', () => {
     expect(validate.stderr + validate.stdout).toMatch(/time_delta_parsing|valid timedelta/);
   });
 
-  it('refuses exactly the values Prefect refuses (validation fixture re-checked live)', async () => {
-    const fixture = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'prefect-validation.json'), 'utf8')) as { cases: { env: string; value: string; ok: boolean }[] };
+  it("refuses exactly the values this Prefect refuses (its line's validation fixture re-checked live)", async () => {
+    const line = lineOfVersion(h.prefectPg.version)!.line;
+    const fixture = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', `prefect-validation-${line}.json`), 'utf8')) as {
+      cases: ({ env: string; value: string } | { values: Record<string, string> })[];
+    };
     const dir = fs.mkdtempSync(path.join(tmp, 'probe-'));
     const child = execFile(h.venvPython, [path.join(repoRoot, 'scripts', 'prefect-validate-cases.py')], {
       cwd: dir,
@@ -165,9 +168,12 @@ describe('exported files read back by the real Prefect CLI', () => {
       child.on('error', reject);
       child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`probe exited ${code}`))));
     });
-    child.stdin!.end(JSON.stringify(fixture.cases.map(({ env, value }) => ({ env, value }))));
-    const live = JSON.parse(await output) as { env: string; value: string; ok: boolean; error: string | null }[];
-    const disagreements = live.filter((c) => hasErrors(validateProfile({ [c.env]: c.value })) === c.ok).map((c) => `${c.env}=${JSON.stringify(c.value)} prefect ok=${c.ok} ${c.error ?? ''}`);
+    child.stdin!.end(JSON.stringify(fixture.cases.map((c) => ('values' in c ? { values: c.values } : { env: c.env, value: c.value }))));
+    const live = JSON.parse(await output) as ({ env: string; value: string } | { values: Record<string, string> } & { ok: boolean; error: string | null })[];
+    const disagreements = live
+      .map((c) => ({ values: 'values' in c ? c.values : { [c.env]: c.value }, ok: (c as { ok: boolean }).ok, error: (c as { error: string | null }).error }))
+      .filter((c) => hasErrors(validateProfile(c.values, line)) === c.ok)
+      .map((c) => `${JSON.stringify(c.values)} prefect ok=${c.ok} ${c.error ?? ''}`);
     expect(disagreements).toEqual([]);
   });
 });
@@ -217,7 +223,7 @@ describe('drift against live servers', () => {
     const r = await driftAgainst(profiles, 'drift', undefined, conn);
     const by = Object.fromEntries(r.entries.map((e) => [e.env, e]));
     expect(by.PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS).toMatchObject({ status: 'different', profileValue: '30', serverValue: '20' });
-    expect(by.PREFECT_SERVER_API_KEEPALIVE_TIMEOUT).toMatchObject({ status: 'profile-only', profileValue: '9', serverValue: '5' });
+    expect(by.PREFECT_SERVER_API_KEEPALIVE_TIMEOUT).toMatchObject({ status: 'different', profileValue: '9', serverValue: '5', note: expect.stringMatching(/default/) });
   });
 
   it('compares with the harness server, which runs with the scheduler and late runs off', async () => {

@@ -1,7 +1,8 @@
 /**
- * Validation as Prefect does it. The fixture holds values run through the real Prefect 3.9.1
- * Settings model (scripts/gen-validation-fixture.mjs); our validator must refuse exactly the values
- * Prefect refuses. The remaining tests pin the messages and the advice Prefect does not give.
+ * Validation as Prefect does it, line by line. The fixtures hold values run through the real Prefect
+ * Settings model of each 3.x line (scripts/gen-validation-fixture.mjs); our validator, given that
+ * line, must refuse exactly the values that Prefect refuses. The remaining tests pin the messages and
+ * the advice Prefect does not give.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,19 +21,32 @@ import {
   toIsoDuration,
   validateProfile,
 } from '../../shared/domain/profiles';
-import { lookupSetting } from '../../shared/domain/settings-catalog';
+import { catalogFor, lookupSetting, PREFECT_LINES, type PrefectLine } from '../../shared/domain/settings-catalog';
 
-const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'prefect-validation.json'), 'utf8')) as {
+interface Fixture {
   prefectVersion: string;
-  cases: { env: string; value: string; ok: boolean }[];
-};
+  line: PrefectLine;
+  cases: ({ env: string; value: string; ok: boolean } | { values: Record<string, string>; ok: boolean })[];
+}
+const fixtureDir = path.join(__dirname, '..', 'fixtures');
+const fixtures = fs
+  .readdirSync(fixtureDir)
+  .filter((f) => /^prefect-validation-3\.\d+\.json$/.test(f))
+  .map((f) => JSON.parse(fs.readFileSync(path.join(fixtureDir, f), 'utf8')) as Fixture);
 
 const entry = (env: string) => lookupSetting(env)!.entry;
 
-describe('agreement with the real Prefect (fixture)', () => {
-  it.each(fixture.cases.map((c) => [c.env, c.value, c.ok] as const))('%s=%j accepted: %s', (env, value, ok) => {
-    const issues = validateProfile({ [env]: value });
-    expect(hasErrors(issues), JSON.stringify(issues)).toBe(!ok);
+describe('agreement with the real Prefect of every line (fixtures)', () => {
+  it('has a fixture for every line, from the release its catalog comes from', () => {
+    expect(fixtures.map((f) => f.line).sort()).toEqual([...PREFECT_LINES].sort());
+    for (const f of fixtures) expect(f.prefectVersion, f.line).toBe(catalogFor(f.line).info.version);
+  });
+
+  describe.each(fixtures.map((f) => [f.line, f] as const))('Prefect %s', (line, f) => {
+    it.each(f.cases.map((c) => ['values' in c ? c.values : { [c.env]: c.value }, c.ok] as const))('%j accepted: %s', (values, ok) => {
+      const issues = validateProfile(values, line);
+      expect(hasErrors(issues), JSON.stringify(issues)).toBe(!ok);
+    });
   });
 });
 
@@ -196,14 +210,34 @@ describe('drift', () => {
     expect(by.PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS!.status).toBe('same');
     expect(by.PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS).toMatchObject({ status: 'different', profileValue: '20', serverValue: '50' });
     expect(by.PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS!.note).toMatch(/PREFECT_API_SERVICES_SCHEDULER_MAX_RUNS/);
-    expect(by.PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE!.status).toBe('profile-only');
+    // The server runs the default while the profile says 20: that is a difference, said so in the note.
+    expect(by.PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE).toMatchObject({ status: 'different', profileValue: '20', serverValue: '5', note: expect.stringMatching(/default/) });
     expect(by.PREFECT_SERVER_API_AUTH_STRING).toMatchObject({ status: 'unknown', profileValue: '••••••' });
     expect(by.PREFECT_REDIS_MESSAGING_HOST!.status).toBe('profile-only');
     // Server defaults and computed values (home, the masked default database URL) are not drift.
     expect(by.PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED).toBeUndefined();
     expect(by.PREFECT_HOME).toBeUndefined();
     expect(by.PREFECT_SERVER_DATABASE_CONNECTION_URL).toBeUndefined();
-    expect(driftCounts(d)).toEqual({ same: 2, different: 1, profileOnly: 2, serverOnly: 0, unknown: 1 });
+    expect(driftCounts(d)).toEqual({ same: 2, different: 2, profileOnly: 1, serverOnly: 0, unknown: 1 });
+  });
+
+  it("does not report a value equal to that line's default, also for default_factory settings ({} headers)", async () => {
+    const { computeDrift } = await import('../../shared/domain/profiles');
+    const server39 = { client: { custom_headers: {}, retry_extra_codes: [] }, server: { api: { default_limit: 200 } } };
+    expect(computeDrift({}, server39, '3.9')).toEqual([]);
+    // Non-default headers on the server are drift, but their value (tokens) is never shown.
+    const d = computeDrift({}, { client: { custom_headers: { Authorization: 'Bearer s3cr3t' } } }, '3.9');
+    expect(d).toEqual([expect.objectContaining({ env: 'PREFECT_CLIENT_CUSTOM_HEADERS', status: 'server-only', serverValue: '••••••' })]);
+    expect(JSON.stringify(d)).not.toContain('s3cr3t');
+  });
+
+  it("compares by the server line's settings paths (the pool moved in 3.1)", async () => {
+    const { computeDrift } = await import('../../shared/domain/profiles');
+    const server30 = { server: { database: { sqlalchemy_pool_size: 20 } } };
+    const profile = { PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE: '20' };
+    expect(computeDrift(profile, server30, '3.0')).toEqual([expect.objectContaining({ env: 'PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE', status: 'same' })]);
+    // Read with 3.9's paths the same server looks as if it did not know the setting.
+    expect(computeDrift(profile, server30, '3.9').find((e) => e.env === 'PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE')?.status).toBe('profile-only');
   });
 
   it('reports settings changed only on the server', async () => {

@@ -1,143 +1,92 @@
 /**
- * Contract test: the committed settings catalog against Prefect's own settings schema
- * (../shared/prefect/settings.schema.json, read in place, never copied). Names, canonical env vars,
- * legacy aliases, types, defaults, bounds, secrets. When Prefect's schema is updated this fails until
- * `node scripts/gen-settings-catalog.mjs` is run and the result reviewed.
+ * The settings catalogs as data: one per Prefect line, rebuilt from the newest line plus per-line
+ * differences (generated.ts). What each line's catalog holds is checked against the real Prefect of
+ * that line by test/integration/profiles-catalog.test.ts (it needs the harness venv); here: the
+ * rebuilt catalogs are consistent, the differences that matter to admins are there, and lookups,
+ * groups and our explanations work.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXTRA_SETTINGS } from '../../shared/domain/settings-catalog/extras';
 import { SETTING_NOTES } from '../../shared/domain/settings-catalog/notes';
+import { BASE_LINE, GENERATED_LINES, LINE_DELTAS } from '../../shared/domain/settings-catalog/generated';
 import {
-  SETTINGS,
-  SETTING_GROUPS,
+  catalogFor,
   defaultAsText,
   describeAccepts,
+  HOUSEKEEPER_SECRETS,
+  LATEST_LINE,
+  lineOfVersion,
   lookupSetting,
+  PREFECT_LINES,
+  SETTING_GROUPS,
   settingsInGroup,
-  type SettingEntry,
 } from '../../shared/domain/settings-catalog';
 
-const repoRoot = path.resolve(__dirname, '..', '..');
-const schemaPath = path.resolve(repoRoot, '..', 'shared', 'prefect', 'settings.schema.json');
-
-interface SchemaNode {
-  $ref?: string;
-  type?: string;
-  format?: string;
-  enum?: string[];
-  anyOf?: SchemaNode[];
-  default?: unknown;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  properties?: Record<string, SchemaNode>;
-  supported_environment_variables?: string[];
-}
-
-const schema = JSON.parse(fs.readFileSync(schemaPath, 'utf8')) as { properties: Record<string, SchemaNode>; $defs: Record<string, SchemaNode> };
-
-function leaves(props: Record<string, SchemaNode>, prefix = ''): Map<string, SchemaNode> {
-  const out = new Map<string, SchemaNode>();
-  for (const [name, node] of Object.entries(props)) {
-    const key = prefix ? `${prefix}.${name}` : name;
-    if (node.$ref) {
-      const def = schema.$defs[node.$ref.split('/').pop()!]!;
-      for (const [k, v] of leaves(def.properties!, key)) out.set(k, v);
-    } else out.set(key, node);
-  }
-  return out;
-}
-
-const schemaLeaves = leaves(schema.properties);
-const fromSchema = SETTINGS.filter((s) => s.origin === 'schema');
-
-/** The JSON types a catalog kind may have in the schema. */
-const KIND_TYPES: Record<SettingEntry['kind'], string[]> = {
-  boolean: ['boolean'],
-  integer: ['integer'],
-  number: ['number'],
-  string: ['string'],
-  path: ['string'],
-  enum: ['string'],
-  duration: ['string'],
-  'seconds-duration': ['string'],
-  'vacuum-types': ['array', 'boolean'],
-  'seconds-map': ['object'],
-  'json-object': ['object'],
-  'status-codes': ['string', 'integer', 'array'],
-  'retry-delays': ['string', 'integer', 'number', 'array'],
-  'retry-delays-json': ['integer', 'number', 'array'],
-  'string-list': ['string', 'array'],
-  any: [],
-};
-
-function nonNull(node: SchemaNode): SchemaNode[] {
-  return (node.anyOf ?? [node]).filter((a) => a.type !== 'null');
-}
-
-describe('settings catalog vs Prefect settings.schema.json', () => {
-  it('reads the schema from ../shared and finds a sensible number of settings', () => {
-    expect(fs.existsSync(schemaPath)).toBe(true);
-    expect(schemaLeaves.size).toBeGreaterThan(200);
+describe('catalogs per Prefect line', () => {
+  it('has one generated line per known line, newest last, each from its newest patch', () => {
+    expect(GENERATED_LINES.map((l) => l.line)).toEqual([...PREFECT_LINES]);
+    expect(BASE_LINE).toBe(LATEST_LINE);
+    for (const l of GENERATED_LINES) expect(l.version.startsWith(`${l.line}.`), l.version).toBe(true);
+    for (const l of PREFECT_LINES.filter((x) => x !== BASE_LINE)) expect(LINE_DELTAS[l], l).toBeDefined();
   });
 
-  it('has every schema setting, and no schema-origin setting the schema lacks', () => {
-    const catalogKeys = new Set(fromSchema.map((s) => s.key));
-    expect([...schemaLeaves.keys()].filter((k) => !catalogKeys.has(k))).toEqual([]);
-    expect([...catalogKeys].filter((k) => !schemaLeaves.has(k))).toEqual([]);
-  });
-
-  it('matches canonical names and legacy aliases, in order', () => {
-    for (const s of fromSchema) {
-      const envs = schemaLeaves.get(s.key)!.supported_environment_variables ?? [];
-      expect([s.env, ...s.aliases], s.key).toEqual(envs);
+  it('rebuilds every line with unique names and sorted keys', () => {
+    for (const l of PREFECT_LINES) {
+      const c = catalogFor(l);
+      expect(c.settings.length, l).toBeGreaterThan(140);
+      const names = c.settings.flatMap((s) => [s.env, ...s.aliases]);
+      expect(new Set(names).size, l).toBe(names.length);
+      const keys = c.settings.filter((s) => s.origin === 'schema').map((s) => s.key);
+      expect(keys, l).toEqual([...keys].sort((a, b) => a.localeCompare(b)));
+      expect(c.info.line).toBe(l);
     }
   });
 
-  it('matches defaults', () => {
-    for (const s of fromSchema) {
-      const node = schemaLeaves.get(s.key)!;
-      expect('default' in node, s.key).toBe('default' in s);
-      if ('default' in node) expect(s.default, s.key).toEqual(node.default);
+  it('knows what changed across 3.x', () => {
+    const has = (l: (typeof PREFECT_LINES)[number], env: string) => catalogFor(l).lookup(env) !== undefined;
+    // Custom client headers came in 3.4, the database vacuum service in 3.6, client basic auth in 3.1.
+    expect(has('3.0', 'PREFECT_CLIENT_CUSTOM_HEADERS')).toBe(false);
+    expect(has('3.4', 'PREFECT_CLIENT_CUSTOM_HEADERS')).toBe(true);
+    expect(has('3.4', 'PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED')).toBe(false);
+    expect(has('3.6', 'PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED')).toBe(true);
+    expect(has('3.0', 'PREFECT_API_AUTH_STRING')).toBe(false);
+    // The pool settings moved from server.database.sqlalchemy_pool_size (3.0) to a nested model.
+    expect(catalogFor('3.0').lookup('PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE')?.entry.key).toBe('server.database.sqlalchemy_pool_size');
+    expect(catalogFor('3.9').lookup('PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE')?.entry.key).toBe('server.database.sqlalchemy.pool_size');
+    // Accepted formats: plain seconds for the late-runs grace period only from 3.6 (SecondsTimeDelta).
+    expect(catalogFor('3.4').byKey('server.services.late_runs.after_seconds')?.kind).toBe('duration');
+    expect(catalogFor('3.9').byKey('server.services.late_runs.after_seconds')?.kind).toBe('seconds-duration');
+    expect(catalogFor('3.0').byKey('logging.extra_loggers')?.kind).toBe('string-list-csv');
+    // db_vacuum learned "orphans" in 3.8.
+    expect(catalogFor('3.6').byKey('server.services.db_vacuum.enabled')?.enum).toEqual(['events', 'flow_runs']);
+    expect(catalogFor('3.9').byKey('server.services.db_vacuum.enabled')?.enum).toEqual(['events', 'flow_runs', 'orphans']);
+    // Rules that span settings: 3.0-3.5 also want a password for a Postgres DRIVER without a URL.
+    expect(catalogFor('3.0').info.rules.postgresDriverRequires).toContain('PASSWORD');
+    expect(catalogFor('3.9').info.rules.postgresDriverRequires).toEqual(['HOST', 'USER', 'NAME']);
+  });
+
+  it("takes defaults from the model, also default_factory ones, and leaves computed ones out", () => {
+    expect(defaultAsText(catalogFor('3.9').lookup('PREFECT_CLIENT_CUSTOM_HEADERS')!.entry)).toBe('{}');
+    expect(defaultAsText(catalogFor('3.9').lookup('PREFECT_CLIENT_RETRY_EXTRA_CODES')!.entry)).toBe('');
+    expect(catalogFor('3.9').lookup('PREFECT_HOME')!.entry.computed).toBe(true);
+    expect(defaultAsText(catalogFor('3.9').lookup('PREFECT_API_SSL_CERT_FILE')!.entry)).toBeUndefined();
+  });
+
+  it('treats custom headers as a secret in every line that has them (they carry tokens)', () => {
+    expect(HOUSEKEEPER_SECRETS.has('client.custom_headers')).toBe(true);
+    for (const l of PREFECT_LINES) {
+      const e = catalogFor(l).byKey('client.custom_headers');
+      if (e) expect(e.secret, l).toBe(true);
     }
   });
 
-  it('matches types, nullability, formats, enums, bounds and secrets', () => {
-    for (const s of fromSchema) {
-      const node = schemaLeaves.get(s.key)!;
-      const alts = nonNull(node);
-      const types = alts.map((a) => a.type).filter((t): t is string => t !== undefined);
-      for (const t of types) expect(KIND_TYPES[s.kind], `${s.key} kind ${s.kind} vs ${t}`).toContain(t);
-      expect(s.nullable, s.key).toBe((node.anyOf ?? []).some((a) => a.type === 'null'));
-      expect(s.secret, s.key).toBe(alts.some((a) => a.format === 'password'));
-      const main = alts.length === 1 ? { ...node, ...alts[0] } : node;
-      if (s.kind === 'duration' || s.kind === 'seconds-duration') expect(main.format, s.key).toBe('duration');
-      if (main.format === 'duration') expect(['duration', 'seconds-duration'], s.key).toContain(s.kind);
-      if (main.enum) expect(s.enum, s.key).toEqual(main.enum);
-      expect(s.min, s.key).toBe(main.minimum);
-      expect(s.max, s.key).toBe(main.maximum);
-      expect(s.exclusiveMin, s.key).toBe(main.exclusiveMinimum);
-      expect(s.exclusiveMax, s.key).toBe(main.exclusiveMaximum);
-    }
-  });
-
-  it('knows the two SecondsTimeDelta fields the schema cannot distinguish', () => {
-    expect(SETTINGS.filter((s) => s.kind === 'seconds-duration').map((s) => s.env).sort()).toEqual([
-      'PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD',
-      'PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS',
-    ]);
-  });
-
-  it('keeps extras out of the schema (move them when the schema catches up)', () => {
-    for (const e of EXTRA_SETTINGS) expect(schemaLeaves.has(e.key), e.key).toBe(false);
-  });
-
-  it('has unique names across canonical names and aliases', () => {
-    const all = SETTINGS.flatMap((s) => [s.env, ...s.aliases]);
-    expect(new Set(all).size).toBe(all.length);
+  it('maps a server version to its line', () => {
+    expect(lineOfVersion('3.4.25')).toEqual({ line: '3.4', note: null });
+    expect(lineOfVersion('3.8.4.dev6')?.line).toBe('3.8');
+    expect(lineOfVersion('3.0.0rc20')?.line).toBe('3.0');
+    expect(lineOfVersion('3.42.0')).toMatchObject({ line: LATEST_LINE, note: expect.stringMatching(/newer/) });
+    expect(lineOfVersion('2.20.1')).toBeNull();
+    expect(lineOfVersion('banana')).toBeNull();
+    expect(lineOfVersion(null)).toBeNull();
   });
 });
 
@@ -165,7 +114,7 @@ describe('catalog groups and explanations', () => {
     expect(group('PREFECT_API_URL')).toBe('client-api');
   });
 
-  it('has notes only for settings that exist', () => {
+  it('has notes only for settings that exist in the newest line', () => {
     for (const env of Object.keys(SETTING_NOTES)) expect(lookupSetting(env)?.alias, env).toBe(false);
   });
 
@@ -179,7 +128,8 @@ describe('catalog groups and explanations', () => {
     expect(d('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME')).toBe('P100D');
     expect(d('PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED')).toBe('true');
     expect(d('PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED')).toBe('events');
-    expect(d('PREFECT_SERVER_DATABASE_CONNECTION_URL')).toBeNull();
+    expect(d('PREFECT_SERVER_DATABASE_CONNECTION_URL')).toBeUndefined(); // computed: SQLite under PREFECT_HOME
+    expect(d('PREFECT_API_URL')).toBeNull();
     expect(d('PREFECT_LOGGING_CONFIG_PATH')).toBeUndefined();
     expect(describeAccepts(lookupSetting('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME')!.entry)).toMatch(/not plain seconds/);
   });

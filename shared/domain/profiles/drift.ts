@@ -1,34 +1,17 @@
 /**
  * Drift: a profile against the settings a live server reports (GET /api/admin/settings, nested by
- * settings path, secrets masked as "**********"). Each nested field is found in the catalog by its
- * path, both sides are reduced to a comparable form (value.ts), and defaults are taken into account:
- * a setting the profile leaves out and the server runs at its default is not drift.
+ * settings path, secrets masked as "**********"). The comparison uses the catalog of the line the
+ * server runs (settings paths, defaults and formats changed across 3.x): each nested field is found
+ * by its path, both sides are reduced to a comparable form (value.ts), and that line's defaults are
+ * taken into account: a setting the profile leaves out and the server runs at its default is not drift.
  */
-import { defaultAsText, lookupSetting, SETTINGS, type SettingEntry } from '../settings-catalog';
+import { catalogFor, defaultAsText, type PrefectLine, type SettingEntry } from '../settings-catalog';
 import { effectiveValue } from './validate';
 import { checkValue } from './value';
 import type { DriftEntry, ProfileValues } from './types';
 import { isSecretName, MASK } from './changes';
 
 export const SERVER_MASK = '**********';
-
-/**
- * Settings the server computes at start when nothing sets them (paths under PREFECT_HOME, the
- * SQLite URL, certifi's CA bundle, UI URLs derived from API URLs): a value here is not drift unless
- * the profile sets the setting.
- */
-const COMPUTED = new Set([
-  'home',
-  'profiles_path',
-  'api.ssl_cert_file',
-  'ui_url',
-  'cloud.ui_url',
-  'server.ui.api_url',
-  'logging.config_path',
-  'results.local_storage_path',
-  'server.memo_store_path',
-  'server.database.connection_url',
-]);
 
 export const RESTART_NOTE =
   'Prefect reads settings once, when the server process starts: after changing them, restart the server (and separate background-services processes) for the change to take effect. The server reports the settings of the process that answered; env vars, .env and prefect.toml in its working directory all win over a profile.';
@@ -54,44 +37,55 @@ export function serverText(v: unknown): string | null {
 /** Kinds where "none" (null) and an empty list mean the same thing: the server reports [] for both. */
 const LIST_KINDS = new Set(['string-list', 'status-codes']);
 
-function comparable(e: SettingEntry, text: string | null): string | null {
+function comparable(e: SettingEntry, text: string | null, line: PrefectLine): string | null {
   if (text === null) return LIST_KINDS.has(e.kind) ? '' : null;
-  const c = checkValue(e, text);
+  const c = checkValue(e, text, catalogFor(line).info.quirks);
   return c.comparable ?? text;
 }
 
-export function computeDrift(values: ProfileValues, server: unknown): DriftEntry[] {
+/**
+ * Every setting of `line` that the profile sets or the server runs away from that line's default.
+ * Profile settings the line does not know are left to `unplacedNames`.
+ */
+export function computeDrift(values: ProfileValues, server: unknown, line: PrefectLine | null = null): DriftEntry[] {
+  const cat = catalogFor(line);
+  const cmp = (e: SettingEntry, t: string | null) => comparable(e, t, cat.line);
   const out: DriftEntry[] = [];
-  for (const e of SETTINGS) {
+  for (const e of cat.settings) {
     const mine = effectiveValue(values, e);
     const theirs = at(server, e.key);
     const dflt = defaultAsText(e) ?? null;
-    const serverValue = theirs.found ? serverText(theirs.value) : null;
-    const masked = serverValue === SERVER_MASK;
+    const secret = e.secret || (mine !== undefined && isSecretName(mine.name));
+    const rawServer = theirs.found ? serverText(theirs.value) : null;
+    const masked = rawServer === SERVER_MASK;
+    // A secret the server reports in plain text (custom headers) is compared but never shown.
+    const serverValue = secret && rawServer !== null && !masked && rawServer !== dflt ? MASK : rawServer;
     const base = { env: e.env, key: e.key, scope: e.scope, defaultValue: dflt, serverValue };
-    const profileShown = mine === undefined ? null : e.secret || isSecretName(mine.name) ? MASK : mine.value;
+    const profileShown = mine === undefined ? null : secret ? MASK : mine.value;
     if (mine === undefined) {
-      if (!theirs.found || COMPUTED.has(e.key)) continue;
-      const atDefault = masked ? false : comparable(e, serverValue) === comparable(e, dflt);
+      if (!theirs.found || e.computed) continue;
+      const atDefault = masked ? false : cmp(e, rawServer) === cmp(e, dflt);
       if (atDefault) continue;
       out.push({ ...base, status: 'server-only', profileValue: null, note: 'Set on the server (env, .env, prefect.toml or its profile), not in this profile.' });
       continue;
     }
     const note = mine.name !== e.env ? `Written as ${mine.name} in the profile.` : undefined;
     if (!theirs.found) {
-      out.push({ ...base, status: 'profile-only', profileValue: profileShown, note: 'This server does not report the setting (an older Prefect, or a setting of an integration package).' });
+      out.push({ ...base, status: 'profile-only', profileValue: profileShown, note: 'This server does not report the setting (a setting of an integration package, or of another Prefect line).' });
       continue;
     }
     if (masked) {
       out.push({ ...base, status: 'unknown', profileValue: profileShown, note: 'The server masks this secret, so it cannot be compared.' });
       continue;
     }
-    const a = comparable(e, mine.value);
-    const b = comparable(e, serverValue);
+    const a = cmp(e, mine.value);
+    const b = cmp(e, rawServer);
     if (a === b) out.push({ ...base, status: 'same', profileValue: profileShown, ...(note ? { note } : {}) });
-    else if (b === comparable(e, dflt)) {
-      out.push({ ...base, status: 'profile-only', profileValue: profileShown, note: `The server runs with the default${note ? `; ${note}` : '.'}` });
-    } else out.push({ ...base, status: 'different', profileValue: profileShown, ...(note ? { note } : {}) });
+    else {
+      const atDefault = b === cmp(e, dflt) ? 'The server runs with the default' : '';
+      const text = [atDefault, note].filter(Boolean).join('; ');
+      out.push({ ...base, status: 'different', profileValue: profileShown, ...(text ? { note: text.endsWith('.') ? text : `${text}.` } : {}) });
+    }
   }
   return out.sort((x, y) => order(x.status) - order(y.status) || x.env.localeCompare(y.env));
 }
@@ -105,7 +99,8 @@ export function driftCounts(entries: readonly DriftEntry[]) {
   return { same: n('same'), different: n('different'), profileOnly: n('profile-only'), serverOnly: n('server-only'), unknown: n('unknown') };
 }
 
-/** Names in the profile the drift cannot place (unknown settings), for a note. */
-export function unplacedNames(values: ProfileValues): string[] {
-  return Object.keys(values).filter((n) => !lookupSetting(n));
+/** Names in the profile the drift cannot place (not settings of the server's line), for a note. */
+export function unplacedNames(values: ProfileValues, line: PrefectLine | null = null): string[] {
+  const cat = catalogFor(line);
+  return Object.keys(values).filter((n) => !cat.lookup(n));
 }

@@ -1,5 +1,5 @@
 /**
- * Durations exactly as Prefect 3.9.1 reads them from env vars, .env files and profiles (all strings):
+ * Durations exactly as Prefect reads them from env vars, .env files and profiles (all strings):
  *
  * - a plain `timedelta` field goes through pydantic 2 / speedate: ISO 8601 (`PT10M`, `P100D`,
  *   `P1DT2H`, `P1W`; Y = 365 days, M = 30 days; `,` or `.` decimals; optional sign), `[-]HH:MM[:SS[.f]]`
@@ -7,9 +7,14 @@
  * - `SecondsTimeDelta` (prefect/types/__init__.py `_convert_seconds_to_timedelta`) first tries
  *   Python's float() and takes seconds, else falls back to the timedelta parser.
  *
- * The quirks below were measured against pydantic 2.14 (see test/fixtures/prefect-validation.json
- * and the integration test, which re-checks the cases against the real Prefect).
+ * The quirks below were measured against each line's pydantic (test/fixtures/prefect-validation-*.json
+ * and the integration test, which re-checks the cases against the real Prefect). One differs by line:
+ * the pydantic-core that Prefect 3.0 installs with reads the day word in any case ("1 dAy").
  */
+
+export interface DurationQuirks {
+  dayWordAnyCase?: boolean;
+}
 
 export type DurationResult = { ok: true; seconds: number } | { ok: false; error: string };
 
@@ -17,7 +22,9 @@ const ISO = /^([+-]?)P((?:\d+(?:[.,]\d*)?[YMWD])*)(?:T((?:\d+(?:[.,]\d*)?[HMS])*
 const ISO_PART = /(\d+(?:[.,]\d*)?)([YMWDHS])/g;
 const DATE_UNIT: Record<string, number> = { Y: 365 * 86400, M: 30 * 86400, W: 7 * 86400, D: 86400 };
 const TIME_UNIT: Record<string, number> = { H: 3600, M: 60, S: 1 };
-const DAYS = /^([+-]?)(?:(\d+) ?(?:d|D|day|Day|DAY|days|Days|DAYS),? *)?(?:(\d+):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?)?$/;
+const DAYS_BODY = String.raw`^([+-]?)(?:(\d+) ?(?:d|D|day|Day|DAY|days|Days|DAYS),? *)?(?:(\d+):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?)?$`;
+const DAYS = new RegExp(DAYS_BODY);
+const DAYS_ANY_CASE = new RegExp(DAYS_BODY.replace('d|D|day|Day|DAY|days|Days|DAYS', '[dD]|[dD][aA][yY][sS]?'));
 
 function num(s: string): number {
   return Number(s.replace(',', '.'));
@@ -30,7 +37,7 @@ function sumParts(part: string, units: Record<string, number>): number {
 }
 
 /** Parse like pydantic's `timedelta` from a string. */
-export function parseTimedelta(text: string): DurationResult {
+export function parseTimedelta(text: string, quirks: DurationQuirks = {}): DurationResult {
   const iso = ISO.exec(text);
   if (iso) {
     const [, sign, date = '', time] = iso;
@@ -38,7 +45,7 @@ export function parseTimedelta(text: string): DurationResult {
     const s = sumParts(date, DATE_UNIT) + sumParts(time ?? '', TIME_UNIT);
     return { ok: true, seconds: sign === '-' ? -s : s };
   }
-  const d = DAYS.exec(text);
+  const d = (quirks.dayWordAnyCase ? DAYS_ANY_CASE : DAYS).exec(text);
   if (d && (d[2] !== undefined || d[3] !== undefined)) {
     const [, sign, days, hh, mm, ss, frac] = d;
     if (hh !== undefined) {
@@ -81,13 +88,13 @@ export function parsePythonFloat(text: string): number | null {
 }
 
 /** Parse like Prefect's `SecondsTimeDelta`: numeric strings are seconds, the rest as a timedelta. */
-export function parseSecondsTimedelta(text: string): DurationResult {
+export function parseSecondsTimedelta(text: string, quirks: DurationQuirks = {}): DurationResult {
   const f = parsePythonFloat(text);
   if (f !== null) {
     if (!Number.isFinite(f)) return { ok: false, error: 'seconds must be a finite number' };
     return { ok: true, seconds: f };
   }
-  return parseTimedelta(text);
+  return parseTimedelta(text, quirks);
 }
 
 /** Compact ISO 8601 as pydantic serialises it: PT1H, P100D, P1DT2H30M, PT1.5S, -PT1H, PT0S. */

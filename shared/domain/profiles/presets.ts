@@ -1,9 +1,13 @@
 /**
  * Presets: named sets of changes with the reason for each value. A preset never applies silently:
  * the UI and the CLI show the diff (changes.ts diffValues) and save it as a new revision only when
- * the user confirms. Values are our recommendations for self-hosted servers, grounded in
- * ../shared/docs/prefect-internals.md sections 5-7 and users-and-anchors.md section E.
+ * the user confirms. Values are our recommendations for self-hosted servers, grounded in Prefect's
+ * own code (prefect/server/services/scheduler.py for the horizon, server/database for the pool,
+ * server/services/db_vacuum.py for retention). A preset is applied for the Prefect line the
+ * profile targets: settings that line does not have are left out and said so (the database vacuum
+ * service only exists from 3.6).
  */
+import { catalogFor, type PrefectLine } from '../settings-catalog';
 import type { ProfileChanges } from './changes';
 
 export interface PresetSetting {
@@ -79,6 +83,25 @@ export function presetById(id: string): Preset | undefined {
   return PRESETS.find((p) => p.id === id);
 }
 
-export function presetChanges(p: Preset): ProfileChanges {
-  return { set: Object.fromEntries(p.settings.map((s) => [s.name, s.value])) };
+export interface PresetForLine {
+  preset: Preset;
+  line: PrefectLine;
+  /** The settings this line has. */
+  settings: PresetSetting[];
+  /** Settings of the preset this line does not have, with why. */
+  skipped: { name: string; reason: string }[];
+}
+
+/** A preset as it applies to one Prefect line. */
+export function presetForLine(p: Preset, line: PrefectLine | null = null): PresetForLine {
+  const cat = catalogFor(line);
+  const settings = p.settings.filter((s) => cat.lookup(s.name));
+  const skipped = p.settings
+    .filter((s) => !cat.lookup(s.name))
+    .map((s) => ({ name: s.name, reason: `Prefect ${cat.line} has no ${s.name}; it came in a later release.` }));
+  return { preset: p, line: cat.line, settings, skipped };
+}
+
+export function presetChanges(p: Preset, line: PrefectLine | null = null): ProfileChanges {
+  return { set: Object.fromEntries(presetForLine(p, line).settings.map((s) => [s.name, s.value])) };
 }

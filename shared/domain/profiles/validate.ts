@@ -1,28 +1,32 @@
 /**
- * A whole profile checked as Prefect would read it: every name looked up in the catalog (unknown
- * names get a "did you mean", legacy names a rename to the canonical one), every value parsed by its
- * kind (value.ts), then the rules that span settings. Saving is never refused because of issues:
- * nothing a user typed is lost; exports refuse errors unless forced.
+ * A whole profile checked as the Prefect line it targets would read it: every name looked up in that
+ * line's catalog (unknown names get a "did you mean", legacy names a rename to the canonical one),
+ * every value parsed by its kind (value.ts), then the rules that span settings, where that line's
+ * model has them. Errors block saving, importing and exporting unless the user forces it.
  */
 import { closest } from '../../text/did-you-mean';
-import { ALL_SETTING_NAMES, lookupSetting, type SettingEntry } from '../settings-catalog';
+import { catalogFor, defaultAsText, LATEST_LINE, type Catalog, type PrefectLine, type SettingEntry } from '../settings-catalog';
 import { parseTimedelta } from './duration';
 import { checkValue, parsePydanticInt } from './value';
 import type { ProfileIssue, ProfileValues } from './types';
 
-export function validateProfile(values: ProfileValues): ProfileIssue[] {
+export function validateProfile(values: ProfileValues, line: PrefectLine | null = LATEST_LINE): ProfileIssue[] {
+  const cat = catalogFor(line);
   const issues: ProfileIssue[] = [];
   const seen = new Map<string, string[]>(); // canonical env -> names used
   for (const [name, value] of Object.entries(values)) {
-    const hit = lookupSetting(name);
+    const hit = cat.lookup(name);
     if (!hit) {
+      const newer = cat.line !== LATEST_LINE && catalogFor(LATEST_LINE).lookup(name);
       issues.push({
         name,
         severity: 'warning',
         code: 'unknown',
-        message: `${name} is not a Prefect setting; Prefect ignores it.`,
+        message: newer
+          ? `${name} is not a setting of Prefect ${cat.line} (it came later); a ${cat.line} server ignores it.`
+          : `${name} is not a Prefect ${cat.line} setting; Prefect ignores it.`,
         // Aliases help the match; the suggestion is always the canonical name, once.
-        didYouMean: [...new Set(closest(name.toUpperCase(), ALL_SETTING_NAMES, 5).map((n) => lookupSetting(n)!.entry.env))].slice(0, 3),
+        didYouMean: [...new Set(closest(name.toUpperCase(), cat.names, 5).map((n) => cat.lookup(n)!.entry.env))].slice(0, 3),
       });
       continue;
     }
@@ -39,7 +43,7 @@ export function validateProfile(values: ProfileValues): ProfileIssue[] {
         renameTo: entry.env,
       });
     }
-    const c = checkValue(entry, value);
+    const c = checkValue(entry, value, cat.info.quirks);
     if (c.error) issues.push({ name, severity: 'error', code: 'invalid', message: `${name}: ${c.error}.` });
     for (const w of c.warnings) issues.push({ name, severity: 'warning', code: 'advice', message: `${name}: ${w}.` });
   }
@@ -54,7 +58,7 @@ export function validateProfile(values: ProfileValues): ProfileIssue[] {
       });
     }
   }
-  issues.push(...crossFieldIssues(values));
+  issues.push(...crossFieldIssues(values, cat));
   return issues;
 }
 
@@ -68,56 +72,61 @@ export function effectiveValue(values: ProfileValues, entry: SettingEntry): { na
   return undefined;
 }
 
-function valueOf(values: ProfileValues, env: string): string | undefined {
-  const e = lookupSetting(env);
-  return e ? effectiveValue(values, e.entry)?.value : undefined;
-}
-
-function crossFieldIssues(values: ProfileValues): ProfileIssue[] {
+function crossFieldIssues(values: ProfileValues, cat: Catalog): ProfileIssue[] {
+  const valueOf = (env: string): string | undefined => {
+    const e = cat.lookup(env);
+    return e ? effectiveValue(values, e.entry)?.value : undefined;
+  };
   const out: ProfileIssue[] = [];
-  const int = (env: string, dflt: number) => {
-    const v = valueOf(values, env);
-    return v === undefined ? dflt : parsePydanticInt(v);
+  /** The profile's value, else this line's default (null when neither reads as a whole number). */
+  const int = (env: string) => {
+    const e = cat.lookup(env)?.entry;
+    const v = valueOf(env) ?? (e ? defaultAsText(e) : undefined);
+    return typeof v === 'string' ? parsePydanticInt(v) : null;
   };
   // prefect/settings/models/logging.py max_log_size_smaller_than_batch_size: a hard error.
-  const batch = int('PREFECT_LOGGING_TO_API_BATCH_SIZE', 4_000_000);
-  const maxLog = int('PREFECT_LOGGING_TO_API_MAX_LOG_SIZE', 1_000_000);
-  if (batch !== null && maxLog !== null && batch < maxLog) {
+  const batch = int('PREFECT_LOGGING_TO_API_BATCH_SIZE');
+  const maxLog = int('PREFECT_LOGGING_TO_API_MAX_LOG_SIZE');
+  if (cat.info.rules.maxLogSizeWithinBatchSize && batch !== null && maxLog !== null && batch < maxLog) {
     out.push({
-      name: valueOf(values, 'PREFECT_LOGGING_TO_API_MAX_LOG_SIZE') !== undefined ? 'PREFECT_LOGGING_TO_API_MAX_LOG_SIZE' : 'PREFECT_LOGGING_TO_API_BATCH_SIZE',
+      name: valueOf('PREFECT_LOGGING_TO_API_MAX_LOG_SIZE') !== undefined ? 'PREFECT_LOGGING_TO_API_MAX_LOG_SIZE' : 'PREFECT_LOGGING_TO_API_BATCH_SIZE',
       severity: 'error',
       code: 'cross-field',
       message: `PREFECT_LOGGING_TO_API_MAX_LOG_SIZE (${maxLog}) cannot be larger than PREFECT_LOGGING_TO_API_BATCH_SIZE (${batch}).`,
     });
   }
-  const minRuns = int('PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS', 3);
-  const maxRuns = int('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS', 100);
+  const minRuns = int('PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS');
+  const maxRuns = int('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS');
   if (minRuns !== null && maxRuns !== null && minRuns > maxRuns) {
     out.push({ name: 'PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS', severity: 'warning', code: 'cross-field', message: `The scheduler's MIN_RUNS (${minRuns}) is above MAX_RUNS (${maxRuns}); MIN_RUNS wins, so MAX_RUNS has no effect.` });
   }
-  const minT = valueOf(values, 'PREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME') ?? 'PT1H';
-  const maxT = valueOf(values, 'PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME') ?? 'P100D';
-  const a = parseTimedelta(minT);
-  const b = parseTimedelta(maxT);
+  const text = (env: string) => {
+    const e = cat.lookup(env)?.entry;
+    return valueOf(env) ?? (e ? defaultAsText(e) : undefined) ?? '';
+  };
+  const minT = text('PREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME');
+  const maxT = text('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME');
+  const a = parseTimedelta(minT, cat.info.quirks);
+  const b = parseTimedelta(maxT, cat.info.quirks);
   if (a.ok && b.ok && a.seconds > b.seconds) {
     out.push({ name: 'PREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME', severity: 'warning', code: 'cross-field', message: 'The scheduler\'s MIN_SCHEDULED_TIME is longer than MAX_SCHEDULED_TIME.' });
   }
   // Basic auth: the server and its clients need the same user:password (docs/v3/advanced/security-settings.mdx).
-  const serverAuth = valueOf(values, 'PREFECT_SERVER_API_AUTH_STRING');
-  const clientAuth = valueOf(values, 'PREFECT_API_AUTH_STRING');
+  const serverAuth = valueOf('PREFECT_SERVER_API_AUTH_STRING');
+  const clientAuth = valueOf('PREFECT_API_AUTH_STRING');
   if (serverAuth !== undefined && clientAuth !== undefined && serverAuth !== clientAuth) {
     out.push({ name: 'PREFECT_API_AUTH_STRING', severity: 'warning', code: 'cross-field', message: 'PREFECT_API_AUTH_STRING differs from PREFECT_SERVER_API_AUTH_STRING: clients using this profile will be refused by the server.' });
   }
   // settings/models/server/database.py warn_on_database_password_value_without_usage.
-  const url = valueOf(values, 'PREFECT_SERVER_DATABASE_CONNECTION_URL');
-  const pw = valueOf(values, 'PREFECT_SERVER_DATABASE_PASSWORD');
+  const url = valueOf('PREFECT_SERVER_DATABASE_CONNECTION_URL');
+  const pw = valueOf('PREFECT_SERVER_DATABASE_PASSWORD');
   if (url && pw && !/PREFECT_(SERVER|API)_DATABASE_PASSWORD/.test(url) && !url.includes(pw) && !url.includes(encodeURIComponent(pw))) {
     out.push({ name: 'PREFECT_SERVER_DATABASE_PASSWORD', severity: 'warning', code: 'cross-field', message: 'PREFECT_SERVER_DATABASE_PASSWORD is set but not used in the connection URL; Prefect ignores it. Put ${PREFECT_SERVER_DATABASE_PASSWORD} in the URL to use it.' });
   }
   // settings/models/_defaults.py default_database_connection_url: without a URL, the Postgres driver
-  // needs host, user and name to build one; Prefect refuses to start otherwise.
-  if (url === undefined && valueOf(values, 'PREFECT_SERVER_DATABASE_DRIVER') === 'postgresql+asyncpg') {
-    const missing = ['HOST', 'USER', 'NAME'].filter((f) => valueOf(values, `PREFECT_SERVER_DATABASE_${f}`) === undefined);
+  // needs host, user and name (3.0: and a password) to build one; Prefect refuses to start otherwise.
+  if (url === undefined && valueOf('PREFECT_SERVER_DATABASE_DRIVER') === 'postgresql+asyncpg') {
+    const missing = cat.info.rules.postgresDriverRequires.filter((f) => valueOf(`PREFECT_SERVER_DATABASE_${f}`) === undefined);
     if (missing.length) {
       out.push({
         name: 'PREFECT_SERVER_DATABASE_DRIVER',
@@ -127,7 +136,7 @@ function crossFieldIssues(values: ProfileValues): ProfileIssue[] {
       });
     }
   }
-  const broker = valueOf(values, 'PREFECT_SERVER_EVENTS_MESSAGING_BROKER');
+  const broker = valueOf('PREFECT_SERVER_EVENTS_MESSAGING_BROKER');
   if (broker?.startsWith('prefect_redis') && !Object.keys(values).some((k) => k.toUpperCase().startsWith('PREFECT_REDIS_MESSAGING_'))) {
     out.push({ name: 'PREFECT_SERVER_EVENTS_MESSAGING_BROKER', severity: 'warning', code: 'cross-field', message: 'The broker is Redis but no PREFECT_REDIS_MESSAGING_* setting says where Redis is; prefect-redis will try localhost:6379.' });
   }

@@ -1,12 +1,12 @@
 /**
- * One setting value, checked the way Prefect 3.9.1 reads it from an environment variable or a
+ * One setting value, checked the way Prefect reads it from an environment variable or a
  * profile (both are strings). `error` means Prefect's Settings model refuses the value (the server
  * would not start); `warnings` are values Prefect accepts that will not do what was meant.
  * `comparable` is a canonical text for diff and drift (e.g. "PT60S" and "60" for a seconds field
  * compare equal; booleans become true/false).
  */
 import type { SettingEntry } from '../settings-catalog';
-import { parsePythonFloat, parseSecondsTimedelta, parseTimedelta, toIsoDuration } from './duration';
+import { parsePythonFloat, parseSecondsTimedelta, parseTimedelta, toIsoDuration, type DurationQuirks } from './duration';
 
 export interface ValueCheck {
   error?: string;
@@ -17,7 +17,6 @@ export interface ValueCheck {
 const TRUE = new Set(['1', 'on', 't', 'true', 'y', 'yes']);
 const FALSE = new Set(['0', 'off', 'f', 'false', 'n', 'no']);
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
-const VACUUM_TYPES = ['events', 'flow_runs', 'orphans'];
 
 /** pydantic's int from a string: whitespace, sign, underscores, and a zero fraction ("5.0") allowed. */
 export function parsePydanticInt(text: string): number | null {
@@ -54,7 +53,8 @@ function splitList(text: string): string[] {
     .filter(Boolean);
 }
 
-export function checkValue(e: SettingEntry, text: string): ValueCheck {
+/** `quirks`: the parser differences of the Prefect line the value is checked for (catalog info). */
+export function checkValue(e: SettingEntry, text: string, quirks: DurationQuirks = {}): ValueCheck {
   const w: string[] = [];
   const fail = (error: string): ValueCheck => ({ error, warnings: w });
   switch (e.kind) {
@@ -88,13 +88,13 @@ export function checkValue(e: SettingEntry, text: string): ValueCheck {
       return { warnings: w, comparable: v };
     }
     case 'duration': {
-      const d = parseTimedelta(text);
+      const d = parseTimedelta(text, quirks);
       if (!d.ok) return fail(d.error);
       if (d.seconds < 0) w.push('a negative duration is accepted by Prefect but makes no sense here');
       return { warnings: w, comparable: toIsoDuration(d.seconds) };
     }
     case 'seconds-duration': {
-      const d = parseSecondsTimedelta(text);
+      const d = parseSecondsTimedelta(text, quirks);
       if (!d.ok) return fail(d.error);
       // db_vacuum.retention_period: gt=timedelta(hours=1) (prefect/settings/models/server/services.py).
       if (e.key === 'server.services.db_vacuum.retention_period' && !(d.seconds > 3600)) return fail('must be more than 1 hour (3600 seconds)');
@@ -102,14 +102,18 @@ export function checkValue(e: SettingEntry, text: string): ValueCheck {
       return { warnings: w, comparable: toIsoDuration(d.seconds) };
     }
     case 'vacuum-types': {
-      // _parse_vacuum_enabled: true/1 -> legacy True (events,flow_runs), false/0/"" -> events.
+      // _parse_vacuum_enabled (prefect/settings/models/server/services.py): true/1 -> legacy True
+      // (every type), false/0/"" -> events. Since 3.8 flow_runs implies orphans; `enum` holds this
+      // line's _VALID_VACUUM_TYPES.
+      const types = e.enum ?? ['events', 'flow_runs'];
+      const orphans = types.includes('orphans');
       const t = text.trim().toLowerCase();
-      if (t === 'true' || t === '1') return { warnings: ['legacy value: means events,flow_runs'], comparable: 'events,flow_runs,orphans' };
+      if (t === 'true' || t === '1') return { warnings: [`legacy value: means ${types.join(',')}`], comparable: [...types].sort().join(',') };
       if (t === 'false' || t === '0' || t === '') return { warnings: ['legacy value: means events only'], comparable: 'events' };
       const set = new Set(splitList(text));
-      const bad = [...set].filter((s) => !VACUUM_TYPES.includes(s));
-      if (bad.length) w.push(`Prefect accepts ${bad.map((b) => `"${b}"`).join(', ')} here but the vacuum service fails at startup; valid types: ${VACUUM_TYPES.join(', ')}`);
-      if (set.has('flow_runs')) set.add('orphans');
+      const bad = [...set].filter((s) => !types.includes(s));
+      if (bad.length) w.push(`Prefect accepts ${bad.map((b) => `"${b}"`).join(', ')} here but the vacuum service fails at startup; valid types: ${types.join(', ')}`);
+      if (orphans && set.has('flow_runs')) set.add('orphans');
       return { warnings: w, comparable: [...set].sort().join(',') };
     }
     case 'seconds-map': {
@@ -163,6 +167,13 @@ export function checkValue(e: SettingEntry, text: string): ValueCheck {
       const j = tryJson(text);
       const items = j.ok && Array.isArray(j.value) ? j.value.map(String) : splitList(text);
       return { warnings: w, comparable: [...new Set(items)].sort().join(',') };
+    }
+    case 'string-list-csv': {
+      // pydantic-settings JSON-decodes the value (the field's type has a list in it), then the line's
+      // validator calls .split(",") on what it got: a JSON list crashes it (Prefect 3.0).
+      const j = tryJson(text);
+      if (j.ok && Array.isArray(j.value)) return fail('a JSON list is not accepted by this Prefect line; write the names comma-separated, e.g. a,b');
+      return { warnings: w, comparable: [...new Set(splitList(text))].sort().join(',') };
     }
     default:
       return { warnings: stringWarnings(e, text), comparable: text };

@@ -4,7 +4,7 @@
  * key here exists in the catalog.
  */
 export const SETTING_NOTES: Readonly<Record<string, string>> = {
-  // scheduler (../shared/docs/prefect-internals.md 5.2)
+  // scheduler (prefect/server/services/scheduler.py: the loop, its horizon and batches)
   PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS: 'How often the scheduler wakes up to top up future runs. Lower values do not make runs start sooner.',
   PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS:
     'Upper bound of future runs per deployment schedule. With a one-minute schedule the default 100 fills 100 rows per deployment; high-frequency setups lower it.',
