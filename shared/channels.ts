@@ -37,6 +37,7 @@ export const REQUEST_CHANNELS = [
   'profiles.list',
   'profiles.get',
   'profiles.create',
+  'profiles.setLine',
   'profiles.rename',
   'profiles.delete',
   'profiles.undelete',

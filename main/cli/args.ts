@@ -54,6 +54,7 @@ export const OPTIONS = {
   namespace: { type: 'string' },
   replace: { type: 'boolean' },
   force: { type: 'boolean' },
+  'prefect-line': { type: 'string' },
   // schedules (also uses --deployment, --keep-newest, --set, --profile)
   anchor: { type: 'string' },
   horizon: { type: 'string' },

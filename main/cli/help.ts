@@ -16,14 +16,14 @@ Usage:
   housekeeper purge status|resume PLAN_ID
   housekeeper inspect [--json] [--format json|md|csv] [--output FILE] [--exact]
   housekeeper inspect history [--limit N] [--json]
-  housekeeper profiles list [--all] | show NAME [--rev N] | history NAME | presets [--json]
-  housekeeper profiles create NAME [--from OTHER] [--set KEY=VALUE ...]
+  housekeeper profiles list [--all] | show NAME [--rev N] | history NAME | presets [--prefect-line L] | lines
+  housekeeper profiles create NAME [--from OTHER] [--set KEY=VALUE ...] [--prefect-line 3.4] [--force]
   housekeeper profiles edit NAME [--set KEY=VALUE ...] [--unset KEY ...] [--preset ID] [--fix-names]
-                               [--message TEXT] [--yes]
+                               [--prefect-line 3.4] [--message TEXT] [--force] [--yes]
   housekeeper profiles diff NAME [REV_A [REV_B] | OTHER]   restore NAME REV   rename NAME NEW
   housekeeper profiles delete NAME [--yes]   undelete ID
   housekeeper profiles import FILE [--format toml|env|compose|k8s|helm|systemd] [--profile P ... | --all]
-                               [--name NEW] [--service S] [--replace]
+                               [--name NEW] [--service S] [--replace] [--prefect-line 3.4] [--force]
   housekeeper profiles export NAME [--format toml|env|compose|k8s|helm|systemd] [--file PATH]
                                [--include-secrets] [--profile TABLE] [--service S] [--namespace NS] [--force]
   housekeeper profiles drift NAME (--connection NAME | --api URL ...) [--all]

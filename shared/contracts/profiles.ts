@@ -11,6 +11,7 @@ import {
   ExportOptionsSchema,
   ImportFormatSchema,
   PROFILE_NAME,
+  PrefectLineSchema,
   ProfileIssueSchema,
   ProfileSummarySchema,
   ProfileViewSchema,
@@ -34,6 +35,10 @@ const ImportSourceSchema = z
     path: z.string().min(1).max(4096).optional(),
     service: z.string().min(1).max(200).optional(),
     name: PROFILE_NAME.optional(),
+    /** The name of the file the content was read from, for the history ("Imported from file .env"). */
+    fileName: z.string().min(1).max(255).optional(),
+    /** The Prefect line new profiles target (default: the newest). */
+    line: PrefectLineSchema.optional(),
   })
   .strict()
   .refine((v) => (v.content === undefined) !== (v.path === undefined), 'Give either the file content or its path');
@@ -50,6 +55,7 @@ const ExportRequestSchema = z
   .strict();
 
 export const ExportPreviewSchema = z.object({
+  line: PrefectLineSchema,
   content: z.string(),
   fileName: z.string(),
   omitted: z.array(z.string()),
@@ -62,7 +68,9 @@ export const ExportPreviewSchema = z.object({
 export type ExportPreviewView = z.infer<typeof ExportPreviewSchema>;
 
 export const ImportPreviewSchema = z.object({
-  profiles: z.array(z.object({ name: z.string(), values: z.array(ValueViewSchema), issues: z.array(ProfileIssueSchema), exists: z.boolean() })),
+  profiles: z.array(
+    z.object({ name: z.string(), values: z.array(ValueViewSchema), issues: z.array(ProfileIssueSchema), exists: z.boolean(), line: PrefectLineSchema }),
+  ),
   notes: z.array(z.string()),
 });
 export type ImportPreview = z.infer<typeof ImportPreviewSchema>;
@@ -71,16 +79,21 @@ export const profileRequests = {
   'profiles.list': { input: z.object({ includeDeleted: z.boolean().default(false) }).strict(), output: z.array(ProfileSummarySchema) },
   /** A profile at its latest revision, or at `rev`; secrets masked. */
   'profiles.get': { input: z.object({ id: Id, rev: Rev.optional() }).strict(), output: ProfileViewSchema },
-  /** New profile: empty, from values, or a copy of another (`from`). */
+  /** New profile: empty, from values, or a copy of another (`from`). Rejected values refuse it unless `force`. */
   'profiles.create': {
-    input: z.object({ name: PROFILE_NAME, from: Id.optional(), values: Values.optional() }).strict(),
+    input: z.object({ name: PROFILE_NAME, from: Id.optional(), values: Values.optional(), line: PrefectLineSchema.optional(), force: z.boolean().default(false) }).strict(),
     output: ProfileViewSchema,
   },
+  /** The Prefect line the profile targets (its catalog checks, presets and exports the values). */
+  'profiles.setLine': { input: z.object({ id: Id, line: PrefectLineSchema }).strict(), output: ProfileViewSchema },
   'profiles.rename': { input: z.object({ id: Id, name: PROFILE_NAME }).strict(), output: ProfileViewSchema },
   /** Marks the profile deleted; its revisions stay and `profiles.undelete` brings it back. */
   'profiles.delete': { input: z.object({ id: Id }).strict(), output: z.object({ id: z.string(), name: z.string() }) },
   'profiles.undelete': { input: z.object({ id: Id }).strict(), output: ProfileViewSchema },
-  /** Changes on top of `baseRev`; CONFLICT if someone saved since. A secret sent back masked keeps its value. */
+  /**
+   * Changes on top of `baseRev`; CONFLICT if someone saved since. A secret sent back masked keeps its
+   * value. Values the profile's line would reject: VALIDATION (details.issues), nothing saved, unless `force`.
+   */
   'profiles.save': {
     input: z
       .object({
@@ -91,6 +104,7 @@ export const profileRequests = {
         rename: z.record(SETTING_NAME, SETTING_NAME).default({}),
         message: z.string().max(500).default(''),
         source: z.enum(['edit', 'preset']).default('edit'),
+        force: z.boolean().default(false),
       })
       .strict(),
     output: ProfileViewSchema,
@@ -111,6 +125,8 @@ export const profileRequests = {
         select: z.array(z.string().min(1)).optional(),
         rename: z.record(z.string(), PROFILE_NAME).optional(),
         onExisting: z.enum(['refuse', 'revision']).default('refuse'),
+        /** Import even values the target line would reject (otherwise nothing is imported). */
+        force: z.boolean().default(false),
       })
       .strict(),
     output: z.object({ imported: z.array(ProfileViewSchema), notes: z.array(z.string()) }),

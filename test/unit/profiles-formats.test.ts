@@ -32,13 +32,18 @@ const input = (includeSecrets: boolean, values: ProfileValues = { ...PLAIN, ...S
   options: {},
 });
 
+// .env has no quoting that python-dotenv and sh read alike for a value with ' and $ together (it is
+// refused, below); every other format carries it.
+const ENV_SAFE = { ...SECRETS, PREFECT_SERVER_DATABASE_PASSWORD: `p@ss'w"rd\\ #1` };
+const secretsFor = (format: string) => (format === 'env' ? ENV_SAFE : SECRETS);
+
 describe.each(EXPORT_FORMATS)('%s round trip', (format) => {
   it('reads back exactly what it wrote, secrets included on request', () => {
-    const out = renderFormat(format, input(true));
+    const out = renderFormat(format, input(true, { ...PLAIN, ...secretsFor(format) }));
     expect(out.omitted).toEqual([]);
     const back = parseFormat(format, out.content, { name: 'prod' });
     expect(back.profiles).toHaveLength(1);
-    expect(back.profiles[0]!.values).toEqual({ ...PLAIN, ...SECRETS });
+    expect(back.profiles[0]!.values).toEqual({ ...PLAIN, ...secretsFor(format) });
   });
 
   it('leaves secrets out unless included, and says so', () => {
@@ -81,6 +86,44 @@ PREFECT_API_URL = "https://api.prefect.cloud/api/accounts/a/workspaces/w"
       prod: { PREFECT_LOGGING_LEVEL: 'WARNING' },
       cloud: { PREFECT_API_URL: 'https://api.prefect.cloud/api/accounts/a/workspaces/w' },
     });
+  });
+
+  it("keeps the comments inside the profile's own table, and inline comments of values it keeps", () => {
+    const mine = `active = "prod"
+
+[profiles.prod]
+# scheduler: tuned after the March incident
+PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS = "50"  # was 100
+# logging
+PREFECT_LOGGING_LEVEL = "DEBUG"
+PREFECT_SERVER_API_AUTH_STRING = "admin:old"
+OLD = "x"  # gone after the export
+
+# next one
+[profiles.other]
+X = "1"
+`;
+    const r = mergeProfilesToml(mine, input(false, { PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS: '20', PREFECT_LOGGING_LEVEL: 'INFO', PREFECT_SERVER_API_KEEPALIVE_TIMEOUT: '9', PREFECT_SERVER_API_AUTH_STRING: 'admin:new' }));
+    expect(r.content).toBe(`active = "prod"
+
+[profiles.prod]
+# scheduler: tuned after the March incident
+PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS = "20"  # was 100
+# logging
+PREFECT_LOGGING_LEVEL = "INFO"
+PREFECT_SERVER_API_AUTH_STRING = "admin:old"
+PREFECT_SERVER_API_KEEPALIVE_TIMEOUT = "9"
+
+# next one
+[profiles.other]
+X = "1"
+`);
+    expect(r.notes.join(' ')).toMatch(/PREFECT_SERVER_API_AUTH_STRING: left as the file has it/);
+    expect(r.notes.join(' ')).not.toMatch(/rewritten/);
+    // With secrets included the file's secret is replaced in place.
+    const withSecret = mergeProfilesToml(mine, input(true, { PREFECT_SERVER_API_AUTH_STRING: 'admin:new' }));
+    expect(withSecret.content).toContain('PREFECT_SERVER_API_AUTH_STRING = "admin:new"\n');
+    expect(withSecret.content).toContain('# scheduler: tuned after the March incident');
   });
 
   it('adds a new table at the end under another name', () => {
@@ -126,11 +169,19 @@ describe('import details', () => {
     expect(e.message).toMatch(/line 5/);
   });
 
-  it('reads .env like python-dotenv: export, comments, quotes, last duplicate wins', () => {
-    const { pairs, notes } = parseDotenvPairs(`# c\nexport PREFECT_A=1 # comment\nPREFECT_B="x\\ny"\nPREFECT_C='a#b'\nPREFECT_A=2\nOTHER=1\nPREFECT_D=\n`);
-    expect(Object.fromEntries(pairs)).toEqual({ PREFECT_A: '2', PREFECT_B: 'x\ny', PREFECT_C: 'a#b', OTHER: '1', PREFECT_D: '' });
-    expect(notes.join(' ')).toMatch(/PREFECT_A appears twice \(lines 2 and 5\)/);
-    expect(parseFormat('env', 'OTHER=1\nPREFECT_A=1\n').notes.join(' ')).toMatch(/Skipped 1 variable/);
+  it('reads .env like python-dotenv: export, comments, quotes', () => {
+    const { pairs, notes } = parseDotenvPairs(`# c\nexport PREFECT_A=1 # comment\nPREFECT_B="x\\ny"\nPREFECT_C='a#b'\nBARE\nOTHER=1\nPREFECT_D=\n`);
+    expect(Object.fromEntries(pairs)).toEqual({ PREFECT_A: '1', PREFECT_B: 'x\ny', PREFECT_C: 'a#b', OTHER: '1', PREFECT_D: '' });
+    expect(notes.join(' ')).toMatch(/Line 5 names a variable without a value/);
+    expect(parseFormat('env', 'OTHER=1\nPREFECT_A=1\n').notes.join(' ')).toMatch(/Skipped 1 variable\(s\) in the \.env file that are not Prefect settings: OTHER/);
+  });
+
+  it('refuses duplicate keys with both lines (python-dotenv would silently take the last)', () => {
+    const e = err(() => parseDotenvPairs('# c\nPREFECT_A=1\nPREFECT_B=2\nPREFECT_A=3\n'));
+    expect(e.code).toBe('VALIDATION');
+    expect(e.message).toMatch(/PREFECT_A is set twice \(lines 2 and 4\)/);
+    expect(err(() => parseFormat('systemd', 'PREFECT_A=1\nPREFECT_A=2\n')).message).toMatch(/line 2.*set twice/);
+    expect(err(() => parseFormat('compose', 'services:\n  s:\n    environment:\n      - PREFECT_A=1\n      - PREFECT_A=2\n')).message).toMatch(/PREFECT_A is listed twice/);
   });
 
   it('names the line of a malformed .env entry', () => {

@@ -70,7 +70,9 @@ describe('profiles requests', () => {
     expect(written).toContain('# mine');
     expect(written).toContain('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS = "20"');
     expect(written).toContain('[profiles.local]');
-    expect(written).not.toContain('admin:pw');
+    // Secrets are not written without includeSecrets; the file's own line for one is left alone.
+    expect(written).toContain('PREFECT_SERVER_API_AUTH_STRING = "admin:pw"');
+    expect(w.notes.join(' ')).toMatch(/PREFECT_SERVER_API_AUTH_STRING: left as the file has it/);
 
     // A second write with the old fingerprint is refused: the file changed since that preview.
     const again = await dispatch(handlers, 'profiles.exportWrite', { id: prod.id, format: 'toml', path: file, fingerprint: ex.target!.fingerprint });
@@ -78,7 +80,9 @@ describe('profiles requests', () => {
   });
 
   it('refuses to export values Prefect would reject unless forced', async () => {
-    const p = await call('profiles.create', { name: 'bad', values: { PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME: '3600' } });
+    const refused = await dispatch(handlers, 'profiles.create', { name: 'bad', values: { PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME: '3600' } });
+    expect(refused.ok === false && refused.error.code).toBe('VALIDATION');
+    const p = await call('profiles.create', { name: 'bad', values: { PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME: '3600' }, force: true });
     const file = path.join(home, 'bad.env');
     const r = await dispatch(handlers, 'profiles.exportWrite', { id: p.id, format: 'env', path: file, fingerprint: null });
     expect(r.ok === false && r.error.code).toBe('VALIDATION');

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProfilesService } from '../../main/core/profiles/service';
 import { createStore, type Store } from '../../main/store';
+import { openStore } from '../../main/store/db';
+import { MIGRATIONS } from '../../main/store/migrations';
 import { STORE_FILE } from '../../main/store/paths';
 import { ProfilesRepo } from '../../main/store/repos/profiles';
 import { AppError } from '../../shared/errors';
@@ -32,6 +34,23 @@ const thrown = (fn: () => unknown): AppError => {
   }
   throw new Error('did not throw');
 };
+
+describe('migration 0090', () => {
+  it('gives existing profiles the line they were checked with (3.9) and refuses a line that is no line', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hk-profiles-0090-'));
+    try {
+      const old = openStore(dir, MIGRATIONS.filter((m) => m.version < 90));
+      old.db.prepare("INSERT INTO profile (id, name, head_rev, created_at, updated_at, deleted_at) VALUES ('p1', 'old', 1, 'x', 'x', NULL)").run();
+      old.close();
+      const s = openStore(dir, MIGRATIONS);
+      expect(s.db.prepare("SELECT prefect_line FROM profile WHERE id = 'p1'").get()).toEqual({ prefect_line: '3.9' });
+      expect(() => s.db.prepare("UPDATE profile SET prefect_line = 'x' WHERE id = 'p1'").run()).toThrow(/CHECK/);
+      s.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('migration 0030', () => {
   it('creates the profile tables, with a name unique among live profiles only', () => {
@@ -81,12 +100,46 @@ describe('profiles store', () => {
     expect(svc.get('prod').rev).toBe(2);
   });
 
-  it('keeps saving values Prefect would reject, and reports them', () => {
-    svc.create('prod', {});
-    const v = svc.save('prod', 1, { set: { PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME: '3600' } });
+  it('refuses to save values Prefect would reject (nothing stored) unless forced', () => {
+    const p = svc.create('prod', {});
+    const e = thrown(() => svc.save('prod', 1, { set: { PREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME: 'abc' } }));
+    expect(e).toMatchObject({ code: 'VALIDATION' });
+    expect(e.message).toMatch(/Prefect 3\.9 would reject this value; nothing was saved/);
+    expect((e.details?.issues as { name: string }[])[0]!.name).toBe('PREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME');
+    expect(svc.history(p.id).map((h) => h.rev)).toEqual([1]);
+    const v = svc.save('prod', 1, { set: { PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME: '3600' } }, { force: true });
     expect(v.rev).toBe(2);
     expect(v.errorCount).toBe(1);
     expect(v.issues[0]!.message).toMatch(/ISO 8601/);
+    // A later edit elsewhere is not blocked by the value the user already forced.
+    expect(svc.save('prod', 2, { set: { PREFECT_LOGGING_LEVEL: 'INFO' } }).rev).toBe(3);
+    // ...but changing the bad value to another bad one is.
+    expect(thrown(() => svc.save('prod', 3, { set: { PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME: '7200' } })).code).toBe('VALIDATION');
+  });
+
+  it('refuses to create a profile with rejected values unless forced', () => {
+    expect(thrown(() => svc.create('bad', { PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS: 'twenty' })).code).toBe('VALIDATION');
+    expect(svc.list()).toEqual([]);
+    expect(svc.create('bad', { PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS: 'twenty' }, { force: true }).errorCount).toBe(1);
+  });
+
+  it('checks values with the line the profile targets, and keeps it on copies', () => {
+    // Plain seconds for the late-runs grace period: SecondsTimeDelta from 3.6, a plain timedelta before.
+    const v = { PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS: '45' };
+    expect(svc.create('new', v).errorCount).toBe(0);
+    expect(thrown(() => svc.create('old', v, { line: '3.4' })).message).toMatch(/Prefect 3\.4 would reject/);
+    const old = svc.create('old', { PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS: 'PT45S' }, { line: '3.4' });
+    expect(old).toMatchObject({ line: '3.4', lineVersion: '3.4.25', errorCount: 0 });
+    expect(svc.copy('old', 'old2').line).toBe('3.4');
+    // Moving a profile to another line re-checks it with that line's catalog.
+    const moved = svc.setLine('new', '3.4');
+    expect(moved).toMatchObject({ line: '3.4', errorCount: 1 });
+    expect(thrown(() => svc.setLine('new', '2.20')).code).toBe('VALIDATION');
+    expect(svc.list().map((p) => [p.name, p.line])).toEqual([
+      ['new', '3.4'],
+      ['old', '3.4'],
+      ['old2', '3.4'],
+    ]);
   });
 
   it('restores an old revision as a new one, secrets included', () => {

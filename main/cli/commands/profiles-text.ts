@@ -1,13 +1,13 @@
 /** Text output of the profiles commands (the --json output is the contract's value instead). */
 import { humanDuration, parseTimedelta, type DiffEntry, type DriftReport, type ProfileIssue, type ProfileSummary, type ProfileView, type RevisionSummary } from '../../../shared/domain/profiles';
-import { lookupSetting } from '../../../shared/domain/settings-catalog';
+import { lookupSetting, type PrefectLine } from '../../../shared/domain/settings-catalog';
 import { table } from '../io';
 
 export function listText(list: ProfileSummary[]): string {
   if (list.length === 0) return 'No profiles yet. Create one with `housekeeper profiles create NAME` or import a file with `housekeeper profiles import FILE`.';
   return table(
-    ['NAME', 'REV', 'SETTINGS', 'ERRORS', 'WARNINGS', 'UPDATED'],
-    list.map((p) => [p.name + (p.deletedAt ? ' (deleted)' : ''), String(p.rev), String(p.settingsCount), String(p.errorCount), String(p.warningCount), p.updatedAt.replace('T', ' ').slice(0, 19)]),
+    ['NAME', 'PREFECT', 'REV', 'SETTINGS', 'ERRORS', 'WARNINGS', 'UPDATED'],
+    list.map((p) => [p.name + (p.deletedAt ? ' (deleted)' : ''), p.line, String(p.rev), String(p.settingsCount), String(p.errorCount), String(p.warningCount), p.updatedAt.replace('T', ' ').slice(0, 19)]),
   );
 }
 
@@ -21,9 +21,9 @@ export function issuesText(issues: ProfileIssue[]): string {
     .join('\n');
 }
 
-function shown(name: string, value: string | null, secret: boolean): string {
+function shown(name: string, value: string | null, secret: boolean, line: PrefectLine): string {
   if (secret) return '(secret, stored encrypted)';
-  const e = lookupSetting(name)?.entry;
+  const e = lookupSetting(name, line)?.entry;
   if (value !== null && (e?.kind === 'duration' || e?.kind === 'seconds-duration')) {
     const d = parseTimedelta(value);
     if (d.ok) return `${value}  (${humanDuration(d.seconds)})`;
@@ -32,8 +32,9 @@ function shown(name: string, value: string | null, secret: boolean): string {
 }
 
 export function viewText(v: ProfileView): string {
-  const head = `Profile "${v.name}", revision ${v.shownRev}${v.shownRev !== v.rev ? ` (latest is ${v.rev})` : ''}${v.message ? `: ${v.message}` : ''}`;
-  const rows = v.values.map((x) => [x.name, shown(x.name, x.value, x.secret), lookupSetting(x.name)?.entry.group ?? 'unknown']);
+  const head = `Profile "${v.name}", revision ${v.shownRev}${v.shownRev !== v.rev ? ` (latest is ${v.rev})` : ''}${v.message ? `: ${v.message}` : ''}
+For Prefect ${v.line} (checked with ${v.lineVersion}'s settings; change with --prefect-line).`;
+  const rows = v.values.map((x) => [x.name, shown(x.name, x.value, x.secret, v.line), lookupSetting(x.name, v.line)?.entry.group ?? `not in Prefect ${v.line}`]);
   const body = rows.length ? table(['SETTING', 'VALUE', 'GROUP'], rows) : '(no settings)';
   return `${head}\n${body}\n\n${issuesText(v.issues)}`;
 }
@@ -58,8 +59,8 @@ export function diffText(d: DiffEntry[]): string {
 export function driftText(r: DriftReport, all: boolean): string {
   const label = { same: 'same', different: 'DIFFERENT', 'profile-only': 'only here', 'server-only': 'only on server', unknown: 'unknown' } as const;
   const entries = r.entries.filter((e) => all || e.status !== 'same');
-  const head = `Profile "${r.profileName}" (revision ${r.rev}) vs ${r.connectionName} (${r.apiUrl}, Prefect ${r.serverVersion ?? '?'}):
-  ${r.counts.different} different, ${r.counts.profileOnly} set only in the profile, ${r.counts.serverOnly} set only on the server, ${r.counts.unknown} not comparable, ${r.counts.same} the same.`;
+  const head = `Profile "${r.profileName}" (revision ${r.rev}, for Prefect ${r.profileLine}) vs ${r.connectionName} (${r.apiUrl}, Prefect ${r.serverVersion ?? '?'}; compared with ${r.line}'s settings):
+  ${r.counts.different} different, ${r.counts.profileOnly} only in the profile (the server does not know them), ${r.counts.serverOnly} set only on the server, ${r.counts.unknown} not comparable, ${r.counts.same} the same.${r.notes.map((n) => `\n  ${n}`).join('')}`;
   const body = entries.length
     ? table(['STATUS', 'SETTING', 'PROFILE', 'SERVER', 'DEFAULT'], entries.map((e) => [label[e.status], e.env, e.profileValue ?? '-', e.serverValue ?? '-', e.defaultValue ?? '-']))
     : 'No drift.';

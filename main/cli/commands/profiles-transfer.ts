@@ -1,11 +1,12 @@
 /** `profiles import`, `export` and `drift`. */
 import { AppError } from '../../../shared/errors';
 import { ExportFormatSchema, type ExportFormat, type ImportFormat } from '../../../shared/domain/profiles';
+import type { PrefectLine } from '../../../shared/domain/settings-catalog';
 import type { AppContext } from '../../context';
 import { driftAgainst } from '../../core/profiles/drift-live';
 import { guessFormat } from '../../core/profiles/formats';
 import type { ProfilesService } from '../../core/profiles/service';
-import type { ProfileTransfer } from '../../core/profiles/transfer';
+import { assertExportable, type ProfileTransfer } from '../../core/profiles/transfer';
 import type { Flags } from '../args';
 import { resolveTarget } from '../connection-args';
 import { EXIT } from '../exit';
@@ -24,9 +25,9 @@ function formatFlag(value: string | undefined, file: string | undefined): Export
   return parsed.data;
 }
 
-export async function importCommand(transfer: ProfileTransfer, file: string, flags: Flags, out: Out): Promise<number> {
+export async function importCommand(transfer: ProfileTransfer, file: string, line: PrefectLine | undefined, flags: Flags, out: Out): Promise<number> {
   const format: ImportFormat = formatFlag(flags.format, file);
-  const source = { format, path: file, service: flags.service, name: flags.name };
+  const source = { format, path: file, service: flags.service, name: flags.name, line };
   const preview = transfer.previewImport(source);
   const names = preview.profiles.map((p) => p.name);
   let select = flags.profile;
@@ -35,10 +36,10 @@ export async function importCommand(transfer: ProfileTransfer, file: string, fla
   }
   if (flags.all) select = undefined;
   const rename = flags.name && (select?.length === 1 || names.length === 1) ? { [select?.[0] ?? names[0]!]: flags.name } : undefined;
-  const r = transfer.import(source, { select, rename, onExisting: flags.replace ? 'revision' : 'refuse' });
+  const r = transfer.import(source, { select, rename, onExisting: flags.replace ? 'revision' : 'refuse', force: flags.force });
   for (const n of r.notes) out.info(n);
   out.result(r, () =>
-    r.imported.map((v) => `Imported "${v.name}" (revision ${v.rev}, ${v.settingsCount} settings).\n${issuesText(v.issues)}`).join('\n\n'),
+    r.imported.map((v) => `Imported "${v.name}" (revision ${v.rev}, ${v.settingsCount} settings, Prefect ${v.line}).\n${issuesText(v.issues)}`).join('\n\n'),
   );
   return EXIT.ok;
 }
@@ -47,14 +48,19 @@ export async function exportCommand(transfer: ProfileTransfer, name: string, rev
   const format = formatFlag(flags.format, flags.file);
   const options = { profileName: flags.profile?.[0], serviceName: flags.service, namespace: flags.namespace };
   const req = { id: name, rev, format, includeSecrets: flags['include-secrets'] ?? false, options, path: flags.file };
-  const preview = transfer.previewExport(req);
-  for (const n of preview.notes) out.info(n);
   if (!flags.file) {
-    if (preview.errors.length) out.info(`Warning: Prefect would reject this profile:\n${issuesText(preview.errors)}`);
-    if (out.json) out.result(preview, () => '');
-    else process.stdout.write(preview.content);
-    return preview.errors.length ? EXIT.failed : EXIT.ok;
+    // Refused like a file write (exit 2, nothing on stdout) unless forced: a `> file` redirect must
+    // not keep a profile Prefect would reject.
+    const text = transfer.exportText({ ...req, force: flags.force });
+    for (const n of text.notes) out.info(n);
+    if (text.errors.length) out.info(`Exported anyway (--force); Prefect would reject:\n${issuesText(text.errors)}`);
+    if (out.json) out.result(text, () => '');
+    else process.stdout.write(text.content);
+    return EXIT.ok;
   }
+  const preview = transfer.previewExport(req);
+  if (!flags.force) assertExportable(preview, 'nothing was written');
+  for (const n of preview.notes) out.info(n);
   const t = preview.target!;
   let overwrite = false;
   if (format !== 'toml' && t.exists) {

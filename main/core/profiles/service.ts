@@ -1,11 +1,17 @@
 /**
  * Profiles kept in the local store: create, copy, rename, delete (a mark, undoable), edit as changes
  * on a known revision, history, diff, restore. Every save is a new revision; restore is a new
- * revision too. Secret values (SecretStr settings such as the database URL or auth strings) go to
- * the encrypted secret table per revision; views show only that one is set.
+ * revision too. Secret values (SecretStr settings such as the database URL or auth strings, and
+ * custom headers) go to the encrypted secret table per revision; views show only that one is set.
+ *
+ * Each profile targets a Prefect line (3.0 ... 3.9); its values are checked with that line's
+ * catalog. A save that adds values the line's Prefect would reject is refused (VALIDATION, nothing
+ * written) unless forced: what is stored is what a server can start with, or what the user chose
+ * knowingly (issue #10 part 4).
  */
 import crypto from 'node:crypto';
 import { AppError } from '../../../shared/errors';
+import { catalogFor, isPrefectLine, LATEST_LINE, PREFECT_LINES, type PrefectLine } from '../../../shared/domain/settings-catalog';
 import {
   applyChanges,
   diffValues,
@@ -62,15 +68,29 @@ export class ProfilesService {
     return this.view(p, this.load(p.id, rev ?? p.head_rev));
   }
 
-  create(name: string, values: ProfileValues, opts: { source?: RevisionSource; message?: string } = {}): ProfileView {
+  /** A new profile. Values Prefect (of `line`, default the newest) would reject are refused unless `force`. */
+  create(name: string, values: ProfileValues, opts: { source?: RevisionSource; message?: string; line?: PrefectLine; force?: boolean } = {}): ProfileView {
     this.assertNameFree(name);
+    const line = opts.line ?? LATEST_LINE;
+    if (!opts.force) assertAccepted(validateProfile(values, line), line, 'nothing was saved');
     const id = crypto.randomUUID();
     const at = this.now();
     this.repo.transaction(() => {
-      this.repo.insert({ id, name, head_rev: 1, created_at: at, updated_at: at, deleted_at: null });
+      this.repo.insert({ id, name, head_rev: 1, created_at: at, updated_at: at, deleted_at: null, prefect_line: line });
       this.writeRevision(id, 1, opts.source ?? 'create', opts.message ?? 'Created', values, undefined);
     });
     return this.get(id);
+  }
+
+  /**
+   * Point the profile at another Prefect line. Not a revision (the values do not change), but what
+   * is valid may: the view's issues are those of the new line.
+   */
+  setLine(idOrName: string, line: string): ProfileView {
+    if (!isPrefectLine(line)) throw badLine(line);
+    const p = this.find(idOrName);
+    if (p.prefect_line !== line) this.repo.setLine(p.id, line, this.now());
+    return this.get(p.id);
   }
 
   copy(idOrName: string, newName: string): ProfileView {
@@ -80,7 +100,7 @@ export class ProfilesService {
     const id = crypto.randomUUID();
     const at = this.now();
     this.repo.transaction(() => {
-      this.repo.insert({ id, name: newName, head_rev: 1, created_at: at, updated_at: at, deleted_at: null });
+      this.repo.insert({ id, name: newName, head_rev: 1, created_at: at, updated_at: at, deleted_at: null, prefect_line: src.prefect_line });
       const carried = { ...loaded.plain, ...Object.fromEntries(loaded.secretNames.map((n) => [n, CARRY + n])) };
       this.writeRevision(id, 1, 'copy', `Copied from ${src.name} revision ${src.head_rev}`, carried, { profileId: src.id, rev: src.head_rev });
     });
@@ -116,9 +136,10 @@ export class ProfilesService {
   /**
    * Apply changes on top of `baseRev` (the revision the editor started from) and save them as a new
    * revision. A newer head means someone else saved meanwhile: CONFLICT, nothing written. A secret
-   * set to the mask keeps its stored value. No change, no new revision.
+   * set to the mask keeps its stored value. No change, no new revision. Values the profile's line
+   * would reject that were not there before: VALIDATION, nothing written, unless `force`.
    */
-  save(idOrName: string, baseRev: number | undefined, changes: ProfileChanges, opts: { message?: string; source?: RevisionSource } = {}): ProfileView {
+  save(idOrName: string, baseRev: number | undefined, changes: ProfileChanges, opts: { message?: string; source?: RevisionSource; force?: boolean } = {}): ProfileView {
     const p = this.find(idOrName);
     if (baseRev !== undefined && baseRev !== p.head_rev) {
       throw new AppError('CONFLICT', `Profile "${p.name}" was saved again (revision ${p.head_rev}) after you opened revision ${baseRev}.`, {
@@ -131,8 +152,13 @@ export class ProfilesService {
     const set = Object.fromEntries(
       Object.entries(changes.set ?? {}).filter(([n, v]) => !(v === MASK && isSecretName(n) && head.secretNames.some((s) => s.toUpperCase() === n.toUpperCase()))),
     );
-    const after = applyChanges(before, { ...changes, set });
+    const line = lineOf(p);
+    const after = applyChanges(before, { ...changes, set }, line);
     if (sameValues(before, after)) return this.view(p, head);
+    if (!opts.force) {
+      const known = new Set(this.checkable(p.id, p.head_rev, before, line).map(issueKey));
+      assertAccepted(this.checkable(p.id, p.head_rev, after, line).filter((i) => !known.has(issueKey(i))), line, 'nothing was saved');
+    }
     const rev = p.head_rev + 1;
     this.repo.transaction(() => {
       this.writeRevision(p.id, rev, opts.source ?? 'edit', opts.message ?? '', after, { profileId: p.id, rev: p.head_rev });
@@ -141,7 +167,12 @@ export class ProfilesService {
     return this.get(p.id);
   }
 
-  /** Restore = a new revision with the values (and secrets) of an earlier one. */
+  /** Several saves as one: all or nothing (better-sqlite3 nests transactions as savepoints). */
+  transactionally<T>(fn: () => T): T {
+    return this.repo.transaction(fn);
+  }
+
+  /** Restore = a new revision with the values (and secrets) of an earlier one. Never blocked: it returns to a state that was saved. */
   restore(idOrName: string, rev: number): ProfileView {
     const p = this.find(idOrName);
     const old = this.load(p.id, rev);
@@ -191,15 +222,35 @@ export class ProfilesService {
     return { row, plain: JSON.parse(row.values_json) as ProfileValues, secretNames: JSON.parse(row.secret_names) as string[] };
   }
 
-  /** Issues of a revision, secrets included where this face can decrypt them. */
-  issues(profileId: string, rev: number): ProfileIssue[] {
+  /** Issues of a revision for the profile's line, secrets included where this face can decrypt them. */
+  issues(profileId: string, rev: number, line: PrefectLine = LATEST_LINE): ProfileIssue[] {
     let values: ProfileValues;
     try {
       values = this.values(profileId, rev);
     } catch {
       values = this.load(profileId, rev).plain;
     }
-    return validateProfile(values);
+    return validateProfile(values, line);
+  }
+
+  /**
+   * Issues of values that may hold carried secrets (CARRY markers of `fromRev`): those are checked
+   * decrypted where this face can read them, and left out where it cannot (a keychain secret in the CLI).
+   */
+  private checkable(profileId: string, fromRev: number, values: ProfileValues, line: PrefectLine): ProfileIssue[] {
+    const out: ProfileValues = {};
+    for (const [k, v] of Object.entries(values)) {
+      if (!v.startsWith(CARRY)) out[k] = v;
+      else {
+        try {
+          const plain = this.secrets.get(revisionSecretOwner(profileId, fromRev), v.slice(CARRY.length));
+          if (plain !== null) out[k] = plain;
+        } catch {
+          // Not readable from this face; its issues were shown when it was saved.
+        }
+      }
+    }
+    return validateProfile(out, line);
   }
 
   private writeRevision(profileId: string, rev: number, source: RevisionSource, message: string, values: ProfileValues, from: { profileId: string; rev: number } | undefined): void {
@@ -232,7 +283,8 @@ export class ProfilesService {
   }
 
   private summary(p: ProfileRow, head: LoadedRevision): ProfileSummary {
-    const issues = this.issues(p.id, head.row.rev);
+    const line = lineOf(p);
+    const issues = this.issues(p.id, head.row.rev, line);
     return {
       id: p.id,
       name: p.name,
@@ -243,11 +295,13 @@ export class ProfilesService {
       settingsCount: Object.keys(head.plain).length + head.secretNames.length,
       errorCount: issues.filter((i) => i.severity === 'error').length,
       warningCount: issues.filter((i) => i.severity === 'warning').length,
+      line,
+      lineVersion: catalogFor(line).info.version,
     };
   }
 
   private view(p: ProfileRow, l: LoadedRevision): ProfileView {
-    const issues = this.issues(p.id, l.row.rev);
+    const issues = this.issues(p.id, l.row.rev, lineOf(p));
     const values = [
       ...Object.entries(l.plain).map(([name, value]) => ({ name, value, secret: false })),
       ...l.secretNames.map((name) => ({ name, value: null, secret: true })),
@@ -261,6 +315,36 @@ export class ProfilesService {
       issues,
     };
   }
+}
+
+/** The profile's line; a value this Housekeeper does not know (a newer store) reads as the newest. */
+export function lineOf(p: ProfileRow): PrefectLine {
+  return isPrefectLine(p.prefect_line) ? p.prefect_line : LATEST_LINE;
+}
+
+function badLine(line: string): AppError {
+  return new AppError('VALIDATION', `"${line}" is not a Prefect line Housekeeper knows.`, {
+    hint: `Use one of ${PREFECT_LINES.join(', ')}, e.g. --prefect-line 3.4 for a Prefect 3.4.x server.`,
+  });
+}
+
+function issueKey(i: ProfileIssue): string {
+  return `${i.severity}|${i.name}|${i.code}|${i.message}`;
+}
+
+/** VALIDATION with every rejected value when the issues hold errors. */
+export function assertAccepted(
+  issues: readonly ProfileIssue[],
+  line: PrefectLine,
+  what: string,
+  hint = 'Fix the value, or save it anyway with --force (in the window: "Save anyway"); exports then refuse it unless forced too.',
+): void {
+  const errors = issues.filter((i) => i.severity === 'error');
+  if (errors.length === 0) return;
+  throw new AppError('VALIDATION', `Prefect ${line} would reject ${errors.length === 1 ? 'this value' : `${errors.length} values`}; ${what}: ${errors.map((e) => e.message).join(' ')}`, {
+    hint,
+    details: { issues: errors },
+  });
 }
 
 function conflictName(name: string, hint = 'Choose another name.'): AppError {

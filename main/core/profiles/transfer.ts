@@ -2,9 +2,12 @@
  * Import and export around the profiles store: parse a file into candidate profiles (preview), save
  * the chosen ones as new profiles or new revisions, render a revision in any format (preview), and
  * write it to disk safely (profiles.toml is merged into the existing file). Secrets leave only when
- * the user asks; exports of values Prefect would reject are refused unless forced.
+ * the user asks. Values the target Prefect line would reject stop an import (nothing imported) and an
+ * export (nothing written or printed) unless forced. A file that is not a settings file is refused
+ * without echoing any of it.
  */
 import { AppError } from '../../../shared/errors';
+import { LATEST_LINE, type PrefectLine } from '../../../shared/domain/settings-catalog';
 import {
   isSecretName,
   validateProfile,
@@ -17,7 +20,7 @@ import {
 } from '../../../shared/domain/profiles';
 import { readSnapshot, readText, writeFileSafely, type WriteResult } from './file-io';
 import { defaultFileName, mergeProfilesToml, parseFormat, renderFormat, type Parsed } from './formats';
-import type { ProfilesService } from './service';
+import { assertAccepted, type ProfilesService } from './service';
 
 export interface ImportSource {
   format: ImportFormat;
@@ -27,6 +30,10 @@ export interface ImportSource {
   service?: string;
   /** env/systemd/helm: the suggested profile name. */
   name?: string;
+  /** The file's name when its content was read in the UI (for the history: "Imported from file x"). */
+  fileName?: string;
+  /** The Prefect line new profiles target (default: the newest); existing ones keep theirs. */
+  line?: PrefectLine;
 }
 
 export interface ImportCandidate {
@@ -34,6 +41,8 @@ export interface ImportCandidate {
   values: ValueView[];
   issues: ProfileIssue[];
   exists: boolean;
+  /** The line the values were checked for. */
+  line: PrefectLine;
 }
 
 export interface ExportRequest {
@@ -46,6 +55,8 @@ export interface ExportRequest {
 }
 
 export interface ExportPreview {
+  /** The Prefect line the export is checked and spelled for (the profile's). */
+  line: PrefectLine;
   content: string;
   fileName: string;
   omitted: string[];
@@ -62,21 +73,41 @@ export class ProfileTransfer {
       throw new AppError('VALIDATION', 'Give either the file content or its path.');
     }
     const text = src.content ?? readText(src.path!);
-    return parseFormat(src.format, text, { service: src.service, name: src.name });
+    const what = src.fileName ?? (src.path ? 'This file' : 'The pasted text');
+    // Binary files (a DER key, an archive) are not settings files; say so without showing any of it.
+    if (text.includes('\u0000')) throw notSettings(what, src.format, 'it is a binary file');
+    const parsed = parseFormat(src.format, text, { service: src.service, name: src.name, line: src.line });
+    const count = parsed.profiles.reduce((n, p) => n + Object.keys(p.values).length, 0);
+    const tables = src.format === 'toml' && parsed.profiles.length > 0;
+    if (count === 0 && !tables) throw notSettings(what, src.format, 'it has no PREFECT_* settings');
+    return parsed;
+  }
+
+  /** The line a parsed profile is checked for: an existing profile's own, else the requested one. */
+  private lineFor(name: string, src: ImportSource): PrefectLine {
+    try {
+      return this.profiles.get(name).line;
+    } catch {
+      return src.line ?? LATEST_LINE;
+    }
   }
 
   previewImport(src: ImportSource): { profiles: ImportCandidate[]; notes: string[] } {
     const parsed = this.parse(src);
     return {
       notes: parsed.notes,
-      profiles: parsed.profiles.map((p) => ({
-        name: p.name,
-        values: Object.entries(p.values)
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([name, value]) => (isSecretName(name) ? { name, value: null, secret: true } : { name, value, secret: false })),
-        issues: validateProfile(p.values),
-        exists: this.exists(p.name),
-      })),
+      profiles: parsed.profiles.map((p) => {
+        const line = this.lineFor(p.name, src);
+        return {
+          name: p.name,
+          values: Object.entries(p.values)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([name, value]) => (isSecretName(name) ? { name, value: null, secret: true } : { name, value, secret: false })),
+          issues: validateProfile(p.values, line),
+          exists: this.exists(p.name),
+          line,
+        };
+      }),
     };
   }
 
@@ -85,7 +116,10 @@ export class ProfileTransfer {
    * `rename` gives them other names here. An existing profile gets a new revision only with
    * onExisting 'revision'; otherwise nothing is imported and the clash is reported.
    */
-  import(src: ImportSource, opts: { select?: string[]; rename?: Record<string, string>; onExisting: 'refuse' | 'revision' }): { imported: ProfileView[]; notes: string[] } {
+  import(
+    src: ImportSource,
+    opts: { select?: string[]; rename?: Record<string, string>; onExisting: 'refuse' | 'revision'; force?: boolean },
+  ): { imported: ProfileView[]; notes: string[] } {
     const parsed = this.parse(src);
     const chosen = opts.select ? parsed.profiles.filter((p) => opts.select!.includes(p.name)) : parsed.profiles;
     const missing = (opts.select ?? []).filter((n) => !parsed.profiles.some((p) => p.name === n));
@@ -102,27 +136,37 @@ export class ProfileTransfer {
         hint: 'Import under another name, or as a new revision of the existing profile.',
       });
     }
-    const what = src.path ? src.path : `pasted ${src.format}`;
-    const imported = chosen.map((p) => {
-      const name = target(p.name);
-      if (!this.exists(name)) return this.profiles.create(name, p.values, { source: 'import', message: `Imported from ${what}` });
-      const head = this.profiles.get(name);
-      const unset = head.values.map((v) => v.name).filter((n) => !(n in p.values));
-      return this.profiles.save(head.id, head.rev, { set: p.values, unset }, { source: 'import', message: `Imported from ${what}` });
-    });
+    // Every profile is checked before anything is saved: one rejected value imports nothing.
+    if (!opts.force) {
+      for (const p of chosen) {
+        const line = this.lineFor(target(p.name), src);
+        assertAccepted(validateProfile(p.values, line), line, `nothing was imported (${p.name})`, 'Fix the file and import it again, or import anyway with --force.');
+      }
+    }
+    const what = src.path ? src.path : src.fileName ? `file ${src.fileName}` : `pasted ${src.format} text`;
+    const imported = this.profiles.transactionally(() =>
+      chosen.map((p) => {
+        const name = target(p.name);
+        if (!this.exists(name)) return this.profiles.create(name, p.values, { source: 'import', message: `Imported from ${what}`, line: src.line, force: true });
+        const head = this.profiles.get(name);
+        const unset = head.values.map((v) => v.name).filter((n) => !(n in p.values));
+        return this.profiles.save(head.id, head.rev, { set: p.values, unset }, { source: 'import', message: `Imported from ${what}`, force: true });
+      }),
+    );
     return { imported, notes: parsed.notes };
   }
 
   previewExport(req: ExportRequest): ExportPreview {
     const p = this.profiles.get(req.id, req.rev);
     const values = this.profiles.values(p.id, p.shownRev);
-    const input = { name: p.name, values, includeSecrets: req.includeSecrets, options: req.options };
-    const errors = validateProfile(values).filter((i) => i.severity === 'error');
+    const input = { name: p.name, values, includeSecrets: req.includeSecrets, options: req.options, line: p.line };
+    const errors = validateProfile(values, p.line).filter((i) => i.severity === 'error');
     if (req.format === 'toml' && req.path) {
       const snap = readSnapshot(req.path);
       if (snap.exists) {
         const merged = mergeProfilesToml(snap.text, input);
         return {
+          line: p.line,
           content: merged.content,
           fileName: defaultFileName('toml', p.name),
           omitted: merged.omitted,
@@ -135,6 +179,7 @@ export class ProfileTransfer {
     const r = renderFormat(req.format, input);
     const snap = req.path ? readSnapshot(req.path) : null;
     return {
+      line: p.line,
       content: r.content,
       fileName: defaultFileName(req.format, p.name),
       omitted: r.omitted,
@@ -151,11 +196,7 @@ export class ProfileTransfer {
    */
   writeExport(req: ExportRequest & { path: string; fingerprint: string | null; force?: boolean; overwrite?: boolean }): WriteResult & { notes: string[] } {
     const preview = this.previewExport(req);
-    if (preview.errors.length && !req.force) {
-      throw new AppError('VALIDATION', `The profile has ${preview.errors.length} value(s) Prefect would reject: ${preview.errors.map((e) => e.message).join(' ')}`, {
-        hint: 'Fix them first, or export anyway (force).',
-      });
-    }
+    if (!req.force) assertExportable(preview, 'nothing was written');
     const t = preview.target!;
     if (t.fingerprint !== req.fingerprint) {
       throw new AppError('CONFLICT', `${t.path} changed on disk since the preview.`, { hint: 'Nothing was written. Preview again to merge with what is there now.' });
@@ -169,6 +210,13 @@ export class ProfileTransfer {
     return { ...w, notes };
   }
 
+  /** The export's text for stdout or a download; refused like a write when Prefect would reject values. */
+  exportText(req: ExportRequest & { force?: boolean }): ExportPreview {
+    const preview = this.previewExport({ ...req, path: undefined });
+    if (!req.force) assertExportable(preview, 'nothing was exported');
+    return preview;
+  }
+
   private exists(name: string): boolean {
     try {
       this.profiles.find(name);
@@ -177,4 +225,15 @@ export class ProfileTransfer {
       return false;
     }
   }
+}
+
+/** VALIDATION (nothing exported) when the preview holds values the profile's line would reject. */
+export function assertExportable(preview: ExportPreview, what: string): void {
+  assertAccepted(preview.errors, preview.line, what, 'Fix the values first, or export anyway with --force (in the window: "Export anyway").');
+}
+
+function notSettings(what: string, format: ImportFormat, why: string): AppError {
+  return new AppError('VALIDATION', `${what} is not a settings file: ${why}. Nothing was imported.`, {
+    hint: `Choose a profiles.toml, .env, compose, Kubernetes, Helm or systemd file with PREFECT_* settings (read as ${format}).`,
+  });
 }

@@ -7,6 +7,8 @@ export interface ProfileRow {
   created_at: string;
   updated_at: string;
   deleted_at: string | null;
+  /** The Prefect line the profile targets, e.g. "3.4" (migration 0090). */
+  prefect_line: string;
 }
 
 export interface RevisionRow {
@@ -53,8 +55,14 @@ export class ProfilesRepo {
 
   insert(row: ProfileRow): void {
     this.db
-      .prepare('INSERT INTO profile (id, name, head_rev, created_at, updated_at, deleted_at) VALUES (@id, @name, @head_rev, @created_at, @updated_at, @deleted_at)')
+      .prepare(
+        'INSERT INTO profile (id, name, head_rev, created_at, updated_at, deleted_at, prefect_line) VALUES (@id, @name, @head_rev, @created_at, @updated_at, @deleted_at, @prefect_line)',
+      )
       .run(row);
+  }
+
+  setLine(id: string, line: string, at: string): void {
+    this.db.prepare('UPDATE profile SET prefect_line = ?, updated_at = ? WHERE id = ?').run(line, at, id);
   }
 
   setHead(id: string, rev: number, at: string): void {

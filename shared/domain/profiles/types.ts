@@ -1,5 +1,9 @@
 /** Profiles as they cross the contract: values masked where secret, issues, revisions, diffs, drift. */
 import { z } from 'zod';
+import { PREFECT_LINES } from '../settings-catalog/types';
+
+/** A Prefect 3 minor line with a settings catalog ("3.0" ... "3.9"). */
+export const PrefectLineSchema = z.enum(PREFECT_LINES, { message: `Use a Prefect line: ${PREFECT_LINES.join(', ')}` });
 
 /** Setting name as written (canonical, alias or unknown) -> value, always a string like an env var. */
 export type ProfileValues = Record<string, string>;
@@ -50,6 +54,10 @@ export const ProfileSummarySchema = z.object({
   settingsCount: z.number().int(),
   errorCount: z.number().int(),
   warningCount: z.number().int(),
+  /** The Prefect line the profile targets: its catalog checks, presets and exports the values. */
+  line: PrefectLineSchema,
+  /** The release that line's catalog comes from, e.g. 3.4.25. */
+  lineVersion: z.string(),
 });
 export type ProfileSummary = z.infer<typeof ProfileSummarySchema>;
 
@@ -111,6 +119,13 @@ export const DriftReportSchema = z.object({
   checkedAt: z.string(),
   entries: z.array(DriftEntrySchema),
   counts: z.object({ same: z.number(), different: z.number(), profileOnly: z.number(), serverOnly: z.number(), unknown: z.number() }),
+  /** The line whose settings paths and defaults the comparison used: the server's. */
+  line: PrefectLineSchema,
+  /** The line the profile targets (may differ from the server's). */
+  profileLine: PrefectLineSchema,
+  /** Profile settings the server's line does not have. */
+  unplaced: z.array(z.string()),
+  notes: z.array(z.string()),
   restartNote: z.string(),
 });
 export type DriftReport = z.infer<typeof DriftReportSchema>;

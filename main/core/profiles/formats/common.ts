@@ -1,6 +1,7 @@
 /** What every format renders from and parses to. */
 import { AppError } from '../../../../shared/errors';
 import { isSecretName, type ExportOptions, type ProfileValues } from '../../../../shared/domain/profiles';
+import type { PrefectLine } from '../../../../shared/domain/settings-catalog';
 
 export interface RenderInput {
   /** The profile's name (profiles.toml table, resource names). */
@@ -9,6 +10,8 @@ export interface RenderInput {
   values: ProfileValues;
   includeSecrets: boolean;
   options: ExportOptions;
+  /** The Prefect line the file is for (the profile's): how values are spelled follows its catalog. */
+  line?: PrefectLine;
 }
 
 export interface Rendered {
@@ -48,15 +51,28 @@ export function parseError(what: string, detail: string, line?: number): AppErro
   });
 }
 
-/** Prefect settings in an env-style key set: PREFECT_* names are kept, the rest are reported. */
+/**
+ * Prefect settings in an env-style key set: PREFECT_* names are kept, the rest are reported, by name
+ * only when the name looks like a variable name (never text that could be a line of a key or token).
+ * A PREFECT_* name set twice is an error: which one was meant cannot be guessed.
+ */
 export function keepPrefect(pairs: [string, string][], notes: string[], what: string): ProfileValues {
   const out: ProfileValues = {};
   const skipped: string[] = [];
   for (const [k, v] of pairs) {
-    if (/^PREFECT_/i.test(k)) out[k] = v;
-    else skipped.push(k);
+    if (!/^PREFECT_/i.test(k)) {
+      skipped.push(k);
+      continue;
+    }
+    if (k in out) throw parseError(what, `${k} is set twice; keep one`);
+    out[k] = v;
   }
-  if (skipped.length) notes.push(`Skipped ${skipped.length} variable(s) in the ${what} that are not Prefect settings: ${skipped.join(', ')}.`);
+  if (skipped.length) {
+    const named = skipped.filter((k) => /^[A-Z][A-Z0-9_]{0,63}$/.test(k));
+    const others = skipped.length - named.length;
+    const list = [...named.slice(0, 20), ...(named.length > 20 ? [`${named.length - 20} more`] : []), ...(others ? [`${others} other entr${others === 1 ? 'y' : 'ies'}`] : [])];
+    notes.push(`Skipped ${skipped.length} variable(s) in the ${what} that are not Prefect settings: ${list.join(', ')}.`);
+  }
   return out;
 }
 

@@ -54,7 +54,7 @@ export function parseCompose(text: string, service?: string): Parsed {
           continue;
         }
         const k = s.slice(0, eq);
-        if (seen.has(k)) notes.push(`${name}: ${k} is listed twice; the last one wins.`);
+        if (seen.has(k)) throw parseError('compose file', `${name}: ${k} is listed twice; keep one`);
         seen.add(k);
         pairs.push([k, unescapeCompose(k, s.slice(eq + 1), notes)]);
       }

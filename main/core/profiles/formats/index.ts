@@ -1,5 +1,6 @@
 /** Every import and export format behind one switch. */
 import type { ExportFormat, ImportFormat } from '../../../../shared/domain/profiles';
+import type { PrefectLine } from '../../../../shared/domain/settings-catalog';
 import type { Parsed, RenderInput, Rendered } from './common';
 import { parseCompose, renderCompose } from './compose';
 import { parseDotenv, renderDotenv } from './dotenv';
@@ -28,10 +29,10 @@ export function renderFormat(format: ExportFormat, input: RenderInput): Rendered
   }
 }
 
-export function parseFormat(format: ImportFormat, text: string, opts: { service?: string; name?: string } = {}): Parsed {
+export function parseFormat(format: ImportFormat, text: string, opts: { service?: string; name?: string; line?: PrefectLine } = {}): Parsed {
   switch (format) {
     case 'toml':
-      return parseProfilesToml(text);
+      return parseProfilesToml(text, opts.line);
     case 'env':
       return parseDotenv(text, opts.name);
     case 'compose':

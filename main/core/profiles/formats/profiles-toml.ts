@@ -7,7 +7,7 @@
  * and checked; if the text surgery cannot be proven right the whole file is re-serialised instead.
  */
 import { parse, stringify, TomlError } from 'smol-toml';
-import { lookupSetting, type SettingEntry } from '../../../../shared/domain/settings-catalog';
+import { lookupSetting, type PrefectLine, type SettingEntry } from '../../../../shared/domain/settings-catalog';
 import { toIsoDuration, type ProfileValues } from '../../../../shared/domain/profiles';
 import { parseError, partition, secretNote, type Parsed, type RenderInput, type Rendered } from './common';
 
@@ -48,7 +48,7 @@ function toText(name: string, v: unknown, notes: string[], entry: SettingEntry |
   return null;
 }
 
-export function parseProfilesToml(text: string): Parsed & { active: string | null } {
+export function parseProfilesToml(text: string, line?: PrefectLine): Parsed & { active: string | null } {
   const doc = parseToml(text);
   const notes: string[] = [];
   const profiles = doc.profiles;
@@ -63,7 +63,7 @@ export function parseProfilesToml(text: string): Parsed & { active: string | nul
     }
     const values: ProfileValues = {};
     for (const [k, v] of Object.entries(table as TomlTable)) {
-      const t = toText(`${name}.${k}`, v, notes, lookupSetting(k)?.entry);
+      const t = toText(`${name}.${k}`, v, notes, lookupSetting(k, line)?.entry);
       if (t !== null) values[k] = t;
     }
     out.push({ name, values });
@@ -98,9 +98,9 @@ export function renderProfilesToml(input: RenderInput): Rendered {
  * Pinned by test/integration/profiles-prefect-cli.test.ts.
  */
 function jsonNotes(input: RenderInput): string[] {
-  const names = Object.keys(input.values).filter((k) => ['seconds-map', 'json-object'].includes(lookupSetting(k)?.entry.kind ?? ''));
+  const names = Object.keys(input.values).filter((k) => ['seconds-map', 'json-object'].includes(lookupSetting(k, input.line)?.entry.kind ?? ''));
   return names.length
-    ? [`${names.join(', ')}: written as JSON text, which the server reads; \`prefect config validate\` wrongly reports it as "not a valid dictionary" (Prefect 3.9.1).`]
+    ? [`${names.join(', ')}: written as JSON text, which the server reads; \`prefect config validate\` wrongly reports it as "not a valid dictionary" (seen with Prefect 3.9.1).`]
     : [];
 }
 
@@ -113,9 +113,78 @@ function headerName(raw: string): string {
   return raw;
 }
 
+const KV = /^([ \t]*)("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)([ \t]*=[ \t]*)(.*)$/;
+
+/** A single-line TOML value and what follows it (an inline comment), or null when unsure. */
+function splitValue(rest: string): { value: string; tail: string } | null {
+  let i: number;
+  if (rest.startsWith('"""') || rest.startsWith("'''")) return null;
+  if (rest[0] === '"') {
+    i = 1;
+    while (i < rest.length && rest[i] !== '"') i += rest[i] === '\\' ? 2 : 1;
+    if (i >= rest.length) return null;
+    i++;
+  } else if (rest[0] === "'") {
+    const j = rest.indexOf("'", 1);
+    if (j < 0) return null;
+    i = j + 1;
+  } else {
+    const hash = rest.indexOf('#');
+    i = hash < 0 ? rest.length : hash;
+    while (i > 0 && /[ \t]/.test(rest[i - 1]!)) i--;
+  }
+  const tail = rest.slice(i);
+  return /^[ \t]*(#.*)?$/.test(tail) ? { value: rest.slice(0, i), tail } : null;
+}
+
 /**
- * Put this profile into an existing profiles.toml. Other profiles, `active` and comments are kept.
- * Returns the new text and whether the table was replaced or added.
+ * The profile's own table edited line by line: values of settings it still has are replaced in place
+ * (inline comments kept), settings it no longer has are removed, new ones are added at the end of
+ * the table, comment and blank lines stay where they are. Secrets left out of the export keep
+ * whatever line the file has for them. Null when a line is not a simple `KEY = value` (the caller
+ * then replaces the table whole).
+ */
+function editTable(tableLines: string[], input: RenderInput): { lines: string[]; keptSecrets: Record<string, unknown> } | null {
+  const { plain, secret, omitted } = partition(input);
+  const wanted = new Map([...plain, ...secret]);
+  const omittedSet = new Set(omitted);
+  const out: string[] = [];
+  const kept: string[] = [];
+  const seenKeys = new Set<string>();
+  for (const l of tableLines) {
+    if (/^[ \t]*(#.*)?$/.test(l)) {
+      out.push(l);
+      continue;
+    }
+    const m = KV.exec(l);
+    if (!m) return null;
+    const key = m[2]!.startsWith('"') ? (JSON.parse(m[2]!) as string) : m[2]!.replace(/^'|'$/g, '');
+    const v = splitValue(m[4]!);
+    if (!v || seenKeys.has(key)) return null;
+    seenKeys.add(key);
+    if (omittedSet.has(key)) {
+      out.push(l);
+      kept.push(l);
+    } else if (wanted.has(key)) {
+      out.push(`${m[1]}${m[2]}${m[3]}${JSON.stringify(wanted.get(key))}${v.tail}`);
+      wanted.delete(key);
+    }
+  }
+  // New settings go after the last setting line, before trailing comments and blank lines.
+  let at = out.length;
+  while (at > 0 && /^[ \t]*(#.*)?$/.test(out[at - 1]!)) at--;
+  const added = [...wanted].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
+  const text = out.join('\n');
+  const notes = omitted.filter((k) => !seenKeys.has(k) && !text.includes(`# ${k} =`)).map((k) => `# ${k} = (secret, left out by Housekeeper)`);
+  out.splice(at, 0, ...added, ...notes);
+  const keptSecrets = kept.length ? ((parseToml(`[t]\n${kept.join('\n')}`).t ?? {}) as Record<string, unknown>) : {};
+  return { lines: out, keptSecrets };
+}
+
+/**
+ * Put this profile into an existing profiles.toml. Other profiles, `active` and comments are kept,
+ * also the comments inside the profile's own table. Returns the new text and whether the table was
+ * replaced or added.
  */
 export function mergeProfilesToml(existing: string, input: RenderInput): Rendered & { replaced: boolean; otherProfiles: string[] } {
   const before = parseToml(existing);
@@ -131,18 +200,30 @@ export function mergeProfilesToml(existing: string, input: RenderInput): Rendere
     }
   }
   let text: string;
+  let newTable = (parseToml(table).profiles as TomlTable)[name] as TomlTable;
+  let tableNote: string | null = null;
   if (start >= 0) {
     let end = start + 1;
     while (end < lines.length && !ANY_HEADER.test(lines[end]!)) end++;
     // Keep blank lines and comments that sit right before the next table with that table.
     while (end > start + 1 && /^\s*(#.*)?$/.test(lines[end - 1]!) && end < lines.length) end--;
-    text = [...lines.slice(0, start), ...table.trimEnd().split('\n'), ...lines.slice(end)].join('\n');
+    const edited = editTable(lines.slice(start + 1, end), input);
+    if (edited) {
+      newTable = { ...newTable, ...edited.keptSecrets };
+      const kept = Object.keys(edited.keptSecrets);
+      if (kept.length) tableNote = `${kept.join(', ')}: left as the file has ${kept.length === 1 ? 'it' : 'them'} (secrets are only written when included).`;
+      text = [...lines.slice(0, start + 1), ...edited.lines, ...lines.slice(end)].join('\n');
+    } else {
+      text = [...lines.slice(0, start), ...table.trimEnd().split('\n'), ...lines.slice(end)].join('\n');
+      tableNote = `The [profiles.${name}] table has lines Housekeeper cannot edit one by one (multi-line values), so it was replaced whole; comments inside it were lost (the backup keeps them).`;
+    }
   } else {
     text = `${existing.replace(/\s*$/, '')}\n\n${table}`;
   }
   const beforeProfiles = (before.profiles ?? {}) as TomlTable;
-  const expected = { ...before, profiles: { ...beforeProfiles, [name]: (parseToml(table).profiles as TomlTable)[name] } };
+  const expected = { ...before, profiles: { ...beforeProfiles, [name]: newTable } };
   const notes = [...secretNote(omitted), ...jsonNotes(input)];
+  if (tableNote) notes.push(tableNote);
   let ok = false;
   try {
     ok = JSON.stringify(sortDeep(parseToml(text))) === JSON.stringify(sortDeep(expected));

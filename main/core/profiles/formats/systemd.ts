@@ -77,7 +77,7 @@ export function parseSystemd(text: string, name = 'imported'): Parsed {
     if (t === '' || t.startsWith('#') || t.startsWith(';')) return;
     const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(t);
     if (!m) throw parseError('EnvironmentFile', 'expected KEY=VALUE', idx + 1);
-    if (pairs.has(m[1]!)) notes.push(`${m[1]} appears twice; the last one wins.`);
+    if (pairs.has(m[1]!)) throw parseError('EnvironmentFile', `${m[1]} is set twice; keep one`, idx + 1);
     pairs.set(m[1]!, unquote(m[2]!, m[1]!, idx + 1));
   });
   return { profiles: [{ name, values: keepPrefect([...pairs], notes, 'EnvironmentFile') }], notes };

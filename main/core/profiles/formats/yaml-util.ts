@@ -7,7 +7,8 @@ export function readYamlDocs(text: string, what: string): unknown[] {
   if (!Array.isArray(docs)) throw parseError(what, 'not a YAML stream');
   for (const d of docs) {
     const e = d.errors[0];
-    if (e) throw parseError(what, e.message.split('\n')[0]!, e.linePos?.[0]?.line);
+    // The first line of the library's message only, without its " at line L, column C:" and code frame.
+    if (e) throw parseError(what, e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), e.linePos?.[0]?.line);
   }
   return docs.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown).filter((d) => d !== null && d !== undefined);
 }
