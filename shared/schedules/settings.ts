@@ -5,6 +5,7 @@
  * PREFECT_SERVER_SERVICES_SCHEDULER_* or the legacy PREFECT_API_SERVICES_SCHEDULER_*), or typed in.
  */
 import { parseIsoDuration, parseShortDuration } from '../domain/cutoff';
+import { parseTimedelta, toIsoDuration } from '../domain/profiles/duration';
 
 export interface SchedulerSettings {
   enabled: boolean;
@@ -85,7 +86,7 @@ export function readSetting(key: SchedulerSettingKey, raw: unknown): { value: nu
     return { issue: `"${String(raw)}" is not true or false` };
   }
   const n = DURATIONS.has(key) ? durationSeconds(raw) : typeof raw === 'number' ? raw : Number(String(raw).trim());
-  if (n === null || !Number.isFinite(n)) return { issue: `"${String(raw)}" is not ${DURATIONS.has(key) ? 'a duration (3600, 1h, PT1H)' : 'a number'}` };
+  if (n === null || !Number.isFinite(n)) return { issue: `"${String(raw)}" is not ${DURATIONS.has(key) ? 'a duration (PT1H, PT15M, P1D)' : 'a number'}` };
   if (INTEGERS.has(key) && !Number.isInteger(n)) return { issue: `${n} is not a whole number` };
   if (n < 0) return { issue: 'must not be negative' };
   if ((key === 'loopSeconds' || key === 'recentDeploymentsLoopSeconds') && n <= 0) return { issue: 'must be more than 0 seconds' };
@@ -123,13 +124,38 @@ export function fromAdminSettings(json: unknown): ReadSettings {
   return apply(DEFAULT_SCHEDULER_SETTINGS, (key) => sched[SETTING_FIELDS[key]]);
 }
 
-/** From env-style values (a profile, a .env file); names are matched case-insensitively, canonical first. */
+/**
+ * From env-style values (a profile, a .env file); names are matched case-insensitively, canonical
+ * first. Durations are read as Prefect reads them there (a plain timedelta: "3600" is refused, so it
+ * is reported, not simulated as if the server could start with it).
+ */
 export function fromEnvValues(values: Record<string, string>): ReadSettings {
   const upper = new Map(Object.entries(values).map(([k, v]) => [k.toUpperCase(), v]));
-  return apply(DEFAULT_SCHEDULER_SETTINGS, (key) => {
-    for (const name of envNames(key)) if (upper.has(name)) return upper.get(name);
+  const refused: SettingsIssue[] = [];
+  const r = apply(DEFAULT_SCHEDULER_SETTINGS, (key) => {
+    for (const name of envNames(key)) {
+      if (!upper.has(name)) continue;
+      const v = upper.get(name)!;
+      if (DURATIONS.has(key) && v.trim() !== '') {
+        const d = parseTimedelta(v);
+        if (!d.ok) {
+          refused.push({ key, message: `${SETTING_FIELDS[key]}: "${v}" is refused by Prefect (${d.error})` });
+          return undefined;
+        }
+        return d.seconds;
+      }
+      return v;
+    }
     return undefined;
   });
+  return { ...r, issues: [...refused, ...r.issues] };
+}
+
+/** A setting's value as Prefect takes it in a profile or env file: durations as ISO 8601 (PT1H, never 3600). */
+export function settingText(field: string, value: number | boolean | string): string {
+  const key = (Object.keys(SETTING_FIELDS) as SchedulerSettingKey[]).find((k) => SETTING_FIELDS[k] === field || k === field);
+  if (key && DURATIONS.has(key) && typeof value === 'number') return toIsoDuration(value);
+  return String(value);
 }
 
 /** Typed values over a base (what the simulator's "change a setting" does). */

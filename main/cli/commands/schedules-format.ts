@@ -1,4 +1,5 @@
 /** Text output of `housekeeper schedules ...` (the --json output is the contract's shapes). */
+import { settingText } from '../../../shared/schedules/settings';
 import type { ChangeOutcome, ChangePlan, ChangeRecord, ScheduleList, Simulation, SimResult } from '../../../shared/domain/schedules';
 import { table } from '../io';
 
@@ -70,7 +71,7 @@ function simTotals(r: SimResult): string {
 export function formatSimulation(s: Simulation): string {
   const lines = [`Scheduler prediction for ${s.connectionName} from ${short(s.from)}, ${dur(s.horizonSeconds)} ahead, settings: ${s.baseline.settings.source}.`, '', simTable(s.baseline), '', simTotals(s.baseline)];
   if (s.modified) {
-    lines.push('', `With ${Object.entries(s.overrides).map(([k, v]) => `${k}=${v}`).join(', ')}:`, '', simTable(s.modified), '', simTotals(s.modified));
+    lines.push('', `With ${Object.entries(s.overrides).map(([k, v]) => `${k}=${settingText(k, v)}`).join(', ')}:`, '', simTable(s.modified), '', simTotals(s.modified));
   }
   for (const note of s.notes) lines.push(`- ${note}`);
   return lines.join('\n');

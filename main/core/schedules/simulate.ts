@@ -9,7 +9,7 @@ import { describe } from '../../../shared/schedules/describe';
 import { parseInstant } from '../../../shared/schedules/instant';
 import { runsPerHour } from '../../../shared/schedules/load';
 import { toSchedule, type Schedule } from '../../../shared/schedules/occurrences';
-import { withOverrides, SETTING_FIELDS, type SchedulerSettingKey } from '../../../shared/schedules/settings';
+import { settingText, withOverrides, SETTING_FIELDS, type SchedulerSettingKey } from '../../../shared/schedules/settings';
 import { passTimes, simulate, type SimInputSchedule } from '../../../shared/schedules/simulate';
 import type { ResolvedConnection } from '../connections/types';
 import { PrefectApi } from '../targets/prefect-api';
@@ -46,7 +46,11 @@ export function readOverrides(base: SettingsView, raw: Record<string, number | b
   const r = withOverrides(base.settings, mapped);
   if (r.issues.length) throw new AppError('VALIDATION', r.issues.map((i) => i.message).join('; '));
   const applied = Object.fromEntries(r.given.map((k) => [SETTING_FIELDS[k], r.settings[k]]));
-  return { view: { settings: r.settings, source: `${base.source} with ${r.given.map((k) => SETTING_FIELDS[k]).join(', ')} changed`, given: [...new Set([...base.given, ...r.given])], notes: [] }, applied };
+  // Plain seconds are fine to type here, but Prefect refuses them in a profile or env file: say the form it takes.
+  const notes = Object.entries(mapped)
+    .filter(([k, v]) => (k === 'minScheduledTime' || k === 'maxScheduledTime') && /^\s*\d+(\.\d+)?\s*$/.test(String(v)))
+    .map(([k]) => `${SETTING_FIELDS[k as SchedulerSettingKey]}: in a profile or env file write ${settingText(k, r.settings[k as SchedulerSettingKey] as number)}; Prefect refuses plain seconds there.`);
+  return { view: { settings: r.settings, source: `${base.source} with ${r.given.map((k) => SETTING_FIELDS[k]).join(', ')} changed`, given: [...new Set([...base.given, ...r.given])], notes }, applied };
 }
 
 export async function simulateSchedules(req: SimulateRequest): Promise<Simulation> {
@@ -114,13 +118,16 @@ export async function simulateSchedules(req: SimulateRequest): Promise<Simulatio
   const overrides = req.overrides ?? {};
   let modified: SimResult | null = null;
   let applied: Record<string, number | boolean> = {};
+  let overrideNotes: string[] = [];
   if (Object.keys(overrides).length) {
     const o = readOverrides(base, overrides);
     applied = o.applied;
     modified = run(o.view);
+    overrideNotes = o.view.notes;
   }
   const notes = [
     ...base.notes,
+    ...overrideNotes,
     'The prediction starts from the runs the server holds now and steps the scheduler loop by loop; the recent-deployments loop (which only reacts to deployments updated seconds ago) is left out.',
   ];
   return {

@@ -4,6 +4,8 @@
  */
 import { useState } from 'react';
 import type { SettingsSource, SimResult, Simulation } from '../../../shared/domain/schedules';
+import { pairLabel, SIM_METRICS } from '../../../shared/schedules/metrics';
+import { settingText } from '../../../shared/schedules/settings';
 import { useAction, useRequest } from '../../api/hooks';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Segmented } from '../../components/Segmented';
@@ -14,8 +16,8 @@ const FIELDS = [
   { key: 'loop_seconds', label: 'loop_seconds', help: 'seconds between passes' },
   { key: 'min_runs', label: 'min_runs', help: 'runs kept at least' },
   { key: 'max_runs', label: 'max_runs', help: 'runs kept at most' },
-  { key: 'min_scheduled_time', label: 'min_scheduled_time', help: 'e.g. 1h, PT1H, 3600' },
-  { key: 'max_scheduled_time', label: 'max_scheduled_time', help: 'e.g. 100d, P100D' },
+  { key: 'min_scheduled_time', label: 'min_scheduled_time', help: 'e.g. PT1H, PT15M (ISO 8601, as Prefect takes it)' },
+  { key: 'max_scheduled_time', label: 'max_scheduled_time', help: 'e.g. P100D, P1D (ISO 8601, as Prefect takes it)' },
   { key: 'deployment_batch_size', label: 'deployment_batch_size', help: 'deployments per page' },
 ] as const;
 
@@ -62,7 +64,7 @@ export function SimulatePanel({ connectionId, deployments }: { connectionId: str
           {FIELDS.map((f) => (
             <label key={f.key} className="field">
               <span className="field__label mono">{f.label}</span>
-              <input className="input" value={edits[f.key] ?? ''} placeholder={result ? String(valueOf(result.baseline, f.key)) : ''} onChange={(e) => setEdits((x) => ({ ...x, [f.key]: e.target.value }))} data-testid={`sim-${f.key}`} />
+              <input className="input" value={edits[f.key] ?? ''} placeholder={result ? settingText(f.key, valueOf(result.baseline, f.key)) : ''} onChange={(e) => setEdits((x) => ({ ...x, [f.key]: e.target.value }))} data-testid={`sim-${f.key}`} />
               <span className="field__help">{f.help}</span>
             </label>
           ))}
@@ -96,20 +98,21 @@ function SimulationView({ sim }: { sim: Simulation }) {
   const b = sim.baseline;
   const m = sim.modified;
   const rows = b.schedules.map((s) => ({ s, t: m?.schedules.find((x) => x.scheduleId === s.scheduleId) ?? null }));
+  // Labels shared with Profiles > What-if (shared/schedules/metrics.ts).
   const totals: Array<[string, (r: SimResult) => string]> = [
-    ['Runs held after a pass', (r) => formatCount(r.totals.held)],
-    ['Inserted per loop (avg / max)', (r) => `${num(r.totals.insertsPerLoopAvg)} / ${formatCount(r.totals.insertsPerLoopMax)}`],
-    ['Inserted per day', (r) => formatCount(r.totals.insertsPerDay)],
-    ['Deployments selected per loop (avg / max)', (r) => `${num(r.totals.deploymentsPerLoopAvg)} / ${formatCount(r.totals.deploymentsPerLoopMax)}`],
-    ['Dates generated per loop (CPU)', (r) => num(r.totals.datesGeneratedPerLoopAvg)],
-    ['Insert transactions in the busiest loop', (r) => formatCount(r.totals.insertTransactionsMax)],
+    [SIM_METRICS.held.label, (r) => formatCount(r.totals.held)],
+    [pairLabel('insertsPerLoopAvg', 'insertsPerLoopMax'), (r) => `${num(r.totals.insertsPerLoopAvg)} / ${formatCount(r.totals.insertsPerLoopMax)}`],
+    [SIM_METRICS.insertsPerDay.label, (r) => formatCount(r.totals.insertsPerDay)],
+    [pairLabel('deploymentsPerLoopAvg', 'deploymentsPerLoopMax'), (r) => `${num(r.totals.deploymentsPerLoopAvg)} / ${formatCount(r.totals.deploymentsPerLoopMax)}`],
+    [SIM_METRICS.datesGeneratedPerLoopAvg.label, (r) => num(r.totals.datesGeneratedPerLoopAvg)],
+    [SIM_METRICS.insertTransactionsMax.label, (r) => formatCount(r.totals.insertTransactionsMax)],
   ];
   return (
     <section className="card" data-testid="simulation">
       <div className="card__title">Over the next {ahead(sim.horizonSeconds)}, loop by loop</div>
       {m && (
         <p data-testid="simulation-summary">
-          With {Object.entries(sim.overrides).map(([k, v]) => `${k}=${String(v)}`).join(', ')} the scheduler would hold <strong>{formatCount(m.totals.held)}</strong> runs instead of {formatCount(b.totals.held)}, insert {formatCount(m.totals.insertsPerDay)} a day instead of {formatCount(b.totals.insertsPerDay)}, and generate {num(m.totals.datesGeneratedPerLoopAvg)} dates per loop instead of {num(b.totals.datesGeneratedPerLoopAvg)}.
+          With {Object.entries(sim.overrides).map(([k, v]) => `${k}=${settingText(k, v)}`).join(', ')} the scheduler would hold <strong>{formatCount(m.totals.held)}</strong> runs instead of {formatCount(b.totals.held)}, insert {formatCount(m.totals.insertsPerDay)} a day instead of {formatCount(b.totals.insertsPerDay)}, and generate {num(m.totals.datesGeneratedPerLoopAvg)} dates per loop instead of {num(b.totals.datesGeneratedPerLoopAvg)}.
         </p>
       )}
       <table className="table table--compact sched-sim__totals">
@@ -117,7 +120,7 @@ function SimulationView({ sim }: { sim: Simulation }) {
           <tr>
             <th />
             <th className="num">{b.settings.source}</th>
-            {m && <th className="num">With {Object.entries(sim.overrides).map(([k, v]) => `${k}=${String(v)}`).join(', ')}</th>}
+            {m && <th className="num">With {Object.entries(sim.overrides).map(([k, v]) => `${k}=${settingText(k, v)}`).join(', ')}</th>}
           </tr>
         </thead>
         <tbody>
