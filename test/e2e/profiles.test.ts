@@ -1,8 +1,10 @@
 /**
  * The Profiles screen end to end in Chromium through `housekeeper serve`: create a profile, type a
- * value Prefect would reject and see why, fix it, save, apply a preset as a reviewed change,
- * restore an earlier revision, export into an existing profiles.toml, and compare with the
- * harness's live server. Screenshots at each step.
+ * value Prefect would reject and see why (and that it cannot be saved without "Save anyway"), fix it,
+ * save, apply a preset as a reviewed change, restore an earlier revision, export into an existing
+ * profiles.toml, compare with the harness's live server (counts equal the rows), switch the Prefect
+ * line, and import a file whose every setting is listed with Prefect's verdict first. Screenshots at
+ * each step.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -49,6 +51,12 @@ describe('profiles, in the browser', () => {
     await profiles.group('scheduler');
     await profiles.set('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME', '3600');
     await expect.poll(() => profiles.issues('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME').innerText()).toMatch(/ISO 8601, e\.g\. PT1H/);
+    // The rejected new value is marked rejected in the diff (not green), and saving needs "Save anyway".
+    const rejectedDiff = page.getByTestId('diff-PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME');
+    expect(await rejectedDiff.innerText()).toMatch(/3600\s*rejected/i);
+    expect(await rejectedDiff.locator('ins').evaluate((el) => el.className)).toContain('diff__rejected');
+    expect(await page.getByTestId('save-profile').isDisabled()).toBe(true);
+    await page.getByTestId('save-anyway').waitFor();
     await screenshot(page, path.join(SHOTS, 'profiles-invalid.png'));
     await profiles.set('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME', 'P1D');
     await profiles.set('PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED', 'false');
@@ -90,14 +98,25 @@ describe('profiles, in the browser', () => {
     expect(written).toContain('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME = "P1D"');
     expect(fs.readdirSync(tmp).some((f) => f.startsWith('profiles.toml.bak-'))).toBe(true);
 
-    // Drift against the harness server, which runs with the scheduler off: that setting matches.
+    // Drift against the harness server, which runs with the scheduler off: that setting matches; the
+    // profile's P1D against the server's default P100D is a difference, and every count is a row count.
     await profiles.tab('drift');
     await page.getByTestId('drift-run').click();
     await page.getByTestId('drift-summary').waitFor();
+    const countsMatchRows = async () => {
+      const summary = await page.getByTestId('drift-summary').innerText();
+      const rows = await page.locator('[data-testid=drift-table] tbody tr td:first-child').allInnerTexts();
+      const n = (label: string) => rows.filter((r) => r.trim() === label).length;
+      expect(summary).toContain(`${n('different')} different`);
+      expect(summary).toContain(`${n('only in profile')} only in the profile`);
+      expect(summary).toContain(`${n('only on server')} only on the server`);
+    };
     expect(await page.getByTestId('drift-summary').innerText()).toMatch(/harness-pg/);
+    await countsMatchRows();
     await page.getByText('Show settings that match').click();
+    await countsMatchRows();
     expect(await page.getByTestId('drift-PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED').innerText()).toMatch(/same/);
-    expect(await page.getByTestId('drift-PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME').innerText()).toMatch(/only in profile/);
+    expect(await page.getByTestId('drift-PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME').innerText()).toMatch(/different[\s\S]*default/);
     await screenshot(page, path.join(SHOTS, 'profiles-drift.png'));
 
     // What-if: the scheduler simulator on the harness server's schedules, now vs with this profile.
@@ -105,11 +124,71 @@ describe('profiles, in the browser', () => {
     await page.getByTestId('whatif-run').click();
     const totals = page.getByTestId('whatif-totals');
     await totals.waitFor();
-    expect(await totals.locator('tbody tr').count()).toBe(6);
+    // Named as in Schedules > Simulate.
+    expect(await totals.locator('tbody tr td:first-child').allInnerTexts()).toEqual([
+      'Runs held after a pass',
+      'Inserted per loop (avg)',
+      'Inserted per loop (max)',
+      'Inserted per day',
+      'Deployments selected per loop (avg)',
+      'Deployments selected per loop (max)',
+      'Dates generated per loop (CPU)',
+      'Insert transactions in the busiest loop',
+    ]);
     const held = await totals.locator('tbody tr').first().locator('td.num').allInnerTexts();
     expect(held[0]).toMatch(/^[\d,]+$/);
     expect(held[1]).toMatch(/^[\d,]+$/);
     await screenshot(page, path.join(SHOTS, 'profiles-whatif.png'));
+
+    // The Prefect line the profile targets: chosen in the header, kept, and used by the catalog.
+    await profiles.tab('settings');
+    await page.getByTestId('profile-line').selectOption('3.4');
+    await expect.poll(() => page.getByTestId('profile-line').inputValue()).toBe('3.4');
+    await expect.poll(() => page.getByTestId('settings-search').getAttribute('placeholder')).toMatch(/of Prefect 3\.4/);
+    expect(await page.getByTestId('profile-prod').innerText()).toMatch(/Prefect 3\.4/);
+    expect(session.problems).toEqual([]);
+  });
+
+  it('imports a file only after listing every setting with Prefect’s verdict', async () => {
+    const { page } = session;
+    const profiles = new ProfilesPage(page);
+    await profiles.open();
+    await page.getByTestId('import-open').click();
+    const dialog = page.getByTestId('import-dialog');
+    await dialog.waitFor();
+    const bad = 'PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS=twenty\nPREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME=PT15M\nPREFECT_API_SERVICES_SCHEDULER_LOOP_SECONDS=30\nPREFECT_SERVER_API_AUTH_STRING=admin:pw\n';
+    await page.getByTestId('import-file').setInputFiles({ name: 'staging.env', mimeType: 'text/plain', buffer: Buffer.from(bad) });
+    await expect.poll(() => page.getByTestId('import-text').inputValue()).toContain('twenty');
+    expect(await page.getByTestId('import-format').inputValue()).toBe('env');
+    await page.getByTestId('import-check').click();
+    await page.getByTestId('import-preview').waitFor();
+    // Every setting is listed with its verdict; the status is not cut.
+    expect(await page.getByTestId('import-setting-PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS').innerText()).toMatch(/twenty[\s\S]*Rejected: .*not a whole number/);
+    expect(await page.getByTestId('import-setting-PREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME').innerText()).toMatch(/Accepted/);
+    expect(await page.getByTestId('import-setting-PREFECT_API_SERVICES_SCHEDULER_LOOP_SECONDS').innerText()).toMatch(/legacy name/);
+    expect(await page.getByTestId('import-setting-PREFECT_SERVER_API_AUTH_STRING').innerText()).not.toContain('admin:pw');
+    const status = page.getByTestId('import-status-imported');
+    expect(await status.innerText()).toMatch(/4 settings for Prefect 3\.9: 1 rejected, 1 warning/);
+    expect(await status.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+    // The dialog fits its content: nothing wider than the dialog.
+    expect(await dialog.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+    expect(await page.getByTestId('import-confirm').isDisabled()).toBe(true);
+    await screenshot(page, path.join(SHOTS, 'profiles-import.png'));
+    await page.setViewportSize({ width: 1024, height: 700 });
+    expect(await dialog.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+    await screenshot(page, path.join(SHOTS, 'profiles-import-1024.png'));
+    await page.setViewportSize({ width: 1360, height: 900 });
+
+    // The fixed file: checked again, then imported; the history names the file.
+    await page.getByTestId('import-file').setInputFiles({ name: 'staging.env', mimeType: 'text/plain', buffer: Buffer.from(bad.replace('twenty', '20')) });
+    await expect.poll(() => page.getByTestId('import-check').isVisible()).toBe(true);
+    await page.getByTestId('import-check').click();
+    await page.getByTestId('import-preview').waitFor();
+    await page.getByRole('textbox', { name: 'Name for imported' }).fill('staging');
+    await page.getByTestId('import-confirm').click();
+    await page.getByTestId('profile-name').filter({ hasText: 'staging' }).waitFor();
+    await profiles.tab('history');
+    expect(await page.getByTestId('rev-1').innerText()).toMatch(/Imported from file staging\.env/);
     expect(session.problems).toEqual([]);
   });
 });

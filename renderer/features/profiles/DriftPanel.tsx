@@ -1,10 +1,11 @@
 /**
  * Compare this profile with a live server's settings (GET /api/admin/settings): the same,
  * different, set only here, set only on the server. Servers read settings at start, so a change
- * shows as drift until the server restarts.
+ * shows as drift until the server restarts. The counts are counted from the rows shown, and what the
+ * filters hide is said, so a number never disagrees with the table (issue #13 item 7).
  */
 import { useState } from 'react';
-import type { DriftReport, DriftStatus, ProfileView } from '../../../shared/domain/profiles';
+import { driftCounts, type DriftEntry, type DriftReport, type DriftStatus, type ProfileView } from '../../../shared/domain/profiles';
 import { useConnections } from '../../api/connections';
 import { useAction } from '../../api/hooks';
 import { Badge, type Tone } from '../../components/Badge';
@@ -34,7 +35,18 @@ export function DriftPanel({ view }: { view: ProfileView }) {
       </p>
     );
   }
-  const rows = report?.entries.filter((e) => (showSame || e.status !== 'same') && (!serverScopeOnly || e.scope !== 'client' || e.profileValue !== null)) ?? [];
+  const clientOnly = (e: DriftEntry) => e.scope === 'client' && e.profileValue === null;
+  const rows = report?.entries.filter((e) => (showSame || e.status !== 'same') && (!serverScopeOnly || !clientOnly(e))) ?? [];
+  const counts = driftCounts(rows);
+  const hiddenSame = report && !showSame ? report.entries.filter((e) => e.status === 'same').length : 0;
+  const hiddenClient = report && serverScopeOnly ? report.entries.filter((e) => clientOnly(e) && (showSame || e.status !== 'same')).length : 0;
+  const parts = [
+    `${counts.different} different`,
+    `${counts.profileOnly} only in the profile`,
+    `${counts.serverOnly} only on the server`,
+    ...(counts.unknown ? [`${counts.unknown} masked`] : []),
+    ...(showSame ? [`${counts.same} the same`] : []),
+  ];
   return (
     <div className="drift" data-testid="drift">
       <div className="input-row">
@@ -53,11 +65,26 @@ export function DriftPanel({ view }: { view: ProfileView }) {
       {report && (
         <>
           <p className="drift__summary" data-testid="drift-summary">
-            Revision {report.rev} vs {report.connectionName} (Prefect {report.serverVersion ?? '?'}): {report.counts.different} different,{' '}
-            {report.counts.profileOnly} only in the profile, {report.counts.serverOnly} only on the server, {report.counts.unknown} masked,{' '}
-            {report.counts.same} the same.
+            Revision {report.rev} (for Prefect {report.profileLine}) vs {report.connectionName} (Prefect {report.serverVersion ?? '?'}, compared with {report.line}’s settings):{' '}
+            {parts.join(', ')}.
           </p>
-          <p className="table-note">{report.restartNote}</p>
+          {(hiddenSame > 0 || hiddenClient > 0) && (
+            <p className="table-note" data-testid="drift-hidden">
+              Not in the table:{' '}
+              {[hiddenSame ? `${hiddenSame} setting${hiddenSame === 1 ? '' : 's'} that match` : '', hiddenClient ? `${hiddenClient} client-only setting${hiddenClient === 1 ? '' : 's'} the server runs away from the default` : '']
+                .filter(Boolean)
+                .join(' and ')}{' '}
+              (see the boxes below).
+            </p>
+          )}
+          {report.notes.map((n) => (
+            <p className="table-note" key={n}>
+              {n}
+            </p>
+          ))}
+          <p className="table-note">
+            “Only on the server”: set by the server’s environment, .env, prefect.toml or its own profile, away from Prefect {report.line}’s default. {report.restartNote}
+          </p>
           <label className="check-line">
             <input type="checkbox" checked={showSame} onChange={(e) => setShowSame(e.target.checked)} /> Show settings that match
           </label>
@@ -77,11 +104,14 @@ export function DriftPanel({ view }: { view: ProfileView }) {
               </thead>
               <tbody>
                 {rows.map((e) => (
-                  <tr key={e.env} data-testid={`drift-${e.env}`} title={e.note}>
+                  <tr key={e.env} data-testid={`drift-${e.env}`}>
                     <td>
                       <Badge tone={STATUS[e.status].tone}>{STATUS[e.status].label}</Badge>
                     </td>
-                    <td className="mono">{e.env}</td>
+                    <td className="mono">
+                      {e.env}
+                      {e.note && e.status !== 'server-only' && <div className="cell-sub">{e.note}</div>}
+                    </td>
                     <td className="mono">{e.profileValue ?? '—'}</td>
                     <td className="mono">{e.serverValue ?? '—'}</td>
                     <td className="mono">{e.defaultValue ?? '—'}</td>

@@ -1,7 +1,9 @@
 /**
  * Export a revision: pick a format, preview the exact text, copy or download it, or write it to a
  * file on this machine. profiles.toml is merged into an existing file (other profiles kept, backup
- * made); the write is refused if the file changed since the preview.
+ * made); the write is refused if the file changed since the preview. A profile with values its
+ * Prefect line rejects is not copied, downloaded or written until the user ticks "Export anyway",
+ * as the CLI refuses both stdout and --file without --force.
  */
 import { useState } from 'react';
 import type { ExportPreviewView } from '../../../shared/contracts/profiles';
@@ -21,6 +23,7 @@ export function ExportPanel({ view }: { view: ProfileView }) {
   const [preview, setPreview] = useState<ExportPreviewView | null>(null);
   const [confirm, setConfirm] = useState(false);
   const [written, setWritten] = useState<string[] | null>(null);
+  const [anyway, setAnyway] = useState(false);
   const previewAction = useAction('profiles.exportPreview');
   const write = useAction('profiles.exportWrite');
 
@@ -33,6 +36,7 @@ export function ExportPanel({ view }: { view: ProfileView }) {
   });
   const doPreview = async () => {
     setWritten(null);
+    setAnyway(false);
     setPreview(await previewAction.run(request()));
   };
   const download = () => {
@@ -44,8 +48,12 @@ export function ExportPanel({ view }: { view: ProfileView }) {
     URL.revokeObjectURL(a.href);
   };
 
+  const blocked = (preview?.errors.length ?? 0) > 0 && !anyway;
   return (
     <div className="export" data-testid="export">
+      <p className="table-note">
+        Written for Prefect {view.line}: names and formats as that line reads them. Change the line in the header if the server runs another one.
+      </p>
       <div className="field-grid">
         <label className="field">
           <span className="field__label">Format</span>
@@ -83,7 +91,21 @@ export function ExportPanel({ view }: { view: ProfileView }) {
       {previewAction.error && <ErrorNotice error={previewAction.error} onDismiss={previewAction.clearError} />}
       {preview && (
         <div className="export__preview">
-          {preview.errors.length > 0 && <div className="notice--warn">Prefect would reject {preview.errors.length} value(s); writing needs a forced export. Fix them in Settings first.</div>}
+          {preview.errors.length > 0 && (
+            <div className="notice--warn" data-testid="export-rejected">
+              Prefect {preview.line} would reject {preview.errors.length === 1 ? 'this value' : `${preview.errors.length} values`}; a server started with this file would not
+              start. Fix {preview.errors.length === 1 ? 'it' : 'them'} in Settings, or export anyway.
+              <ul className="pending__errors">
+                {preview.errors.map((e) => (
+                  <li key={`${e.name}:${e.code}`}>{e.message}</li>
+                ))}
+              </ul>
+              <label className="check-line">
+                <input type="checkbox" checked={anyway} onChange={(e) => setAnyway(e.target.checked)} data-testid="export-anyway" /> Export anyway, with the rejected{' '}
+                {preview.errors.length === 1 ? 'value' : 'values'}
+              </label>
+            </div>
+          )}
           {preview.notes.length > 0 && (
             <ul className="purge-notes">
               {preview.notes.map((n) => (
@@ -102,10 +124,10 @@ export function ExportPanel({ view }: { view: ProfileView }) {
           )}
           <pre className="export__text mono" data-testid="export-text">{preview.content}</pre>
           <div className="page__actions">
-            <button type="button" className="btn btn--small" onClick={() => void navigator.clipboard.writeText(preview.content)}>Copy</button>
-            <button type="button" className="btn btn--small" onClick={download}>Download {preview.fileName}</button>
+            <button type="button" className="btn btn--small" disabled={blocked} onClick={() => void navigator.clipboard.writeText(preview.content)}>Copy</button>
+            <button type="button" className="btn btn--small" disabled={blocked} onClick={download}>Download {preview.fileName}</button>
             {preview.target && (
-              <button type="button" className="btn btn--small btn--primary" onClick={() => setConfirm(true)} data-testid="export-write">
+              <button type="button" className="btn btn--small btn--primary" disabled={blocked} onClick={() => setConfirm(true)} data-testid="export-write">
                 Write {preview.target.path}
               </button>
             )}

@@ -1,5 +1,6 @@
 /** One profile: header actions, and tabs for settings, history, export, drift and what-if. */
 import { useState } from 'react';
+import { LATEST_LINE, lineVersion, PREFECT_LINES, type PrefectLine } from '../../../shared/domain/settings-catalog';
 import { useAction, useRequest } from '../../api/hooks';
 import { Badge } from '../../components/Badge';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
@@ -25,6 +26,7 @@ export function ProfileEditor({ id, onChanged }: { id: string; onChanged: () => 
   const rename = useAction('profiles.rename');
   const copy = useAction('profiles.create');
   const del = useAction('profiles.delete');
+  const setLine = useAction('profiles.setLine');
   const reload = () => {
     setNonce((n) => n + 1);
     onChanged();
@@ -42,9 +44,26 @@ export function ProfileEditor({ id, onChanged }: { id: string; onChanged: () => 
             {v.name}
           </h2>
           <div className="profile__meta">
-            Revision {v.rev} · saved {formatDateTime(v.updatedAt)} · {v.settingsCount} settings{' '}
+            <label className="profile__line" title="The Prefect release line this profile is for: its settings, defaults and accepted formats are used to check, preset and export it.">
+              For Prefect{' '}
+              <select
+                className="input profile__line-select"
+                value={v.line}
+                disabled={setLine.running}
+                onChange={(e) => void setLine.run({ id: v.id, line: e.target.value as PrefectLine }).then((r) => r && reload())}
+                aria-label="Prefect line"
+                data-testid="profile-line"
+              >
+                {[...PREFECT_LINES].reverse().map((l) => (
+                  <option key={l} value={l}>
+                    {l}.x{l === LATEST_LINE ? ' (newest)' : ''} · rules of {lineVersion(l)}
+                  </option>
+                ))}
+              </select>
+            </label>{' '}
+            · Revision {v.rev} · saved {formatDateTime(v.updatedAt)} · {v.settingsCount} settings{' '}
             {v.errorCount > 0 ? (
-              <Badge tone="fail">{v.errorCount} rejected by Prefect</Badge>
+              <Badge tone="fail">{v.errorCount} rejected by Prefect {v.line}</Badge>
             ) : v.warningCount > 0 ? (
               <Badge tone="warn">{v.warningCount} warnings</Badge>
             ) : (
@@ -58,6 +77,7 @@ export function ProfileEditor({ id, onChanged }: { id: string; onChanged: () => 
           <button type="button" className="btn btn--small btn--quiet-danger" onClick={() => setDialog('delete')}>Delete</button>
         </div>
       </div>
+      {setLine.error && <ErrorNotice title="Could not change the Prefect line" error={setLine.error} onDismiss={setLine.clearError} />}
       <Segmented<Tab>
         label="Profile section"
         value={tab}

@@ -5,6 +5,7 @@
  */
 import { useState } from 'react';
 import '../../styles/profiles.css';
+import { LATEST_LINE, PREFECT_LINES, type PrefectLine } from '../../../shared/domain/settings-catalog';
 import { useAction, useRequest } from '../../api/hooks';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -19,11 +20,12 @@ export function ProfilesScreen({ path }: { path: string[] }) {
   const list = useRequest('profiles.list', { includeDeleted: false }, String(nonce));
   const create = useAction('profiles.create');
   const [newName, setNewName] = useState('');
+  const [newLine, setNewLine] = useState<PrefectLine>(LATEST_LINE);
   const [importing, setImporting] = useState(false);
   const refresh = () => setNonce((n) => n + 1);
 
   const doCreate = async () => {
-    const v = await create.run({ name: newName.trim() });
+    const v = await create.run({ name: newName.trim(), line: newLine });
     if (v) {
       setNewName('');
       refresh();
@@ -52,7 +54,7 @@ export function ProfilesScreen({ path }: { path: string[] }) {
                 <a href={href('profiles', p.id)} className={`plist__item${p.id === selected ? ' plist__item--on' : ''}`} data-testid={`profile-${p.name}`}>
                   <span className="plist__name">{p.name}</span>
                   <span className="plist__meta">
-                    rev {p.rev} · {p.settingsCount} settings
+                    Prefect {p.line} · rev {p.rev} · {p.settingsCount} settings
                     {p.errorCount > 0 && <span className="plist__err"> · {p.errorCount} error{p.errorCount === 1 ? '' : 's'}</span>}
                     {p.errorCount === 0 && p.warningCount > 0 && <span className="plist__warn"> · {p.warningCount} warning{p.warningCount === 1 ? '' : 's'}</span>}
                   </span>
@@ -72,6 +74,16 @@ export function ProfilesScreen({ path }: { path: string[] }) {
               Create
             </button>
           </form>
+          <label className="plist__line">
+            for Prefect{' '}
+            <select className="input input--narrow" value={newLine} onChange={(e) => setNewLine(e.target.value as PrefectLine)} aria-label="Prefect line of the new profile" data-testid="new-profile-line">
+              {[...PREFECT_LINES].reverse().map((l) => (
+                <option key={l} value={l}>
+                  {l}.x
+                </option>
+              ))}
+            </select>
+          </label>
           {create.error && <ErrorNotice error={create.error} onDismiss={create.clearError} />}
           <button type="button" className="btn btn--small" onClick={() => setImporting(true)} data-testid="import-open">
             Import a file…

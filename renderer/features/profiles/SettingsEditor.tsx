@@ -5,7 +5,7 @@
  */
 import { useMemo, useState } from 'react';
 import { effectiveValue, type ProfileView } from '../../../shared/domain/profiles';
-import { lookupSetting, SETTING_GROUPS, SETTINGS, type SettingGroupId } from '../../../shared/domain/settings-catalog';
+import { catalogFor, SETTING_GROUPS, type SettingGroupId } from '../../../shared/domain/settings-catalog';
 import { draftIssues, draftValues, EMPTY_DRAFT, isStoredSecret, withRename, withReverted, withSet, withUnset, type Draft } from './draft';
 import { PendingChanges } from './PendingChanges';
 import { PresetsPanel } from './PresetsPanel';
@@ -17,26 +17,28 @@ export function SettingsEditor({ view, onSaved }: { view: ProfileView; onSaved: 
   const [draft, setDraft] = useState<Draft>(EMPTY_DRAFT);
   const [query, setQuery] = useState('');
   const [group, setGroup] = useState<GroupFilter>(view.values.length ? 'set' : 'scheduler');
+  // The catalog of the Prefect line the profile targets: its names, defaults and formats.
+  const catalog = catalogFor(view.line);
   const values = useMemo(() => draftValues(view, draft), [view, draft]);
   const issues = useMemo(() => draftIssues(view, draft), [view, draft]);
   const touched = useMemo(() => new Set([...Object.keys(draft.set), ...draft.unset, ...Object.keys(draft.rename), ...Object.values(draft.rename)].map((n) => n.toUpperCase())), [draft]);
 
   const q = query.trim().toUpperCase();
-  const rows = SETTINGS.filter((e) => {
+  const rows = catalog.settings.filter((e) => {
     if (q) return e.env.includes(q) || e.aliases.some((a) => a.includes(q)) || e.key.toUpperCase().includes(q) || e.description.toUpperCase().includes(q);
     if (group === 'all') return true;
     if (group === 'set') return effectiveValue(values, e) !== undefined || touched.has(e.env);
     return e.group === group;
   });
-  const unknown = Object.keys(values).filter((n) => !lookupSetting(n));
-  const issuesFor = (env: string) => issues.filter((i) => (lookupSetting(i.name)?.entry.env ?? i.name) === env);
+  const unknown = Object.keys(values).filter((n) => !catalog.lookup(n));
+  const issuesFor = (env: string) => issues.filter((i) => (catalog.lookup(i.name)?.entry.env ?? i.name) === env);
   const groupInfo = SETTING_GROUPS.find((g) => g.id === group);
 
   return (
     <div className="seditor">
       <PresetsPanel view={view} onApply={(set) => setDraft((d) => Object.entries(set).reduce((acc, [k, v]) => withSet(acc, k, v), d))} />
       <div className="seditor__filters">
-        <input className="input" type="search" placeholder={`Search ${SETTINGS.length} settings: name, path or words (e.g. pool, late, retention)`} value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Search settings" data-testid="settings-search" />
+        <input className="input" type="search" placeholder={`Search ${catalog.settings.length} settings of Prefect ${view.line}: name, path or words (e.g. pool, late, retention)`} value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Search settings" data-testid="settings-search" />
         <select className="input input--narrow" value={group} onChange={(e) => setGroup(e.target.value as GroupFilter)} aria-label="Group" data-testid="settings-group">
           <option value="set">Set in this profile</option>
           <option value="all">All settings</option>
@@ -50,7 +52,7 @@ export function SettingsEditor({ view, onSaved }: { view: ProfileView; onSaved: 
       {!q && groupInfo && <p className="seditor__explain">{groupInfo.explain}</p>}
       {unknown.length > 0 && (group === 'set' || group === 'all') && !q && (
         <div className="card card--quiet">
-          <div className="card__title">Not Prefect settings</div>
+          <div className="card__title">Not settings of Prefect {view.line}</div>
           {unknown.map((n) => {
             const issue = issues.find((i) => i.name === n && i.code === 'unknown');
             return (

@@ -4,8 +4,9 @@
  * the number of scheduled runs before restarting a server with it.
  */
 import { useState } from 'react';
-import type { Simulation, SimResult } from '../../../shared/domain/schedules';
+import type { Simulation } from '../../../shared/domain/schedules';
 import type { ProfileView } from '../../../shared/domain/profiles';
+import { SIM_METRICS, type SimMetric } from '../../../shared/schedules/metrics';
 import { call } from '../../api/client';
 import { useConnections } from '../../api/connections';
 import { toClientError } from '../../api/errors';
@@ -19,13 +20,16 @@ interface Pair {
   profile: Simulation;
 }
 
-const ROWS: Array<{ label: string; pick: (r: SimResult) => number; help: string }> = [
-  { label: 'Future runs held', pick: (r) => r.totals.held, help: 'scheduled runs waiting in flow_run right after a loop' },
-  { label: 'Runs inserted per loop (average)', pick: (r) => r.totals.insertsPerLoopAvg, help: 'rows each scheduler pass writes' },
-  { label: 'Runs inserted per loop (busiest)', pick: (r) => r.totals.insertsPerLoopMax, help: '' },
-  { label: 'Runs inserted per day', pick: (r) => r.totals.insertsPerDay, help: '' },
-  { label: 'Deployments handled per loop (busiest)', pick: (r) => r.totals.deploymentsPerLoopMax, help: '' },
-  { label: 'Dates computed per loop (scheduler CPU)', pick: (r) => r.totals.datesGeneratedPerLoopAvg, help: 'old rrules without DTSTART make this large' },
+/** The same metrics, with the same names, as Schedules > Simulate (shared/schedules/metrics.ts). */
+const ROWS: SimMetric[] = [
+  SIM_METRICS.held,
+  SIM_METRICS.insertsPerLoopAvg,
+  SIM_METRICS.insertsPerLoopMax,
+  SIM_METRICS.insertsPerDay,
+  SIM_METRICS.deploymentsPerLoopAvg,
+  SIM_METRICS.deploymentsPerLoopMax,
+  SIM_METRICS.datesGeneratedPerLoopAvg,
+  SIM_METRICS.insertTransactionsMax,
 ];
 
 const fmt = (n: number) => (Number.isInteger(n) || Math.abs(n) >= 100 ? formatCount(Math.round(n)) : n.toFixed(1));
@@ -97,7 +101,7 @@ export function WhatIfPanel({ view }: { view: ProfileView }) {
                 const b = r.pick(pair.profile.baseline);
                 return (
                   <tr key={r.label}>
-                    <td>{r.label}{r.help && <div className="cell-sub">{r.help}</div>}</td>
+                    <td title={r.help}>{r.label}</td>
                     <td className="num">{fmt(a)}</td>
                     <td className="num">{fmt(b)}</td>
                     <td className="num">{b === a ? '—' : `${b > a ? '+' : ''}${fmt(b - a)}`}</td>
@@ -108,10 +112,10 @@ export function WhatIfPanel({ view }: { view: ProfileView }) {
           </table>
           {changed.length > 0 && (
             <>
-              <h3 className="section-title">Schedules whose held runs change most</h3>
+              <h3 className="section-title">Schedules whose kept runs change most</h3>
               <table className="table table--compact">
                 <thead>
-                  <tr><th>Deployment</th><th>Schedule</th><th className="num">Held now</th><th className="num">With {view.name}</th><th>Limited by</th></tr>
+                  <tr><th>Deployment</th><th>Schedule</th><th className="num">Keeps now</th><th className="num">Keeps with {view.name}</th><th>Limited by</th></tr>
                 </thead>
                 <tbody>
                   {changed.map(({ s, before }) => (
@@ -120,7 +124,7 @@ export function WhatIfPanel({ view }: { view: ProfileView }) {
                       <td>{s.label}</td>
                       <td className="num">{fmt(before)}</td>
                       <td className="num">{fmt(s.kept)}</td>
-                      <td>{s.limitedBy}</td>
+                      <td className="mono">{s.limitedBy}</td>
                     </tr>
                   ))}
                 </tbody>

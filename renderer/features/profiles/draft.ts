@@ -34,11 +34,11 @@ export function baseValues(view: ProfileView): ProfileValues {
 }
 
 export function draftValues(view: ProfileView, d: Draft): ProfileValues {
-  return applyChanges(baseValues(view), d);
+  return applyChanges(baseValues(view), d, view.line);
 }
 
 export function draftDiff(view: ProfileView, d: Draft): DiffEntry[] {
-  return diffValues(baseValues(view), draftValues(view, d), isSecretName);
+  return diffValues(baseValues(view), draftValues(view, d), isSecretName, view.line);
 }
 
 export function isStoredSecret(value: string | undefined): boolean {
@@ -53,7 +53,17 @@ export function draftIssues(view: ProfileView, d: Draft): ProfileIssue[] {
   const values = draftValues(view, d);
   const visible = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== STORED));
   const hidden = new Set(Object.keys(values).filter((k) => values[k] === STORED));
-  return [...validateProfile(visible), ...view.issues.filter((i) => hidden.has(i.name) && i.code !== 'duplicate')];
+  return [...validateProfile(visible, view.line), ...view.issues.filter((i) => hidden.has(i.name) && i.code !== 'duplicate')];
+}
+
+/**
+ * Errors the draft adds to the saved revision: the save is refused for these unless forced (the
+ * service compares the same way), while errors that were already saved do not block other edits.
+ */
+export function newErrors(view: ProfileView, issues: readonly ProfileIssue[]): ProfileIssue[] {
+  const key = (i: ProfileIssue) => `${i.name}|${i.code}|${i.message}`;
+  const known = new Set(view.issues.filter((i) => i.severity === 'error').map(key));
+  return issues.filter((i) => i.severity === 'error' && !known.has(key(i)));
 }
 
 export function withSet(d: Draft, name: string, value: string): Draft {

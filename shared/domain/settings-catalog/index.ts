@@ -100,9 +100,9 @@ export function catalogFor(line: PrefectLine | null | undefined = LATEST_LINE): 
   return c;
 }
 
-/** The release each line's catalog was generated from, e.g. 3.4 -> 3.4.25. */
+/** The release each line's catalog was generated from, e.g. 3.4 -> 3.4.25 (without building the catalog). */
 export function lineVersion(line: PrefectLine): string {
-  return catalogFor(line).info.version;
+  return GENERATED_LINES.find((l) => l.line === line)?.version ?? line;
 }
 
 /**
