@@ -52,6 +52,31 @@ describe('migration 0090', () => {
   });
 });
 
+describe('custom headers are a secret (issue #12 item 7)', () => {
+  it('stores them encrypted, masks them and leaves them out of plain values', () => {
+    const v = svc.create('h', { PREFECT_CLIENT_CUSTOM_HEADERS: '{"Authorization": "Bearer t0k3n"}' });
+    expect(v.values).toEqual([{ name: 'PREFECT_CLIENT_CUSTOM_HEADERS', value: null, secret: true }]);
+    const files = [STORE_FILE, `${STORE_FILE}-wal`].map((f) => path.join(home, f)).filter((f) => fs.existsSync(f));
+    for (const f of files) expect(fs.readFileSync(f).includes(Buffer.from('t0k3n')), f).toBe(false);
+    expect(svc.values(v.id, 1)).toEqual({ PREFECT_CLIENT_CUSTOM_HEADERS: '{"Authorization": "Bearer t0k3n"}' });
+  });
+
+  it('seals headers an older Housekeeper kept in plain text the first time the revision is read', () => {
+    store.handle.db
+      .prepare("INSERT INTO profile (id, name, head_rev, created_at, updated_at, deleted_at) VALUES ('old', 'old', 1, 'x', 'x', NULL)")
+      .run();
+    store.handle.db
+      .prepare("INSERT INTO profile_revision (profile_id, rev, created_at, source, message, values_json, secret_names) VALUES ('old', 1, 'x', 'create', '', ?, '[]')")
+      .run(JSON.stringify({ PREFECT_CLIENT_CUSTOM_HEADERS: '{"X-Api-Key": "k3y"}', PREFECT_LOGGING_LEVEL: 'INFO' }));
+    const v = svc.get('old');
+    expect(v.values.find((x) => x.name === 'PREFECT_CLIENT_CUSTOM_HEADERS')).toEqual({ name: 'PREFECT_CLIENT_CUSTOM_HEADERS', value: null, secret: true });
+    const row = store.handle.db.prepare("SELECT values_json, secret_names FROM profile_revision WHERE profile_id = 'old'").get() as { values_json: string; secret_names: string };
+    expect(row.values_json).not.toContain('k3y');
+    expect(JSON.parse(row.secret_names)).toEqual(['PREFECT_CLIENT_CUSTOM_HEADERS']);
+    expect(svc.values('old', 1)).toEqual({ PREFECT_CLIENT_CUSTOM_HEADERS: '{"X-Api-Key": "k3y"}', PREFECT_LOGGING_LEVEL: 'INFO' });
+  });
+});
+
 describe('migration 0030', () => {
   it('creates the profile tables, with a name unique among live profiles only', () => {
     const tables = (store.handle.db.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as { name: string }[]).map((r) => r.name);

@@ -219,7 +219,35 @@ export class ProfilesService {
   load(profileId: string, rev: number): LoadedRevision {
     const row = this.repo.revision(profileId, rev);
     if (!row) throw new AppError('NOT_FOUND', `Revision ${rev} does not exist.`, { hint: 'See the history for the revisions there are.' });
-    return { row, plain: JSON.parse(row.values_json) as ProfileValues, secretNames: JSON.parse(row.secret_names) as string[] };
+    const loaded = { row, plain: JSON.parse(row.values_json) as ProfileValues, secretNames: JSON.parse(row.secret_names) as string[] };
+    return this.sealPlainSecrets(loaded);
+  }
+
+  /**
+   * Values saved in plain text before their setting was treated as a secret (PREFECT_CLIENT_CUSTOM_HEADERS
+   * carries tokens: issue #12 item 7) are encrypted the first time their revision is read. Only where
+   * the value is kept changes; the revision's values do not.
+   */
+  private sealPlainSecrets(l: LoadedRevision): LoadedRevision {
+    const names = Object.keys(l.plain).filter((n) => isSecretName(n));
+    if (names.length === 0) return l;
+    const owner = revisionSecretOwner(l.row.profile_id, l.row.rev);
+    const plain = { ...l.plain };
+    try {
+      this.repo.transaction(() => {
+        for (const n of names) {
+          this.secrets.set(owner, n, plain[n]!);
+          delete plain[n];
+        }
+        const secretNames = [...new Set([...l.secretNames, ...names])].sort();
+        this.repo.moveRevisionStorage(l.row.profile_id, l.row.rev, JSON.stringify(sortKeys(plain)), JSON.stringify(secretNames));
+      });
+    } catch {
+      // This face cannot encrypt now (no keychain): keep reading it as it is; the next face that can, seals it.
+      return l;
+    }
+    const row = this.repo.revision(l.row.profile_id, l.row.rev)!;
+    return { row, plain, secretNames: JSON.parse(row.secret_names) as string[] };
   }
 
   /** Issues of a revision for the profile's line, secrets included where this face can decrypt them. */

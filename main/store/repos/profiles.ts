@@ -86,6 +86,14 @@ export class ProfilesRepo {
       .run(row);
   }
 
+  /**
+   * Move values of a revision between its plain JSON and its secret names (a setting that became a
+   * secret, e.g. custom headers: issue #12 item 7). The values stay the same; only where they are kept.
+   */
+  moveRevisionStorage(profileId: string, rev: number, valuesJson: string, secretNames: string): void {
+    this.db.prepare('UPDATE profile_revision SET values_json = ?, secret_names = ? WHERE profile_id = ? AND rev = ?').run(valuesJson, secretNames, profileId, rev);
+  }
+
   revision(profileId: string, rev: number): RevisionRow | undefined {
     return this.db.prepare('SELECT * FROM profile_revision WHERE profile_id = ? AND rev = ?').get(profileId, rev) as RevisionRow | undefined;
   }
