@@ -218,7 +218,11 @@ describe('drift against live servers', () => {
     expect(by.PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED).toMatchObject({ status: 'server-only', serverValue: 'false', defaultValue: 'true' });
     expect(r.counts.different).toBe(0);
     expect(r.counts.profileOnly).toBe(0);
+    // Settings at this version's default are not drift, also those with a default_factory ({} headers).
+    expect(by.PREFECT_CLIENT_CUSTOM_HEADERS).toBeUndefined();
+    for (const e of r.entries.filter((x) => x.status === 'server-only')) expect(e.serverValue, e.env).not.toBe(e.defaultValue);
     expect(r.serverVersion).toBe(h.prefectPg.version);
+    expect(r.line).toBe(lineOfVersion(h.prefectPg.version)!.line);
     expect(r.restartNote).toMatch(/restart/);
   });
 
@@ -229,6 +233,16 @@ describe('drift against live servers', () => {
     const by = Object.fromEntries(r.entries.map((e) => [e.env, e]));
     expect(by.PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS).toMatchObject({ status: 'different', profileValue: '30', serverValue: '20' });
     expect(by.PREFECT_SERVER_API_KEEPALIVE_TIMEOUT).toMatchObject({ status: 'different', profileValue: '9', serverValue: '5', note: expect.stringMatching(/default/) });
+  });
+
+  it("compares with the server's line, and says so when the profile targets another", async () => {
+    const serverLine = lineOfVersion(h.prefectPg.version)!.line;
+    const other = serverLine === '3.0' ? '3.9' : '3.0';
+    const p = profiles.create('other-line', { PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS: '20' }, { line: other });
+    const r = await driftAgainst(profiles, p.id, undefined, conn);
+    expect(r).toMatchObject({ line: serverLine, profileLine: other });
+    expect(r.notes.join(' ')).toMatch(new RegExp(`targets Prefect ${other.replace('.', '\\.')}; the server runs ${h.prefectPg.version.replace(/\./g, '\\.')}`));
+    expect(r.entries.find((e) => e.env === 'PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS')?.status).toBe('same');
   });
 
   it('compares with the harness server, which runs with the scheduler and late runs off', async () => {
