@@ -15,20 +15,28 @@ import type { ResolvedConnection } from '../../main/core/connections/types';
 import { driftAgainst } from '../../main/core/profiles/drift-live';
 import { profilesOf } from '../../main/handlers/profiles';
 import { hasErrors, validateProfile } from '../../shared/domain/profiles';
-import { lineOfVersion, lookupSetting } from '../../shared/domain/settings-catalog';
+import { catalogFor, LATEST_LINE, lineOfVersion, lookupSetting } from '../../shared/domain/settings-catalog';
 import { startPrefectServer, type PrefectServer } from '../harness/prefect-server';
 
 const run = promisify(execFile);
 const h = inject('harness');
 const repoRoot = path.resolve(__dirname, '..', '..');
 
-/** Values chosen to exercise each format's quoting and each kind of setting. */
-const VALUES: Record<string, string> = {
+/** The harness's Prefect line (PREFECT_VERSION): profiles here target it, as a user's would. */
+const LINE = lineOfVersion(h.prefectPg.version)!.line;
+const CAT = catalogFor(LINE);
+/** 45 plain seconds where the line reads SecondsTimeDelta (3.6+), else the ISO form. */
+const LATE_AFTER = CAT.byKey('server.services.late_runs.after_seconds')!.kind === 'seconds-duration' ? '45' : 'PT45S';
+/** Only settings this line has: Prefect ignores the others, so they would not show in `config view`. */
+const forLine = (v: Record<string, string>) => Object.fromEntries(Object.entries(v).filter(([k]) => CAT.lookup(k)));
+
+/** Values chosen to exercise each format's quoting and each kind of setting (those of the harness's line). */
+const VALUES: Record<string, string> = forLine({
   PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS: '20',
   PREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME: 'PT15M',
   PREFECT_API_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME: 'P1D', // legacy name on purpose
   PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS: '30',
-  PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS: '45',
+  PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS: LATE_AFTER,
   PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED: 'events,flow_runs',
   PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD: 'P30D',
   PREFECT_SERVER_SERVICES_DB_VACUUM_EVENT_RETENTION_OVERRIDES: '{"prefect.flow-run.heartbeat": 86400}',
@@ -36,8 +44,9 @@ const VALUES: Record<string, string> = {
   PREFECT_SERVER_API_DEFAULT_LIMIT: '250',
   PREFECT_LOGGING_LEVEL: 'WARNING',
   PREFECT_SERVER_DATABASE_PASSWORD: `p@ss'w"rd $HOME #1`,
-};
-const canonical = (name: string) => lookupSetting(name)?.entry.env ?? name;
+});
+const HAS_DICT = 'PREFECT_SERVER_SERVICES_DB_VACUUM_EVENT_RETENTION_OVERRIDES' in VALUES;
+const canonical = (name: string) => lookupSetting(name, LINE)?.entry.env ?? name;
 
 let tmp: string;
 let ctx: AppContext;
@@ -47,7 +56,8 @@ let profileId: string;
 
 /** The Prefect CLI with nothing inherited: own HOME, PREFECT_HOME, cwd (Prefect reads ./.env). */
 async function prefect(args: string[], opts: { cwd: string; profilesPath: string; env?: Record<string, string> }) {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: opts.cwd, PREFECT_HOME: path.join(opts.cwd, 'prefect-home'), PREFECT_PROFILES_PATH: opts.profilesPath, ...opts.env };
+  // COLUMNS: older Prefect CLIs print -o json through rich, which wraps long lines inside strings.
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: opts.cwd, COLUMNS: '400', PREFECT_HOME: path.join(opts.cwd, 'prefect-home'), PREFECT_PROFILES_PATH: opts.profilesPath, ...opts.env };
   try {
     const r = await run(h.prefectBin, args, { cwd: opts.cwd, env, timeout: 60_000 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
@@ -62,11 +72,24 @@ interface ConfigView {
   settings: { name: string; value: string; source: string }[];
 }
 
+/**
+ * `prefect config view --show-sources --show-secrets` as data. Its text form is the same in every
+ * 3.x line (`NAME='value' (from source)`); `-o json` only exists in newer ones.
+ */
+function parseConfigView(text: string): ConfigView {
+  const settings = text
+    .split('\n')
+    .map((l) => /^(PREFECT_[A-Z0-9_]+)='(.*)' \(from (.+)\)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ name: m[1]!, value: m[2]!, source: m[3]! }));
+  return { profile: /^PREFECT_PROFILE='(.*)'/m.exec(text)?.[1] ?? '', settings };
+}
+
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hk-prof-it-'));
   ctx = createContext({ face: 'cli', home: path.join(tmp, 'store') });
   ({ profiles, transfer } = profilesOf(ctx));
-  profileId = profiles.create('prod', VALUES).id;
+  profileId = profiles.create('prod', VALUES, { line: LINE }).id;
 });
 afterAll(async () => {
   await ctx?.close();
@@ -86,15 +109,17 @@ describe('exported files read back by the real Prefect CLI', () => {
     const inspect = await prefect(['profile', 'inspect', 'prod', '-o', 'json'], { cwd: dir, profilesPath: file });
     expect(inspect.code, inspect.stderr).toBe(0);
     const inspected = JSON.parse(inspect.stdout) as Record<string, string>;
-    // Prefect casts legacy names to canonical ones when it loads a profile.
-    expect(inspected).toEqual(Object.fromEntries(Object.entries(VALUES).map(([k, v]) => [canonical(k), v])));
+    // Prefect 3.9 casts legacy names to canonical ones when it loads a profile; 3.4 shows them as written.
+    expect(Object.fromEntries(Object.entries(inspected).map(([k, v]) => [canonical(k), v]))).toEqual(Object.fromEntries(Object.entries(VALUES).map(([k, v]) => [canonical(k), v])));
 
-    const view = await prefect(['--profile', 'prod', 'config', 'view', '--show-sources', '--show-secrets', '-o', 'json'], { cwd: dir, profilesPath: file });
+    const view = await prefect(['--profile', 'prod', 'config', 'view', '--show-sources', '--show-secrets'], { cwd: dir, profilesPath: file });
     expect(view.code, view.stderr).toBe(0);
-    const parsed = JSON.parse(view.stdout) as ConfigView;
+    const parsed = parseConfigView(view.stdout);
     expect(parsed.profile).toBe('prod');
     for (const [k, v] of Object.entries(VALUES)) {
-      expect(parsed.settings.find((s) => s.name === canonical(k)), k).toEqual({ name: canonical(k), value: v, source: 'profile' });
+      // By setting, not by spelling: 3.9 shows the canonical name, 3.4 the legacy one as written.
+      const shown = parsed.settings.find((s) => canonical(s.name) === canonical(k));
+      expect(shown && { value: shown.value, source: shown.source }, k).toEqual({ value: v, source: 'profile' });
     }
 
     const local = await prefect(['profile', 'inspect', 'local', '-o', 'json'], { cwd: dir, profilesPath: file });
@@ -106,19 +131,22 @@ describe('exported files read back by the real Prefect CLI', () => {
     const validate = await prefect(['--profile', 'prod', 'config', 'validate'], { cwd: dir, profilesPath: copy });
     // Prefect 3.9.1 quirk, pinned so we notice when it changes: `config validate` checks dict settings
     // without JSON-decoding them, so the JSON text its own loader and servers accept (see `config
-    // view` above) is "not a valid dictionary" there. Our TOML export says so in its notes.
-    expect(validate.code).not.toBe(0);
-    expect(validate.stderr).toMatch(/EVENT_RETENTION_OVERRIDES[\s\S]*dict_type/);
-    expect(preview.notes.join(' ')).toMatch(/config validate/);
+    // view` above) is "not a valid dictionary" there. Our TOML export says so in its notes. (Lines
+    // before 3.7 have no such dict setting among these values.)
+    if (HAS_DICT) {
+      expect(validate.code).not.toBe(0);
+      expect(validate.stderr).toMatch(/EVENT_RETENTION_OVERRIDES[\s\S]*dict_type/);
+      expect(preview.notes.join(' ')).toMatch(/config validate/);
+    } else expect(validate.code, validate.stderr).toBe(0);
 
-    const withoutDict = profiles.create('prod-plain', Object.fromEntries(Object.entries(VALUES).filter(([k]) => !k.endsWith('_OVERRIDES'))));
+    const withoutDict = profiles.create('prod-plain', Object.fromEntries(Object.entries(VALUES).filter(([k]) => !k.endsWith('_OVERRIDES'))), { line: LINE });
     const p2 = transfer.previewExport({ id: withoutDict.id, format: 'toml', includeSecrets: true, options: {}, path: copy });
     transfer.writeExport({ id: withoutDict.id, format: 'toml', includeSecrets: true, options: {}, path: copy, fingerprint: p2.target!.fingerprint });
     const ok = await prefect(['--profile', 'prod-plain', 'config', 'validate'], { cwd: dir, profilesPath: copy });
     expect(ok.code, ok.stderr + ok.stdout).toBe(0);
     expect(ok.stdout).toMatch(/Configuration valid/);
-    // ...and it rewrote the file with canonical names, as documented for `config validate`.
-    expect(fs.readFileSync(copy, 'utf8')).not.toContain('PREFECT_API_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME');
+    // ...and 3.9 rewrote the file with canonical names, as documented for `config validate` (3.4 keeps them).
+    if (LINE === LATEST_LINE) expect(fs.readFileSync(copy, 'utf8')).not.toContain('PREFECT_API_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME');
   });
 
   it('writes a .env that Prefect reads from its working directory with the same values', async () => {
@@ -127,14 +155,15 @@ describe('exported files read back by the real Prefect CLI', () => {
     // that export is refused (test/integration/profiles-env-readers.test.ts); this one has no "$".
     expect(() => transfer.previewExport({ id: profileId, format: 'env', includeSecrets: true, options: {} })).toThrow(/PREFECT_SERVER_DATABASE_PASSWORD cannot be written/);
     const envValues = { ...VALUES, PREFECT_SERVER_DATABASE_PASSWORD: `p@ss'w"rd #1` };
-    const envId = profiles.create('prod-env', envValues).id;
+    const envId = profiles.create('prod-env', envValues, { line: LINE }).id;
     const preview = transfer.previewExport({ id: envId, format: 'env', includeSecrets: true, options: {}, path: path.join(dir, '.env') });
     transfer.writeExport({ id: envId, format: 'env', includeSecrets: true, options: {}, path: path.join(dir, '.env'), fingerprint: preview.target!.fingerprint });
-    const view = await prefect(['config', 'view', '--show-sources', '--show-secrets', '-o', 'json'], { cwd: dir, profilesPath: path.join(dir, 'none.toml') });
+    const view = await prefect(['config', 'view', '--show-sources', '--show-secrets'], { cwd: dir, profilesPath: path.join(dir, 'none.toml') });
     expect(view.code, view.stderr).toBe(0);
-    const parsed = JSON.parse(view.stdout) as ConfigView;
+    const parsed = parseConfigView(view.stdout);
     for (const [k, v] of Object.entries(envValues)) {
-      expect(parsed.settings.find((s) => s.name === canonical(k)), k).toEqual({ name: canonical(k), value: v, source: '.env file' });
+      const shown = parsed.settings.find((s) => canonical(s.name) === canonical(k));
+      expect(shown && { value: shown.value, source: shown.source }, k).toEqual({ value: v, source: '.env file' });
     }
   });
 
@@ -147,7 +176,7 @@ describe('exported files read back by the real Prefect CLI', () => {
 
   it('agrees with Prefect that a duration in seconds is refused for a timedelta setting', async () => {
     const dir = fs.mkdtempSync(path.join(tmp, 'bad-'));
-    const bad = profiles.create('bad', { PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME: '3600' }, { force: true });
+    const bad = profiles.create('bad', { PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME: '3600' }, { force: true, line: LINE });
     expect(hasErrors(bad.issues)).toBe(true);
     const file = path.join(dir, 'profiles.toml');
     transfer.writeExport({ id: bad.id, format: 'toml', includeSecrets: false, options: {}, path: file, fingerprint: null, force: true });
@@ -186,20 +215,20 @@ describe('exported files read back by the real Prefect CLI', () => {
 describe('drift against live servers', () => {
   let server: PrefectServer;
   let conn: ResolvedConnection;
-  const DRIFT_VALUES = {
+  const DRIFT_VALUES = forLine({
     PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS: '20',
     PREFECT_API_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME: 'PT15M',
-    PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS: '45',
+    PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS: LATE_AFTER,
     PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED: 'events,flow_runs',
     PREFECT_SERVER_API_DEFAULT_LIMIT: '250',
     PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE: '5', // Prefect's default, set explicitly
     PREFECT_SERVER_DATABASE_PASSWORD: 'unused-secret',
-  };
+  });
 
   beforeAll(async () => {
     // The server starts with a known profile: exported by us, selected with PREFECT_PROFILE.
     const dir = fs.mkdtempSync(path.join(tmp, 'drift-'));
-    const id = profiles.create('drift', DRIFT_VALUES).id;
+    const id = profiles.create('drift', DRIFT_VALUES, { line: LINE }).id;
     const file = path.join(dir, 'profiles.toml');
     transfer.writeExport({ id, format: 'toml', includeSecrets: true, options: {}, path: file, fingerprint: null });
     server = await startPrefectServer({ name: 'profiles-drift', db: { kind: 'sqlite' }, extraEnv: { PREFECT_PROFILES_PATH: file, PREFECT_PROFILE: 'drift' } });
@@ -246,7 +275,7 @@ describe('drift against live servers', () => {
   });
 
   it('compares with the harness server, which runs with the scheduler and late runs off', async () => {
-    const p = profiles.create('harness', { PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED: 'false', PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED: 'true' });
+    const p = profiles.create('harness', { PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED: 'false', PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED: 'true' }, { line: LINE });
     const r = await driftAgainst(profiles, p.id, undefined, { ...conn, name: 'harness-pg', apiUrl: h.prefectPg.apiUrl });
     const by = Object.fromEntries(r.entries.map((e) => [e.env, e]));
     expect(by.PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED!.status).toBe('same');
