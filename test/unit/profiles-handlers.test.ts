@@ -91,6 +91,19 @@ describe('profiles requests', () => {
     expect(fs.readFileSync(file, 'utf8')).toContain('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME=3600');
   });
 
+  it('refuses content that is not a settings file without echoing it, on every face', async () => {
+    const key = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\nVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n-----END RSA PRIVATE KEY-----\n';
+    for (const format of ['toml', 'env', 'compose', 'k8s', 'helm', 'systemd'] as const) {
+      const r = await dispatch(handlers, 'profiles.importPreview', { format, content: key, fileName: 'id_rsa' });
+      expect(r.ok, format).toBe(false);
+      const text = JSON.stringify(r);
+      for (const line of key.trim().split('\n')) expect(text, `${format} echoed a line`).not.toContain(line.slice(0, 16));
+      const imp = await dispatch(handlers, 'profiles.import', { source: { format, content: key } });
+      expect(imp.ok === false && imp.error.code, format).toBe('VALIDATION');
+    }
+    expect(await call('profiles.list', {})).toEqual([]);
+  });
+
   it('deletes and undeletes', async () => {
     const p = await call('profiles.create', { name: 'gone' });
     await call('profiles.delete', { id: p.id });
