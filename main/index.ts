@@ -1,4 +1,4 @@
-// Electron entry: wiring only.
+// Electron entry: wiring only. dist/main/electron.cjs -> dist/
 import path from 'node:path';
 import { runElectronApp } from './app/lifecycle';
 
