@@ -130,3 +130,20 @@ describe('the Electron add-on for better-sqlite3', () => {
     expect(nativeDir('/home/me/housekeeper/dist/main')).toBe(path.join('/home/me/housekeeper/dist/native'));
   });
 });
+
+describe('the packaged CLI entry', () => {
+  it('knows every command of the CLI, and only treats a leading command word as a CLI call', async () => {
+    const { CLI_WORDS, cliArgs } = await import('../../main/app/cli-entry');
+    const src = fs.readFileSync(path.join(__dirname, '..', '..', 'main', 'cli', 'index.ts'), 'utf8');
+    const commands = [...src.matchAll(/case '([a-z]+)':/g)].map((m) => m[1]!);
+    expect(commands.length).toBeGreaterThan(5);
+    for (const c of commands) expect(CLI_WORDS.has(c), c).toBe(true);
+    // Packaged: argv = [binary, ...args]; development: [electron, app-dir, ...args].
+    expect(cliArgs(['/opt/Housekeeper/housekeeper', 'inspect', '-c', 'prod'], false)).toEqual(['inspect', '-c', 'prod']);
+    expect(cliArgs(['electron', '/repo', '--version'], true)).toEqual(['--version']);
+    expect(cliArgs(['/opt/Housekeeper/housekeeper'], false)).toBeNull();
+    // What desktops and Chromium add when they start the window is not a CLI call.
+    expect(cliArgs(['/opt/Housekeeper/housekeeper', '--no-sandbox'], false)).toBeNull();
+    expect(cliArgs(['/Applications/Housekeeper.app/Contents/MacOS/Housekeeper', '-psn_0_12345'], false)).toBeNull();
+  });
+});
