@@ -86,6 +86,9 @@ function beforeReady(): string {
   app.setPath('sessionData', chromium);
   hardenBeforeReady();
   registerSchemePrivileges();
+  // Windows shows notifications only for an app with an AppUserModelID; the installer's shortcut
+  // carries electron-builder's appId, so use the same one.
+  if (process.platform === 'win32') app.setAppUserModelId('io.housekeeper.app');
   return home;
 }
 

@@ -12,6 +12,8 @@ import { closeQuestion, JobSignals, noticeFor } from '../../main/app/job-signals
 import { readText, writeTextAtomically } from '../../main/app/text-files';
 import { DEFAULT_SIZE, parseSavedState, placeWindow, type DisplayInfo } from '../../main/app/window-bounds';
 import { electronAddonName, nativeDir } from '../../main/native/sqlite';
+import { desktopUnavailable } from '../../main/handlers/desktop';
+import { requests } from '../../shared/contract';
 
 const laptop: DisplayInfo = { id: 1, workArea: { x: 0, y: 25, width: 1440, height: 875 } };
 const external: DisplayInfo = { id: 2, workArea: { x: 1440, y: 0, width: 2560, height: 1415 } };
@@ -145,5 +147,20 @@ describe('the packaged CLI entry', () => {
     // What desktops and Chromium add when they start the window is not a CLI call.
     expect(cliArgs(['/opt/Housekeeper/housekeeper', '--no-sandbox'], false)).toBeNull();
     expect(cliArgs(['/Applications/Housekeeper.app/Contents/MacOS/Housekeeper', '-psn_0_12345'], false)).toBeNull();
+  });
+});
+
+describe('desktop-only requests outside the window', () => {
+  it('are refused with NOT_FOUND (web mode and CLI), and their input is checked like any request', async () => {
+    const h = desktopUnavailable();
+    await expect(h['desktop.openTextFile']({})).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(h['desktop.saveTextFile']({ suggestedName: 'a.md', content: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const save = requests['desktop.saveTextFile'].input;
+    expect(save.safeParse({ suggestedName: 'report.md', content: '# x' }).success).toBe(true);
+    for (const bad of ['../etc/passwd', 'a/b.md', 'C:\\x\\y.md', '..', '']) {
+      expect(save.safeParse({ suggestedName: bad, content: 'x' }).success, bad).toBe(false);
+    }
+    expect(requests['desktop.openTextFile'].input.safeParse({ filters: [{ name: 'TOML', extensions: ['.toml'] }] }).success).toBe(false);
+    expect(requests['desktop.openTextFile'].input.safeParse({ path: '/etc/passwd' }).success).toBe(false);
   });
 });

@@ -98,6 +98,23 @@ describe('Electron main process: startup order against the documented lifecycle'
     // Its web contents were hardened from creation on (new windows denied, navigation checked).
     expect(win.webContents.openHandler).not.toBeNull();
     expect(win.webContents.listenerCount('will-navigate')).toBe(1);
+    // The preload's calls reach the real handlers; in the window the file requests open the OS dialog
+    // (web mode refuses them), and the page gets the file's content.
+    const frame: Record<string, unknown> = { url: 'app://housekeeper/index.html' };
+    frame.top = frame;
+    const invoke = (name: string, input: unknown) => s.ipcHandlers.get(`hk:${name}`)!({ senderFrame: frame }, input);
+    expect(await invoke('app.info', {})).toMatchObject({ ok: true, value: { face: 'electron', secretScheme: 'safeStorage' } });
+    expect(await invoke('desktop.openTextFile', {})).toEqual({ ok: true, value: null });
+    const picked = path.join(tmp, 'prod.env');
+    fs.writeFileSync(picked, 'PREFECT_API_URL=http://prefect:4200/api\n');
+    s.openDialogAnswer = { canceled: false, filePaths: [picked] };
+    expect(await invoke('desktop.openTextFile', { title: 'Import settings' })).toEqual({
+      ok: true,
+      value: { name: 'prod.env', path: picked, content: 'PREFECT_API_URL=http://prefect:4200/api\n' },
+    });
+    const foreign: Record<string, unknown> = { url: 'https://evil.example/' };
+    foreign.top = foreign;
+    expect(await s.ipcHandlers.get('hk:app.info')!({ senderFrame: foreign }, {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     // The store was opened (under Node here) in HOUSEKEEPER_HOME.
     expect(fs.existsSync(path.join(home, 'housekeeper.db'))).toBe(true);
   });

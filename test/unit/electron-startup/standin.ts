@@ -30,6 +30,10 @@ export interface StandIn {
   windows: FakeWindow[];
   handledSchemes: string[];
   ipcChannels: Set<string>;
+  /** The handlers registered with ipcMain.handle, to call them as the preload would. */
+  ipcHandlers: Map<string, (event: unknown, input: unknown) => Promise<unknown>>;
+  /** What the next showOpenDialog returns (default: cancelled). */
+  openDialogAnswer: { canceled: boolean; filePaths: string[] };
   applicationMenu: unknown;
   notifications: Array<{ title: string; body: string }>;
   /** What requestSingleInstanceLock answers (false = another instance holds the lock). */
@@ -140,6 +144,8 @@ export function createStandIn(paths: { userData: string; appPath: string }): Sta
   s.windows = [];
   s.handledSchemes = [];
   s.ipcChannels = new Set();
+  s.ipcHandlers = new Map();
+  s.openDialogAnswer = { canceled: true, filePaths: [] };
   s.applicationMenu = null;
   s.notifications = [];
   s.lockAnswer = true;
@@ -323,7 +329,10 @@ export function createStandIn(paths: { userData: string; appPath: string }): Sta
       s.messageBoxes.push({ message: opts.message, buttons: opts.buttons });
       return { response: s.messageBoxAnswer, checkboxChecked: false };
     },
-    showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
+    showOpenDialog: async () => {
+      afterReadyOnly('dialog.showOpenDialog', 'dialogs need a ready app');
+      return s.openDialogAnswer;
+    },
     showSaveDialog: async () => ({ canceled: true, filePath: '' }),
   };
 
@@ -346,8 +355,14 @@ export function createStandIn(paths: { userData: string; appPath: string }): Sta
   };
 
   const ipcMain = {
-    handle: (channel: string) => s.ipcChannels.add(channel),
-    removeHandler: (channel: string) => s.ipcChannels.delete(channel),
+    handle: (channel: string, fn: (event: unknown, input: unknown) => Promise<unknown>) => {
+      s.ipcChannels.add(channel);
+      s.ipcHandlers.set(channel, fn);
+    },
+    removeHandler: (channel: string) => {
+      s.ipcChannels.delete(channel);
+      s.ipcHandlers.delete(channel);
+    },
   };
 
   const shell = { openExternal: async () => undefined };
