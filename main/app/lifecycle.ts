@@ -99,10 +99,12 @@ function afterReady(distDir: string, home: string): Started {
   try {
     const win = createMainWindow(path.join(distDir, 'main', 'preload.cjs'), loadPlacement(home));
     trackWindowState(win, home);
-    const dispose = registerIpc({ ...createHandlers(ctx), ...desktopHandlers(() => win) }, ctx.bus, isTrustedSender, () => win.webContents);
+    // A destroyed window throws on every property access; events may still arrive while quitting.
+    const live = () => (win.isDestroyed() ? null : win);
+    const dispose = registerIpc({ ...createHandlers(ctx), ...desktopHandlers(live) }, ctx.bus, isTrustedSender, () => live()?.webContents ?? null);
     installMenu({ version: ctx.version, readmePath: readmePath(), isMac: process.platform === 'darwin', devTools: devToolsAllowed() });
     setAboutPanel(ctx.version);
-    const jobs = watchJobs(ctx.bus, () => win);
+    const jobs = watchJobs(ctx.bus, live);
 
     // Closing (or quitting) with a purge, schedule change or VACUUM running asks first. Quitting
     // stops the job after its current batch; its journal stays, so it is resumable next time.

@@ -62,7 +62,12 @@ export class FakeWebContents extends EventEmitter {
 }
 
 export class FakeWindow extends EventEmitter {
-  webContents = new FakeWebContents();
+  #webContents = new FakeWebContents();
+  /** Like Electron: a destroyed window throws "Object has been destroyed" on use. */
+  get webContents(): FakeWebContents {
+    if (this.destroyed) throw new TypeError('Object has been destroyed');
+    return this.#webContents;
+  }
   loadedUrl: string | null = null;
   progress: number[] = [];
   focused = true;
@@ -120,8 +125,8 @@ export class FakeWindow extends EventEmitter {
     if (!e.defaultPrevented) this.destroy();
   }
   destroy(): void {
+    this.#webContents.destroyed = true;
     this.destroyed = true;
-    this.webContents.destroyed = true;
     this.emit('closed');
   }
 }
