@@ -79,7 +79,7 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
             <button type="button" className="btn btn--small" onClick={() => void chooseFile()} data-testid="import-file">
               Choose a file…
             </button>
-            {fileName && <span className="table-note">{fileName}</span>}
+            {fileName && <span className="muted mono">{fileName}</span>}
           </span>
           {fileError && <span className="notice--warn">{fileError}</span>}
         </label>
