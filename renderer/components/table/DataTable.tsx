@@ -51,8 +51,10 @@ export interface DataTableProps<T extends object> {
   rows: readonly T[];
   rowId: (row: T) => string;
   columns: Array<Column<T>>;
-  /** What a row is called: "deployment" -> "Showing 12 of 80 deployments". */
+  /** What a row is called: "deployment" -> "12 of 80 deployments shown". */
   noun: string;
+  /** Its plural when not noun + "s" ("entries"). */
+  nouns?: string;
   /** Text the search box matches (case-insensitive, every word must appear); no search box without it. */
   searchText?: (row: T) => string;
   searchPlaceholder?: string;
@@ -96,6 +98,7 @@ function useWindowWidth(): number {
 
 export function DataTable<T extends object>(props: DataTableProps<T>) {
   const { rows, rowId, noun, searchText, filters = [], selection, testId } = props;
+  const nouns = props.nouns ?? `${noun}s`;
   const width = useWindowWidth();
   const columns = useMemo(() => props.columns.filter((c) => !c.hideBelow || width >= c.hideBelow), [props.columns, width]);
   const [query, setQuery] = useState('');
@@ -228,8 +231,8 @@ export function DataTable<T extends object>(props: DataTableProps<T>) {
             <input
               type="search"
               className="input dt__search"
-              placeholder={props.searchPlaceholder ?? `Search ${noun}s`}
-              aria-label={props.searchPlaceholder ?? `Search ${noun}s`}
+              placeholder={props.searchPlaceholder ?? `Search ${nouns}`}
+              aria-label={props.searchPlaceholder ?? `Search ${nouns}`}
               value={query}
               onChange={(e) => setQuery(e.target.value)}
               data-testid={`${testId}-search`}
@@ -249,7 +252,7 @@ export function DataTable<T extends object>(props: DataTableProps<T>) {
             </label>
           ))}
           <span className="dt__count muted" data-testid={`${testId}-count`} aria-live="polite">
-            {filtered ? `${formatInt(shown.length)} of ${plural(rows.length, noun)} shown` : plural(rows.length, noun)}
+            {filtered ? `${formatInt(shown.length)} of ${plural(rows.length, noun, nouns)} shown` : plural(rows.length, noun, nouns)}
           </span>
           {filtered && (
             <button type="button" className="btn btn--small btn--quiet" onClick={() => { setQuery(''); setChoices({}); }}>
@@ -275,7 +278,7 @@ export function DataTable<T extends object>(props: DataTableProps<T>) {
                   <input
                     ref={headerBox}
                     type="checkbox"
-                    aria-label={`Select all ${plural(shownIds.length, noun)} shown`}
+                    aria-label={`Select all ${plural(shownIds.length, noun, nouns)} shown`}
                     checked={shownIds.length > 0 && shownSelected === shownIds.length}
                     disabled={shownIds.length === 0}
                     onChange={(e) => setShown(e.target.checked)}
@@ -345,7 +348,7 @@ export function DataTable<T extends object>(props: DataTableProps<T>) {
             <tbody>
               <tr>
                 <td colSpan={span} className="dt__empty muted" data-testid={`${testId}-empty`}>
-                  {rows.length === 0 ? (props.empty ?? `No ${noun}s.`) : `No ${noun}s match the search or filters.`}
+                  {rows.length === 0 ? (props.empty ?? `No ${nouns}.`) : `No ${nouns} match the search or filters.`}
                 </td>
               </tr>
             </tbody>
@@ -355,7 +358,7 @@ export function DataTable<T extends object>(props: DataTableProps<T>) {
       {selection && (
         <div className="dt__bar" data-testid={`${testId}-bar`}>
           <span className="dt__bar-count" data-testid={`${testId}-selected`}>
-            {selection.selected.size === 0 ? `No ${noun}s selected` : `${plural(selection.selected.size, noun)} selected`}
+            {selection.selected.size === 0 ? `No ${nouns} selected` : `${plural(selection.selected.size, noun, nouns)} selected`}
             {hiddenSelected > 0 && <span className="muted"> ({formatInt(hiddenSelected)} not shown by the filter)</span>}
           </span>
           <button type="button" className="btn btn--small" onClick={() => setShown(true)} disabled={shownIds.length === 0 || shownSelected === shownIds.length} data-testid={`${testId}-select-all`}>

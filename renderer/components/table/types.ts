@@ -50,8 +50,6 @@ export interface Filter<T> {
 export interface Selection {
   selected: ReadonlySet<string>;
   onChange: (next: ReadonlySet<string>) => void;
-  /** What a row is called in the bar ("deployment"). */
-  noun: string;
   /** aria-label of a row's checkbox. */
   label?: (id: string) => string;
 }

@@ -108,7 +108,7 @@ export function FilterForm({ state, onChange, targets, onPlan, planning, readOnl
           searchText={(d) => d.name}
           filters={DEPLOYMENT_FILTERS}
           initialSort={{ id: 'pastDue', desc: true }}
-          selection={{ selected: chosen, onChange: (next) => set('deployments', [...next]), noun: 'deployment', label: (name) => `Purge runs of ${name}` }}
+          selection={{ selected: chosen, onChange: (next) => set('deployments', [...next]), label: (name) => `Purge runs of ${name}` }}
           rowAttributes={(d) => ({ 'data-deployment': d.name })}
           height="short"
           compact

@@ -135,7 +135,7 @@ export function ResetWizard({ list, connectionId, onClose }: { list: ScheduleLis
             searchText={(d) => `${d.fullName} ${d.schedules.map((s) => `${s.slug ?? ''} ${s.description}`).join(' ')}`}
             filters={CHOOSE_FILTERS}
             initialSort={{ id: 'pastDue', desc: true }}
-            selection={{ selected: picked, onChange: setPicked, noun: 'deployment', label: (id) => `Reset ${names.get(id) ?? id}` }}
+            selection={{ selected: picked, onChange: setPicked, label: (id) => `Reset ${names.get(id) ?? id}` }}
             rowAttributes={(d) => ({ 'data-deployment': d.fullName })}
             height="short"
             compact

@@ -215,7 +215,7 @@ export function ScheduleTable({ list, selected, onSelect, actions }: {
       searchPlaceholder="Search deployments, schedules, flags"
       filters={filterDefs}
       initialSort={{ id: 'pastDue', desc: true }}
-      selection={{ selected, onChange: onSelect, noun: 'deployment', label: (id) => `Select ${names.get(id) ?? id}` }}
+      selection={{ selected, onChange: onSelect, label: (id) => `Select ${names.get(id) ?? id}` }}
       actions={actions}
       rowHeight={58}
       rowAttributes={(d) => ({ 'data-deployment': d.fullName })}
