@@ -9,7 +9,7 @@ import { BarList } from '../../components/charts/BarList';
 import { StackedBar } from '../../components/charts/StackedBar';
 import { DataTable } from '../../components/table/DataTable';
 import type { Column, Filter } from '../../components/table/types';
-import { formatCount, formatDateTime, formatInt, formatRelative, plural } from '../../lib/format';
+import { formatCount, formatDateTime, formatInt, formatRelative, plural, pluralWord } from '../../lib/format';
 import { stateClass, typeLabel } from './classes';
 
 const LATE_COLUMNS: Array<Column<DeploymentBacklog>> = [
@@ -114,7 +114,7 @@ export function BacklogCard({ report }: { report: InspectReport }) {
     <section className="card ov-card" data-testid="overview-backlog" aria-labelledby="ov-backlog-title">
       <h2 className="ov-card__title" id="ov-backlog-title">
         Late backlog
-        {late && <span className="ov-card__meta">{formatCount(late.count, late.exact)} runs</span>}
+        {late && <span className="ov-card__meta">{formatCount(late.count, late.exact)} {pluralWord(late.count, 'run')}</span>}
       </h2>
       {late && late.deployments.length === 0 && <p className="ov-empty">No Late runs: nothing is waiting past its time.</p>}
       {late && late.deployments.length > 0 && (

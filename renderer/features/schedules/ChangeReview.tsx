@@ -52,7 +52,7 @@ export function ChangeReview({ plan, busy, error, onConfirm, onBack }: {
             {plan.anchor && plan.kind !== 'pause' && plan.kind !== 'resume' ? ` from ${shortTime(plan.anchor)}` : ''}
           </div>
           <div className="muted">
-            {formatCount(t.schedules)} schedules written · about {formatCount(t.futureRunsGoing)} future runs replaced · {formatCount(t.pastDueGoing)} past-due runs removed
+            {plural(t.schedules, 'schedule')} written · about {plural(t.futureRunsGoing, 'future run')} replaced · {plural(t.pastDueGoing, 'past-due run')} removed
           </div>
         </div>
       </div>
