@@ -18,8 +18,19 @@ import { attentionFlags, FlagBadges, FlagList, FLAG_LABEL } from './FlagBadges';
 import { rate, shortTime } from './format';
 import { TimeCell } from './TimeCell';
 
-/** Every flag of a deployment and its schedules, each code once (the worst severity wins). */
+const flagCache = new WeakMap<DeploymentRow, ScheduleFlag[]>();
+
+/** Every flag of a deployment and its schedules, each code once (the worst severity wins); cached per row. */
 export function deploymentFlags(d: DeploymentRow): ScheduleFlag[] {
+  let flags = flagCache.get(d);
+  if (!flags) {
+    flags = mergeFlags(d);
+    flagCache.set(d, flags);
+  }
+  return flags;
+}
+
+function mergeFlags(d: DeploymentRow): ScheduleFlag[] {
   const order = { danger: 0, warn: 1, info: 2 } as const;
   const byCode = new Map<string, ScheduleFlag>();
   for (const f of [...d.flags, ...d.schedules.flatMap((s) => s.flags)]) {
