@@ -83,6 +83,9 @@ describe('every screen at 1440 and 1024 px, at real size', () => {
       const { page } = session;
       await page.setViewportSize({ width: w, height });
       const shot = (name: string) => screenshot(page, path.join(SHOTS, `screens-${name}-${w}.png`));
+      // What is on screen (the list scrolls inside its own box; a full-page capture would misplace
+      // the sticky selection bar).
+      const view = (name: string) => page.screenshot({ path: path.join(SHOTS, `screens-${name}-${w}.png`) });
 
       // Overview: charts as wide as their box, 180 px high, at both sizes.
       await page.getByTestId('nav-overview').click();
@@ -123,7 +126,11 @@ describe('every screen at 1440 and 1024 px, at real size', () => {
       expect(virtual).toBeLessThan(80);
       expect(await sched.flags((await sched.deployments())[0]!)).toContain('Late backlog');
       await page.getByTestId('schedules-open').first().click();
-      await shot('schedules');
+      await page.evaluate('window.scrollTo(0, 0)');
+      await view('schedules');
+      await page.getByTestId('schedules-table').scrollIntoViewIfNeeded();
+      await page.evaluate(`document.querySelector('[data-testid="schedules-table"]').scrollIntoView()`);
+      await view('schedules-list');
       if (w === 1440) await docShot(page, 'schedules');
       await page.getByTestId('schedules-open').first().click();
 

@@ -76,7 +76,8 @@ export function LineChart({
       cursor: { drag: { x: false, y: false }, points: { size: 6 } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] } },
       axes: [
-        { ...axis, space: 70, values: (_u, splits) => splits.map((s) => formatTime(s * 1000)) },
+        // A label only where it says something new (inspections minutes apart share one).
+        { ...axis, space: 90, values: (_u, splits) => splits.map((s) => formatTime(s * 1000)).map((l, i, all) => (i > 0 && all[i - 1] === l ? '' : l)) },
         { ...axis, space: 28, size: 62, values: (_u, splits) => splits.map((v) => formatValue(v)) },
       ],
       series: [

@@ -32,21 +32,25 @@ const COLUMNS: Array<Column<AuditEntry>> = [
   {
     id: 'at',
     header: 'Time',
-    width: '15%',
+    width: '16%',
     descFirst: true,
     sortValue: (e) => Date.parse(e.at),
-    cell: (e) => (
-      <span className="nowrap mono activity-time" title={formatRelative(e.at)}>
-        {formatDateTime(e.at)}
-      </span>
-    ),
+    cell: (e) => {
+      // "2026-12-04" and "09:36:03 UTC+1" each unbroken; on a narrow window they stack.
+      const [day, ...rest] = formatDateTime(e.at).split(' ');
+      return (
+        <span className="activity-time" title={formatRelative(e.at)}>
+          <span className="nowrap">{day}</span> <span className="nowrap">{rest.join(' ')}</span>
+        </span>
+      );
+    },
   },
   { id: 'connection', header: 'Connection', width: '12%', sortValue: (e) => e.connectionName ?? '', cell: (e) => e.connectionName ?? <span className="muted">—</span> },
   { id: 'action', header: 'Action', width: '14%', sortValue: (e) => actionLabel(e.action), cell: (e) => <span title={e.action}>{actionLabel(e.action)}</span> },
   {
     id: 'outcome',
     header: 'Outcome',
-    width: '10%',
+    width: '100px',
     sortValue: (e) => e.outcome,
     cell: (e) => <Badge tone={OUTCOME_TONE[e.outcome] ?? 'neutral'}>{e.outcome}</Badge>,
   },
@@ -65,7 +69,7 @@ const COLUMNS: Array<Column<AuditEntry>> = [
       </>
     ),
   },
-  { id: 'duration', header: 'Took', width: '8%', numeric: true, descFirst: true, sortValue: (e) => e.durationMs, cell: (e) => <span className="nowrap">{formatDuration(e.durationMs)}</span> },
+  { id: 'duration', header: 'Took', width: '80px', numeric: true, descFirst: true, sortValue: (e) => e.durationMs, cell: (e) => <span className="nowrap">{formatDuration(e.durationMs)}</span> },
   { id: 'by', header: 'By', width: '11%', hideBelow: 1200, sortValue: (e) => `${e.user}@${e.host}`, cell: (e) => <span className="muted">{e.user}@{e.host}</span> },
 ];
 

@@ -6,7 +6,8 @@ export class SchedulesPage {
 
   async open(): Promise<void> {
     await this.page.getByTestId('nav-schedules').click();
-    await this.page.getByTestId('schedules-table').waitFor();
+    // schedules.list reads every deployment's runs through the API: seconds to minutes on a busy box.
+    await this.page.getByTestId('schedules-table').waitFor({ timeout: 180_000 });
   }
 
   /** Deployment names in the table, in the order shown (rows on screen: the list is virtualised). */
