@@ -125,13 +125,13 @@ describe('every screen at 1440 and 1024 px, at real size', () => {
       const virtual = await page.getByTestId('schedules-row').count();
       expect(virtual).toBeLessThan(80);
       expect(await sched.flags((await sched.deployments())[0]!)).toContain('Late backlog');
+      if (w === 1440) await docShot(page, 'schedules');
       await page.getByTestId('schedules-open').first().click();
       await page.evaluate('window.scrollTo(0, 0)');
       await view('schedules');
       await page.getByTestId('schedules-table').scrollIntoViewIfNeeded();
       await page.evaluate(`document.querySelector('[data-testid="schedules-table"]').scrollIntoView()`);
       await view('schedules-list');
-      if (w === 1440) await docShot(page, 'schedules');
       await page.getByTestId('schedules-open').first().click();
 
       // Reset step 1: select all / none, and the Preview button near the top, not 3,000 px down.
