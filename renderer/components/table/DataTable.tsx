@@ -69,8 +69,8 @@ export interface DataTableProps<T extends object> {
   toolbarExtra?: ReactNode;
   /** A second row under a row, shown when the row is opened (ctx.toggleOpen in a cell). */
   detail?: (row: T) => ReactNode;
-  /** Estimated row height in px (rows are measured once drawn). */
-  rowHeight?: number;
+  /** Estimated row height in px, or per row (rows are measured once drawn; a close guess keeps the scrollbar still). */
+  rowHeight?: number | ((row: T) => number);
   /** 'page': the box takes most of the viewport; 'short': at most ~360 px (lists inside forms). */
   height?: 'page' | 'short';
   rowClassName?: (row: T, selected: boolean) => string | undefined;
@@ -222,8 +222,12 @@ export function DataTable<T extends object>(props: DataTableProps<T>) {
   const virtualizer = useVirtualizer({
     count: shown.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => props.rowHeight ?? 40,
-    overscan: 6,
+    estimateSize: (i) => {
+      const h = props.rowHeight ?? 40;
+      const r = shown[i];
+      return typeof h === 'function' ? (r ? h(r.original) : 40) : h;
+    },
+    overscan: 4,
     getItemKey: (i) => shown[i]?.id ?? i,
   });
   const items = virtualizer.getVirtualItems();

@@ -228,7 +228,7 @@ export function ScheduleTable({ list, selected, onSelect, actions }: {
       initialSort={{ id: 'pastDue', desc: true }}
       selection={{ selected, onChange: onSelect, label: (id) => `Select ${names.get(id) ?? id}` }}
       actions={actions}
-      rowHeight={58}
+      rowHeight={(d) => 18 + 46 * Math.max(1, d.schedules.length)}
       rowAttributes={(d) => ({ 'data-deployment': d.fullName })}
       detail={(d) => <DeploymentDetail d={d} />}
       empty="No deployments on this server."
