@@ -11,7 +11,7 @@ import { events as contractEvents } from '../../shared/contract';
 import { createLogger } from '../core/log/logger';
 import type { EventBus } from '../core/events';
 import { dispatch, type Handlers } from './dispatch';
-import { contentType, resolveInside } from './static-files';
+import { contentType, decodeRequestPath, resolveInside } from './static-files';
 import {
   SECURITY_HEADERS,
   allowedHostsFor,
@@ -60,19 +60,28 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     const hostCheck = checkHostAndOrigin(req, guard);
     if (!hostCheck.ok) return refuse(res, hostCheck.status, hostCheck.reason);
-    const url = new URL(req.url ?? '/', 'http://local');
+    // Malformed paths (bad percent-encoding, NUL, CR/LF) are the client's mistake: 400, nothing logged.
+    let rawPath = '/';
+    let pathname: string | null;
+    try {
+      rawPath = new URL(req.url ?? '/', 'http://local').pathname;
+      pathname = decodeRequestPath(rawPath);
+    } catch {
+      pathname = null;
+    }
+    if (pathname === null) return send(res, 400, { ok: false, error: { code: 'VALIDATION', message: 'Malformed request path' } });
 
-    if (url.pathname.startsWith('/rpc/')) {
+    if (pathname.startsWith('/rpc/')) {
       if (req.method !== 'POST') return refuse(res, 405 as 403, 'Use POST');
       const tok = checkToken(req, guard);
       if (!tok.ok) return refuse(res, tok.status, tok.reason);
       const body = await readJson(req);
       if (!body.ok) return send(res, 400, { ok: false, error: { code: 'VALIDATION', message: body.message } });
-      const name = decodeURIComponent(url.pathname.slice('/rpc/'.length));
+      const name = pathname.slice('/rpc/'.length);
       return send(res, 200, await dispatch(opts.handlers, name, body.value));
     }
 
-    if (url.pathname === '/events') {
+    if (pathname === '/events') {
       const tok = checkToken(req, guard);
       if (!tok.ok) return refuse(res, tok.status, tok.reason);
       res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
@@ -83,7 +92,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
 
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405 as 403, 'Method not allowed');
-    return serveStatic(opts.staticDir, url.pathname, res);
+    return serveStatic(opts.staticDir, rawPath, res);
   }
 
   const unsubscribe = opts.bus.subscribe((event, payload) => {
