@@ -10,20 +10,24 @@ interface SecretRow {
 
 /** Encrypted secrets by (owner, name). Decrypted values are registered with the log redactor. */
 export class SecretsRepo {
+  private readonly writer: Keyring;
+
   constructor(
     private readonly db: Database,
-    /** The keyring new secrets are written with, first; others that this face can read, after. */
+    /** Keyrings this face can read; new secrets are written with the first writable one. */
     private readonly keyrings: readonly Keyring[],
   ) {
-    if (keyrings.length === 0) throw new Error('SecretsRepo needs at least one keyring');
+    const writer = keyrings.find((k) => k.writable !== false);
+    if (!writer) throw new Error('SecretsRepo needs at least one writable keyring');
+    this.writer = writer;
   }
 
   get scheme(): string {
-    return this.keyrings[0]!.scheme;
+    return this.writer.scheme;
   }
 
   set(ownerId: string, name: string, value: string): void {
-    const kr = this.keyrings[0]!;
+    const kr = this.writer;
     registerSecret(value);
     this.db
       .prepare(
