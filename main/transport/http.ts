@@ -13,6 +13,7 @@ import { events as contractEvents } from '../../shared/contract';
 import { createLogger } from '../core/log/logger';
 import type { EventBus } from '../core/events';
 import { dispatch, type Handlers } from './dispatch';
+import { webRefusal } from './web-policy';
 import { contentType, decodeRequestPath, resolveInside } from './static-files';
 import {
   SECURITY_HEADERS,
@@ -102,6 +103,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       const body = await readJson(req);
       if (!body.ok) return send(res, 400, { ok: false, error: { code: 'VALIDATION', message: body.message } });
       const name = pathname.slice('/rpc/'.length);
+      const refused = webRefusal(name, body.value);
+      if (refused) return send(res, 200, { ok: false, error: refused });
       return send(res, 200, await dispatch(opts.handlers, name, body.value));
     }
 
