@@ -41,7 +41,9 @@ export function createOut(json: boolean): Out {
     error(e) {
       if (json) process.stdout.write(toJson({ ok: false, error: e }) + '\n');
       const hint = e.hint ? `\n  ${forTerminal(redact(e.hint))}` : '';
-      process.stderr.write(`housekeeper: ${forTerminal(redact(e.message))}${hint}\n`);
+      // A message that echoes a huge input stays one readable line.
+      const message = e.message.length > 500 ? `${e.message.slice(0, 500)}… (cut)` : e.message;
+      process.stderr.write(`housekeeper: ${forTerminal(redact(message))}${hint}\n`);
     },
     info(line) {
       process.stderr.write(forTerminal(redact(line)) + '\n');

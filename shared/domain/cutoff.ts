@@ -73,3 +73,13 @@ export function resolveCutoff(text: string, now: Date, zone = 'UTC'): Result<Res
   }
   return { ok: true, value: { cutoff: instant.toISO()!, given, kind: 'absolute', agoMs: null } };
 }
+
+/**
+ * Whether `text` can be a cutoff at all, without a clock: for contracts, so a request with a cutoff
+ * like "30x" is refused before any server is asked for its time (issue #12). null when it can.
+ */
+export function cutoffSyntaxError(text: string): string | null {
+  if (text.length > 64) return 'The cutoff is longer than 64 characters.';
+  const r = resolveCutoff(text, new Date(8_640_000_000_000_000)); // the latest date there is: no "future" refusal
+  return r.ok ? null : `${r.error.message} ${r.error.hint ?? ''}`.trim();
+}
