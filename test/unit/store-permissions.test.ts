@@ -110,7 +110,8 @@ describe.runIf(POSIX)('file permissions', () => {
     expect(e.message).toMatch(/Nothing is damaged/);
     expect(e.message).not.toMatch(/damaged \(/);
     expect(e.hint).toMatch(/HOUSEKEEPER_HOME/);
-  });
+    // A child process with tsx: seconds on a busy machine.
+  }, 60_000);
 });
 
 describe('OS keychain choice', () => {
