@@ -39,7 +39,7 @@ export function App() {
   } else if (connections.status === 'error' && connections.error) {
     body = (
       <div className="page">
-        <ErrorNotice title="Housekeeper could not read its saved connections" error={connections.error}>
+        <ErrorNotice title={connections.error.code === 'FORBIDDEN' ? 'This browser is not signed in' : 'Housekeeper could not read its saved connections'} error={connections.error}>
           <button type="button" className="btn btn--small notice__action" onClick={() => void refreshConnections()}>
             Try again
           </button>
