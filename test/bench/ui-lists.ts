@@ -14,8 +14,6 @@
  *
  *   npm run bench:ui       (BENCH_DEPLOYMENTS=1000, BENCH_SCHEDULES_EACH=3; builds first)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +25,9 @@ import { startPrefectServer } from '../harness/prefect-server';
 import { seedDeployments, type DeploymentSpec, type ScheduleSpec } from '../harness/seed-api';
 import { planSeed, targetsFromDeployments } from '../harness/seed-plan';
 import { seedRunsPg } from '../harness/seed-sql';
-import { ensurePrefectVenv, REPO_ROOT } from '../harness/venv';
+import { ensurePrefectVenv } from '../harness/venv';
+import { rpc } from '../e2e/support/rpc';
+import { startServe, type ServeHandle } from '../e2e/support/serve';
 
 const N = Number(process.env.BENCH_DEPLOYMENTS ?? 1000);
 const EACH = Number(process.env.BENCH_SCHEDULES_EACH ?? 3);
@@ -50,29 +50,6 @@ function specs(): DeploymentSpec[] {
       schedules: Array.from({ length: EACH }, (_, k) => ({ schedule: kinds[k % kinds.length]!, slug: `s${k}`, active: !(k === 2 && i % 7 === 0) })),
     };
   });
-}
-
-function serve(home: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'housekeeper.cjs'), 'serve', '--port', '0', '--no-open'], {
-    env: { ...process.env, HOUSEKEEPER_HOME: home, PREFECT_HOME: path.join(home, 'prefect-home') },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /^(http:\/\/\S+#token=\S+)\n/m.exec(buf);
-      if (m) resolve({ url: m[1]!, child });
-    });
-    child.on('exit', (c) => reject(new Error(`housekeeper serve exited ${c}`)));
-  });
-}
-
-async function rpc<T>(url: string, name: string, input: unknown): Promise<T> {
-  const res = await fetch(`${url.replace(/#.*$/, '')}rpc/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-housekeeper-token': /#token=(.+)$/.exec(url)![1]! }, body: JSON.stringify(input) });
-  const body = (await res.json()) as { ok: boolean; value: T; error?: { message: string } };
-  if (!body.ok) throw new Error(`${name}: ${body.error?.message}`);
-  return body.value;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -111,7 +88,7 @@ async function main(): Promise<void> {
   const pg = await startPostgres({ parentDir: tmp });
   await restorePgTemplate(pg, 'prefect');
   const server = await startPrefectServer({ name: 'bench-ui', db: { kind: 'postgres', url: pg.url(pg.info.owner, 'prefect'), database: 'prefect' }, parentDir: tmp });
-  let hk: ChildProcess | undefined;
+  let hk: ServeHandle | undefined;
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
   try {
     const api = prefectApi(server.info.apiUrl);
@@ -125,14 +102,12 @@ async function main(): Promise<void> {
     );
     process.stderr.write(`seeded ${N} deployments / ${schedules} schedules via the API in ${((t1 - t0) / 1000).toFixed(1)} s, ${seed.flowRuns} runs via SQL\n`);
 
-    const home = path.join(tmp, 'hk-home');
-    fs.mkdirSync(path.join(home, 'prefect-home'), { recursive: true });
-    const s = await serve(home);
-    hk = s.child;
-    const conn = await rpc<{ id: string }>(s.url, 'connections.save', {
+    const s = await startServe();
+    hk = s;
+    const conn = await rpc<{ id: string }>(s.openUrl, 'connections.save', {
       draft: { name: 'bench-1000', apiUrl: server.info.apiUrl, db: { kind: 'postgres', host: pg.info.host, port: pg.info.port, database: 'prefect', user: pg.info.owner.user, password: pg.info.owner.password, sslmode: 'disable' } },
     });
-    await rpc(s.url, 'connections.use', { id: conn.id });
+    await rpc(s.openUrl, 'connections.use', { id: conn.id });
 
     const rows: Array<[string, string, string]> = [];
     // One page: the list is read once (the server side takes minutes at this size), then measured at
@@ -141,7 +116,7 @@ async function main(): Promise<void> {
     const problems: string[] = [];
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
     page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(s.url);
+    await page.goto(s.openUrl);
     await page.getByTestId('nav-schedules').waitFor();
     const c0 = Date.now();
     await page.getByTestId('nav-schedules').click();
@@ -232,7 +207,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await browser.close();
-    hk?.kill('SIGTERM');
+    await hk?.stop();
     await server.stop();
     await pg.stop();
     await rm(tmp, { recursive: true, force: true });
