@@ -51,6 +51,12 @@ const ExportRequestSchema = z
     includeSecrets: z.boolean().default(false),
     options: ExportOptionsSchema.default({}),
     path: z.string().min(1).max(4096).optional(),
+    /**
+     * profiles.toml only: the text of an existing profiles.toml (picked in the page) to merge this
+     * profile into, so a download keeps the user's other profiles. The web face's way of what
+     * `path` does in the window and the CLI; never together with `path`.
+     */
+    mergeInto: z.string().max(MAX_FILE).optional(),
   })
   .strict();
 

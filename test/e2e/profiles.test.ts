@@ -17,6 +17,12 @@ import { ProfilesPage } from './pages/ProfilesPage';
 
 const SHOTS = path.join(REPO_ROOT, 'test-results', 'e2e');
 
+/** Chooses a file through the browser's own picker, as a user does in web mode. */
+async function pickFile(page: BrowserSession['page'], name: string, text: string): Promise<void> {
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('import-file').click()]);
+  await chooser.setFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(text) });
+}
+
 describe('profiles, in the browser', () => {
   const h = inject('harness');
   let serve: ServeHandle;
@@ -81,22 +87,39 @@ describe('profiles, in the browser', () => {
     await page.getByText('Revision 4 ·').waitFor();
     await screenshot(page, path.join(SHOTS, 'profiles-history.png'));
 
-    // Export into an existing profiles.toml: the other profile and the comment survive.
+    // Export. In local web mode the page never names a path on this machine (issue #12): an
+    // existing profiles.toml is picked in the browser, merged (its other profiles and comments kept)
+    // and downloaded; the file on disk stays as it was. (Writing into profiles.toml by path is the
+    // desktop window's and the CLI's: test/integration/profiles-prefect-cli.test.ts.)
     const file = path.join(tmp, 'profiles.toml');
-    fs.writeFileSync(file, '# mine\nactive = "local"\n\n[profiles.local]\nPREFECT_API_URL = "http://127.0.0.1:4200/api"\n');
+    const before = '# mine\nactive = "local"\n\n[profiles.local]\nPREFECT_API_URL = "http://127.0.0.1:4200/api"\n';
+    fs.writeFileSync(file, before);
     await profiles.tab('export');
-    await page.getByTestId('export-path').fill(file);
+    expect(await page.getByTestId('export-path').count()).toBe(0);
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('export-merge-pick').click()]);
+    await chooser.setFiles(file);
+    await expect.poll(() => page.getByTestId('export-merge-file').innerText()).toBe('profiles.toml');
     await page.getByTestId('export-preview').click();
     await page.getByTestId('export-text').waitFor();
+    const merged = await page.getByTestId('export-text').innerText();
+    expect(merged).toMatch(/^# mine/);
+    expect(merged).toContain('[profiles.local]');
+    expect(await page.getByText(/keeps its other profile \(local\)/).count()).toBe(1);
+    expect(await page.getByTestId('export-save').innerText()).toBe('Download profiles.toml');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-save').click()]);
+    const saved = path.join(tmp, 'downloaded-profiles.toml');
+    await download.saveAs(saved);
+    const got = fs.readFileSync(saved, 'utf8');
+    expect(got.trimEnd()).toBe(merged.trimEnd());
+    expect(got).toMatch(/^# mine\nactive = "local"/);
+    expect(got).toContain('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME = "P1D"');
+    expect(fs.readFileSync(file, 'utf8')).toBe(before);
+    await screenshot(page, path.join(SHOTS, 'profiles-export-merge.png'));
+    await page.getByTestId('export-merge-clear').click();
+    await page.getByTestId('export-preview').click();
+    await page.getByTestId('export-text').waitFor();
+    expect(await page.getByTestId('export-text').innerText()).toContain('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME = "P1D"');
     await screenshot(page, path.join(SHOTS, 'profiles-export.png'));
-    await page.getByTestId('export-write').click();
-    await page.getByTestId('confirm-dialog-confirm').click();
-    await page.getByTestId('export-written').waitFor();
-    const written = fs.readFileSync(file, 'utf8');
-    expect(written).toContain('# mine');
-    expect(written).toContain('[profiles.local]');
-    expect(written).toContain('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME = "P1D"');
-    expect(fs.readdirSync(tmp).some((f) => f.startsWith('profiles.toml.bak-'))).toBe(true);
 
     // Drift against the harness server, which runs with the scheduler off: that setting matches; the
     // profile's P1D against the server's default P100D is a difference, and every count is a row count.
@@ -157,7 +180,7 @@ describe('profiles, in the browser', () => {
     const dialog = page.getByTestId('import-dialog');
     await dialog.waitFor();
     const bad = 'PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS=twenty\nPREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME=PT15M\nPREFECT_API_SERVICES_SCHEDULER_LOOP_SECONDS=30\nPREFECT_SERVER_API_AUTH_STRING=admin:pw\n';
-    await page.getByTestId('import-file').setInputFiles({ name: 'staging.env', mimeType: 'text/plain', buffer: Buffer.from(bad) });
+    await pickFile(page, 'staging.env', bad);
     await expect.poll(() => page.getByTestId('import-text').inputValue()).toContain('twenty');
     expect(await page.getByTestId('import-format').inputValue()).toBe('env');
     await page.getByTestId('import-check').click();
@@ -180,7 +203,7 @@ describe('profiles, in the browser', () => {
     await page.setViewportSize({ width: 1360, height: 900 });
 
     // The fixed file: checked again, then imported; the history names the file.
-    await page.getByTestId('import-file').setInputFiles({ name: 'staging.env', mimeType: 'text/plain', buffer: Buffer.from(bad.replace('twenty', '20')) });
+    await pickFile(page, 'staging.env', bad.replace('twenty', '20'));
     await expect.poll(() => page.getByTestId('import-check').isVisible()).toBe(true);
     await page.getByTestId('import-check').click();
     await page.getByTestId('import-preview').waitFor();

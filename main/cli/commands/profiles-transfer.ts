@@ -55,7 +55,7 @@ export async function exportCommand(transfer: ProfileTransfer, name: string, rev
     for (const n of text.notes) out.info(n);
     if (text.errors.length) out.info(`Exported anyway (--force); Prefect would reject:\n${issuesText(text.errors)}`);
     if (out.json) out.result(text, () => '');
-    else process.stdout.write(text.content);
+    else out.data(text.content);
     return EXIT.ok;
   }
   const preview = transfer.previewExport(req);

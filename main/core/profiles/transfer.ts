@@ -52,6 +52,8 @@ export interface ExportRequest {
   includeSecrets: boolean;
   options: ExportOptions;
   path?: string;
+  /** profiles.toml text to merge into (the web face's picked file); never with `path`. */
+  mergeInto?: string;
 }
 
 export interface ExportPreview {
@@ -161,6 +163,13 @@ export class ProfileTransfer {
     const values = this.profiles.values(p.id, p.shownRev);
     const input = { name: p.name, values, includeSecrets: req.includeSecrets, options: req.options, line: p.line };
     const errors = validateProfile(values, p.line).filter((i) => i.severity === 'error');
+    if (req.mergeInto !== undefined) {
+      if (req.format !== 'toml') throw new AppError('VALIDATION', 'Only a profiles.toml can be merged into.', { hint: 'Choose the profiles.toml format, or export without a file to merge into.' });
+      if (req.path) throw new AppError('VALIDATION', 'Give either a file path or the text to merge into, not both.');
+      const merged = mergeProfilesToml(req.mergeInto, input);
+      const notes = [...merged.notes, mergedNote(merged.replaced, input.options.profileName ?? p.name, merged.otherProfiles)];
+      return { line: p.line, content: merged.content, fileName: 'profiles.toml', omitted: merged.omitted, notes, errors, target: null };
+    }
     if (req.format === 'toml' && req.path) {
       const snap = readSnapshot(req.path);
       if (snap.exists) {
@@ -225,6 +234,11 @@ export class ProfileTransfer {
       return false;
     }
   }
+}
+
+function mergedNote(replaced: boolean, name: string, others: string[]): string {
+  const kept = others.length ? `keeps ${others.length === 1 ? 'its other profile' : `its ${others.length} other profiles`} (${others.join(', ')})` : 'has no other profiles';
+  return `Merged into the chosen profiles.toml: ${replaced ? 'replaces' : 'adds'} profile "${name}" and ${kept}.`;
 }
 
 /** VALIDATION (nothing exported) when the preview holds values the profile's line would reject. */

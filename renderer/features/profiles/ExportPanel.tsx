@@ -1,13 +1,16 @@
 /**
- * Export a revision: pick a format, preview the exact text, copy or download it, or write it to a
- * file on this machine. profiles.toml is merged into an existing file (other profiles kept, backup
- * made); the write is refused if the file changed since the preview. A profile with values its
- * Prefect line rejects is not copied, downloaded or written until the user ticks "Export anyway",
- * as the CLI refuses both stdout and --file without --force.
+ * Export a revision: pick a format, preview the exact text, copy it or save it (the OS Save dialog
+ * in the window, a download in web mode: renderer/api/files.ts). A profiles.toml can be merged into
+ * an existing one the user picks, so their other profiles are kept: in the window main reads and
+ * writes that file (backup made, refused if it changed since the preview); in web mode the page
+ * never names a path (issue #12), so the picked file's text is merged and the result downloaded.
+ * A profile with values its Prefect line rejects is not copied, saved or written until the user
+ * ticks "Export anyway", as the CLI refuses both stdout and --file without --force.
  */
 import { useState } from 'react';
 import type { ExportPreviewView } from '../../../shared/contracts/profiles';
 import { EXPORT_FORMATS, type ExportFormat, type ProfileView } from '../../../shared/domain/profiles';
+import { openTextFile, saveLabel, saveTextFile } from '../../api/files';
 import { useAction } from '../../api/hooks';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -17,7 +20,9 @@ const LABEL: Record<ExportFormat, string> = { toml: 'profiles.toml', env: '.env'
 export function ExportPanel({ view }: { view: ProfileView }) {
   const [format, setFormat] = useState<ExportFormat>('toml');
   const [includeSecrets, setIncludeSecrets] = useState(false);
-  const [path, setPath] = useState('');
+  // The profiles.toml to merge into: its path in the window, its text in web mode.
+  const [mergeFile, setMergeFile] = useState<{ name: string; path?: string; content: string } | null>(null);
+  const [pickError, setPickError] = useState<string | null>(null);
   const [table, setTable] = useState(view.name);
   const [service, setService] = useState('');
   const [preview, setPreview] = useState<ExportPreviewView | null>(null);
@@ -32,20 +37,33 @@ export function ExportPanel({ view }: { view: ProfileView }) {
     format,
     includeSecrets,
     options: { ...(format === 'toml' && table ? { profileName: table } : {}), ...(service ? { serviceName: service } : {}) },
-    ...(path.trim() ? { path: path.trim() } : {}),
+    ...(format === 'toml' && mergeFile ? (mergeFile.path ? { path: mergeFile.path } : { mergeInto: mergeFile.content }) : {}),
   });
+  const pickMerge = async () => {
+    setPickError(null);
+    try {
+      const f = await openTextFile({ title: 'Merge into a profiles.toml', filters: [{ name: 'profiles.toml', extensions: ['toml'] }, { name: 'All files', extensions: ['*'] }] });
+      if (!f) return;
+      setMergeFile(f);
+      setPreview(null);
+    } catch (e) {
+      setPickError((e as Error).message);
+    }
+  };
   const doPreview = async () => {
     setWritten(null);
     setAnyway(false);
     setPreview(await previewAction.run(request()));
   };
-  const download = () => {
+  // Native Save dialog in the window, a download in the browser (renderer/api/files.ts).
+  const save = async () => {
     if (!preview) return;
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([preview.content], { type: 'text/plain' }));
-    a.download = preview.fileName;
-    a.click();
-    URL.revokeObjectURL(a.href);
+    try {
+      const r = await saveTextFile({ suggestedName: preview.fileName, content: preview.content, title: 'Export settings' });
+      if (r?.kind === 'saved') setWritten([`Saved ${r.path}.`]);
+    } catch (e) {
+      setWritten([`Could not save: ${(e as Error).message}`]);
+    }
   };
 
   const blocked = (preview?.errors.length ?? 0) > 0 && !anyway;
@@ -76,10 +94,25 @@ export function ExportPanel({ view }: { view: ProfileView }) {
             <input className="input" value={service} placeholder={format === 'compose' ? 'prefect-server' : view.name} onChange={(e) => setService(e.target.value)} />
           </label>
         ) : null}
-        <label className="field field--wide">
-          <span className="field__label">Write to a file on this machine (optional)</span>
-          <input className="input mono" value={path} placeholder={format === 'toml' ? '~/.prefect/profiles.toml' : 'leave empty to copy or download'} onChange={(e) => { setPath(e.target.value); setPreview(null); }} data-testid="export-path" />
-        </label>
+        {format === 'toml' && (
+          <div className="field field--wide">
+            <span className="field__label">Merge into an existing profiles.toml (optional: keeps its other profiles)</span>
+            <span className="page__actions">
+              <button type="button" className="btn btn--small" onClick={() => void pickMerge()} data-testid="export-merge-pick">
+                {mergeFile ? 'Choose another…' : 'Choose profiles.toml…'}
+              </button>
+              {mergeFile && (
+                <>
+                  <span className="mono" data-testid="export-merge-file">{mergeFile.path ?? mergeFile.name}</span>
+                  <button type="button" className="btn btn--small" onClick={() => { setMergeFile(null); setPreview(null); }} data-testid="export-merge-clear">
+                    Don’t merge
+                  </button>
+                </>
+              )}
+            </span>
+            {pickError && <span className="notice--warn">{pickError}</span>}
+          </div>
+        )}
       </div>
       <label className="check-line">
         <input type="checkbox" checked={includeSecrets} onChange={(e) => { setIncludeSecrets(e.target.checked); setPreview(null); }} data-testid="export-secrets" />
@@ -125,7 +158,7 @@ export function ExportPanel({ view }: { view: ProfileView }) {
           <pre className="export__text mono" data-testid="export-text">{preview.content}</pre>
           <div className="page__actions">
             <button type="button" className="btn btn--small" disabled={blocked} onClick={() => void navigator.clipboard.writeText(preview.content)}>Copy</button>
-            <button type="button" className="btn btn--small" disabled={blocked} onClick={download}>Download {preview.fileName}</button>
+            <button type="button" className="btn btn--small" disabled={blocked} onClick={() => void save()} data-testid="export-save">{saveLabel(preview.fileName)}</button>
             {preview.target && (
               <button type="button" className="btn btn--small btn--primary" disabled={blocked} onClick={() => setConfirm(true)} data-testid="export-write">
                 Write {preview.target.path}

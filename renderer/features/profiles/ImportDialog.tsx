@@ -1,9 +1,10 @@
 /**
  * Import profiles.toml (one or all profiles), .env, a compose service's environment, Kubernetes
- * ConfigMap/Secret, Helm values or a systemd EnvironmentFile. The file is read here in the browser
- * and parsed in main. Before anything is saved the dialog lists every setting it is about to import
- * with Prefect's verdict for the chosen line (issue #13 item 3); values Prefect rejects import only
- * when the user ticks "Import anyway", as the CLI needs --force.
+ * ConfigMap/Secret, Helm values or a systemd EnvironmentFile. The file is picked with the native
+ * dialog in the window or the browser's picker in web mode (renderer/api/files.ts), or pasted; its
+ * text is parsed in main. Before anything is saved the dialog lists every setting it is about to
+ * import with Prefect's verdict for the chosen line (issue #13 item 3); values Prefect rejects
+ * import only when the user ticks "Import anyway", as the CLI needs --force.
  *
  * Its own wide <dialog> (not ConfirmDialog's 520 px): a settings table needs the room, and the body
  * scrolls while the actions stay in view.
@@ -12,6 +13,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ImportPreview } from '../../../shared/contracts/profiles';
 import { IMPORT_FORMATS, type ImportFormat, type ProfileIssue } from '../../../shared/domain/profiles';
 import { LATEST_LINE, lineVersion, PREFECT_LINES, type PrefectLine } from '../../../shared/domain/settings-catalog';
+import { openTextFile } from '../../api/files';
 import { useAction } from '../../api/hooks';
 import { ErrorNotice } from '../../components/ErrorNotice';
 
@@ -72,14 +74,21 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
     previewAction.clearError();
     importAction.clearError();
   };
-  const readFile = (file: File) => {
-    const g = guess(file.name);
-    if (g) setFormat(g);
-    setFileName(file.name);
-    void file.text().then((t) => {
-      setContent(t);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const chooseFile = async () => {
+    setFileError(null);
+    try {
+      // Filters are '*' too: dotfiles such as `.env` have no extension to filter on.
+      const f = await openTextFile({ title: 'Import settings', filters: [{ name: 'Settings files', extensions: ['toml', 'env', 'yaml', 'yml', 'conf'] }, { name: 'All files', extensions: ['*'] }] });
+      if (!f) return;
+      const g = guess(f.name);
+      if (g) setFormat(g);
+      setFileName(f.name);
+      setContent(f.content);
       reset();
-    });
+    } catch (e) {
+      setFileError((e as Error).message);
+    }
   };
   const source = () => ({ format, content, line, ...(fileName ? { fileName } : {}) });
   const doPreview = async () => {
@@ -117,10 +126,16 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
       </h2>
       <div className="import-dialog__body">
         <div className="import__source">
-          <label className="field">
+          <div className="field">
             <span className="field__label">File</span>
-            <input type="file" onChange={(e) => e.target.files?.[0] && readFile(e.target.files[0])} data-testid="import-file" />
-          </label>
+            <span className="page__actions">
+              <button type="button" className="btn btn--small" onClick={() => void chooseFile()} disabled={busy} data-testid="import-file">
+                Choose a file…
+              </button>
+              {fileName && <span className="muted mono" data-testid="import-file-name">{fileName}</span>}
+            </span>
+            {fileError && <span className="notice--warn">{fileError}</span>}
+          </div>
           <label className="field">
             <span className="field__label">Format</span>
             <select className="input" value={format} onChange={(e) => { setFormat(e.target.value as ImportFormat); reset(); }} data-testid="import-format">

@@ -12,7 +12,7 @@ import { useConnections } from '../../api/connections';
 import { toClientError } from '../../api/errors';
 import type { ClientError } from '../../api/client';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { formatCount } from '../../lib/format';
+import { formatCount, formatNumber } from '../../lib/format';
 import { href } from '../../lib/router';
 
 interface Pair {
@@ -32,7 +32,7 @@ const ROWS: SimMetric[] = [
   SIM_METRICS.insertTransactionsMax,
 ];
 
-const fmt = (n: number) => (Number.isInteger(n) || Math.abs(n) >= 100 ? formatCount(Math.round(n)) : n.toFixed(1));
+const fmt = (n: number) => (Number.isInteger(n) || Math.abs(n) >= 100 ? formatCount(n) : formatNumber(n, 1));
 
 export function WhatIfPanel({ view }: { view: ProfileView }) {
   const { connections, currentId } = useConnections();

@@ -9,7 +9,7 @@ import { settingText } from '../../../shared/schedules/settings';
 import { useAction, useRequest } from '../../api/hooks';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Segmented } from '../../components/Segmented';
-import { formatCount } from '../../lib/format';
+import { formatCount, formatShare } from '../../lib/format';
 import { ahead, num } from './format';
 
 const FIELDS = [
@@ -157,7 +157,7 @@ function SimulationView({ sim }: { sim: Simulation }) {
                 <td className="mono">{s.limitedBy}</td>
                 <td className="num">{ahead(s.horizonSeconds)}</td>
                 <td className="num">{num(s.insertsPerLoopAvg)}</td>
-                <td className="num">{Math.round(s.selectedShare * 100)}%</td>
+                <td className="num">{formatShare(s.selectedShare)}</td>
                 {m && <td className={`num${t && t.kept !== s.kept ? ' sched-changed' : ''}`}>{t?.kept ?? '—'}</td>}
                 {m && <td className={`num${t && t.horizonSeconds !== s.horizonSeconds ? ' sched-changed' : ''}`}>{ahead(t?.horizonSeconds)}</td>}
               </tr>

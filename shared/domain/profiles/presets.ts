@@ -1,11 +1,10 @@
 /**
  * Presets: named sets of changes with the reason for each value. A preset never applies silently:
  * the UI and the CLI show the diff (changes.ts diffValues) and save it as a new revision only when
- * the user confirms. Values are our recommendations for self-hosted servers, grounded in Prefect's
- * own code (prefect/server/services/scheduler.py for the horizon, server/database for the pool,
- * server/services/db_vacuum.py for retention). A preset is applied for the Prefect line the
- * profile targets: settings that line does not have are left out and said so (the database vacuum
- * service only exists from 3.6).
+ * the user confirms. Values are our recommendations for self-hosted servers, grounded in
+ * docs/prefect.md §5, §9-§11. A preset is applied for the Prefect line the profile targets:
+ * settings that line does not have are left out and said so (the database vacuum service only
+ * exists from 3.6).
  */
 import { catalogFor, type PrefectLine } from '../settings-catalog';
 import type { ProfileChanges } from './changes';
