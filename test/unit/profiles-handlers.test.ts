@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createContext, type AppContext } from '../../main/context';
 import { createHandlers } from '../../main/handlers';
 import { dispatch, type Handlers } from '../../main/transport/dispatch';
+import { webRefusal } from '../../main/transport/web-policy';
 import type { Output, RequestName } from '../../shared/contract';
 
 let home: string;
@@ -48,6 +49,38 @@ describe('profiles requests', () => {
     const p = await call('profiles.create', { name: 'a' });
     const badKey = await dispatch(handlers, 'profiles.save', { id: p.id, baseRev: 1, set: { 'NOT A NAME': 'x' } });
     expect(badKey.ok === false && badKey.error.code).toBe('VALIDATION');
+  });
+
+  it('merges into the text of a picked profiles.toml (the web face’s way), keeping its other profiles', async () => {
+    const p = await call('profiles.create', { name: 'prod', values: { PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS: '20' } });
+    const existing = '# mine\nactive = "local"\n\n[profiles.local]\nPREFECT_API_URL = "http://127.0.0.1:4200/api"\n\n[profiles.prod]\n# keep me\nPREFECT_LOGGING_LEVEL = "INFO"\n';
+    const req = { id: p.id, format: 'toml', mergeInto: existing };
+    // The web face lets this through: no path on the machine is read or named.
+    expect(webRefusal('profiles.exportPreview', req)).toBeNull();
+    const merged = await call('profiles.exportPreview', req);
+    expect(merged.target).toBeNull();
+    expect(merged.fileName).toBe('profiles.toml');
+    expect(merged.content).toMatch(/^# mine\nactive = "local"/);
+    expect(merged.content).toContain('[profiles.local]\nPREFECT_API_URL = "http://127.0.0.1:4200/api"');
+    expect(merged.content).toContain('# keep me');
+    expect(merged.content).toContain('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS = "20"');
+    expect(merged.content).not.toContain('PREFECT_LOGGING_LEVEL');
+    expect(merged.notes).toContain('Merged into the chosen profiles.toml: replaces profile "prod" and keeps its other profile (local).');
+
+    // Only a profiles.toml merges; never together with a path; a file that is not TOML is refused
+    // without a line of it in the answer.
+    const env = await dispatch(handlers, 'profiles.exportPreview', { ...req, format: 'env' });
+    expect(env.ok === false && env.error.code).toBe('VALIDATION');
+    const both = await dispatch(handlers, 'profiles.exportPreview', { ...req, path: path.join(home, 'profiles.toml') });
+    expect(both.ok === false && both.error.code).toBe('VALIDATION');
+    expect(fs.existsSync(path.join(home, 'profiles.toml'))).toBe(false);
+    const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n';
+    const bad = await dispatch(handlers, 'profiles.exportPreview', { ...req, mergeInto: key });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.error.code).toBe('VALIDATION');
+      expect(JSON.stringify(bad.error)).not.toMatch(/b3BlbnNzaC1rZXkt|OPENSSH/);
+    }
   });
 
   it('imports a profiles.toml, previews and writes a merged export', async () => {

@@ -1,13 +1,15 @@
 /**
  * Our own short explanations for the settings server admins actually tune, keyed by canonical env
  * name. Prefect's description is shown too; these say what it means in practice. A test checks every
- * key here exists in the catalog.
+ * key here exists in the catalog. The Prefect behaviour they rest on is written down, with the
+ * Prefect source it comes from, in docs/prefect.md (§9-§9.1 scheduler, §5 late runs, §10 db_vacuum,
+ * §11 settings and profiles).
  */
 export const SETTING_NOTES: Readonly<Record<string, string>> = {
-  // scheduler (prefect/server/services/scheduler.py: the loop, its horizon and batches)
+  // scheduler: docs/prefect.md §9, §9.1 (how many runs a schedule gets)
   PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS: 'How often the scheduler wakes up to top up future runs. Lower values do not make runs start sooner.',
   PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS:
-    'Upper bound of future runs per deployment schedule. With a one-minute schedule the default 100 fills 100 rows per deployment; high-frequency setups lower it.',
+    'Upper bound of future runs per deployment schedule. At the defaults MIN_SCHEDULED_TIME decides first: a one-minute schedule holds about 61 future runs, an hourly one 3 (docs/prefect.md §9.1).',
   PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS: 'Lower bound of future runs per schedule, even for rare schedules.',
   PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME:
     'How far into the future runs are created. ISO 8601 only from env or profiles (P100D, PT2H): "3600" is rejected by Prefect.',
@@ -15,7 +17,7 @@ export const SETTING_NOTES: Readonly<Record<string, string>> = {
   PREFECT_SERVER_SERVICES_SCHEDULER_DEPLOYMENT_BATCH_SIZE: 'Deployments visited per scheduler pass before the next batch.',
   PREFECT_SERVER_SERVICES_SCHEDULER_INSERT_BATCH_SIZE: 'Rows per INSERT when the scheduler writes runs.',
   PREFECT_SERVER_DEPLOYMENT_SCHEDULE_MAX_SCHEDULED_RUNS: 'Runs created right away when a deployment or schedule is created or updated (not by the loop).',
-  // late runs
+  // late runs: docs/prefect.md §5
   PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS: 'Grace period before a run nobody picked up becomes Late. Accepts plain seconds ("15") or ISO 8601 (PT15S).',
   PREFECT_SERVER_SERVICES_LATE_RUNS_LOOP_SECONDS: 'How often the late-runs service looks.',
   // database
@@ -47,7 +49,7 @@ export const SETTING_NOTES: Readonly<Record<string, string>> = {
   PREFECT_SERVER_EVENTS_CAUSAL_ORDERING: 'prefect_redis.ordering when scaled out.',
   PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE: 'prefect_redis.lease_storage when scaled out, so concurrency leases are shared.',
   PREFECT_SERVER_DOCKET_URL: 'memory:// for one process, redis://host:6379/1 when scaled out.',
-  // db vacuum
+  // db vacuum: docs/prefect.md §10
   PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED:
     "Comma-separated: events, flow_runs (and orphans in 3.9). 'events' only trims old events; add 'flow_runs' to delete old terminal runs. Legacy 'true' means events,flow_runs.",
   PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD: 'Age (by end time) after which terminal flow runs are deleted. More than one hour. Seconds ("7776000") or ISO 8601 (P90D).',
