@@ -10,6 +10,7 @@ import { useConnections } from '../../api/connections';
 import { useAction } from '../../api/hooks';
 import { Badge, type Tone } from '../../components/Badge';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { plural } from '../../lib/format';
 import { href } from '../../lib/router';
 
 const STATUS: Record<DriftStatus, { label: string; tone: Tone }> = {
@@ -71,7 +72,7 @@ export function DriftPanel({ view }: { view: ProfileView }) {
           {(hiddenSame > 0 || hiddenClient > 0) && (
             <p className="table-note" data-testid="drift-hidden">
               Not in the table:{' '}
-              {[hiddenSame ? `${hiddenSame} setting${hiddenSame === 1 ? '' : 's'} that match` : '', hiddenClient ? `${hiddenClient} client-only setting${hiddenClient === 1 ? '' : 's'} the server runs away from the default` : '']
+              {[hiddenSame ? `${plural(hiddenSame, 'setting')} that match` : '', hiddenClient ? `${plural(hiddenClient, 'client-only setting')} the server runs away from the default` : '']
                 .filter(Boolean)
                 .join(' and ')}{' '}
               (see the boxes below).

@@ -16,6 +16,7 @@ import { LATEST_LINE, lineVersion, PREFECT_LINES, type PrefectLine } from '../..
 import { openTextFile } from '../../api/files';
 import { useAction } from '../../api/hooks';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { plural } from '../../lib/format';
 
 const FORMAT_LABEL: Record<ImportFormat, string> = {
   toml: 'profiles.toml',
@@ -192,9 +193,9 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
                     </label>
                     <input className="input input--narrow" value={names[p.name] ?? ''} onChange={(e) => setNames({ ...names, [p.name]: e.target.value })} aria-label={`Name for ${p.name}`} />
                     <span className={`import__status import__status--${errors ? 'fail' : warnings ? 'warn' : 'ok'}`} data-testid={`import-status-${p.name}`}>
-                      {p.values.length} setting{p.values.length === 1 ? '' : 's'} for Prefect {p.line}:{' '}
+                      {plural(p.values.length, 'setting')} for Prefect {p.line}:{' '}
                       {errors ? `${errors} rejected` : 'all accepted'}
-                      {warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}
+                      {warnings ? `, ${plural(warnings, 'warning')}` : ''}
                       {p.exists ? '; a profile with this name exists' : ''}
                     </span>
                   </div>
@@ -259,7 +260,7 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
             disabled={busy || selected.length === 0 || (rejected > 0 && !force)}
             data-testid="import-confirm"
           >
-            {importAction.running ? 'Importing…' : `Import ${selected.length} profile${selected.length === 1 ? '' : 's'}`}
+            {importAction.running ? 'Importing…' : `Import ${plural(selected.length, 'profile')}`}
           </button>
         ) : (
           <button type="button" className="btn btn--primary" onClick={() => void doPreview()} disabled={busy || content.trim() === ''} data-testid="import-check">
