@@ -1,5 +1,6 @@
 import { AppError } from '../../shared/errors';
 import type { PurgeOutcome } from '../../shared/domain/purge';
+import { resumeCommand, type AdHocTarget } from '../core/purge/adhoc-target';
 import { purgeTargets } from '../core/purge/targets';
 import { PURGE_TABLES, vacuumPg, vacuumSqlite } from '../core/purge/vacuum';
 import type { AppContext } from '../context';
@@ -11,7 +12,12 @@ export function purgeHandlers(ctx: AppContext): PurgeHandlers {
   const svc = ctx.purge;
   const connOfPlan = (planId: string) => {
     const { row } = svc.getPlan(planId);
-    if (!row.connection_id) throw new AppError('VALIDATION', 'This plan was made for an ad hoc connection; use the CLI that made it.');
+    if (!row.connection_id) {
+      const t = row.target ? (JSON.parse(row.target) as AdHocTarget) : null;
+      throw new AppError('VALIDATION', 'This plan was made on an ad hoc connection (--api/--db in the CLI, not saved), so it can only be resumed from the CLI.', {
+        hint: t ? `Run: ${resumeCommand(planId, t)}` : 'Run `housekeeper purge resume PLAN_ID` with the same --api and --db.',
+      });
+    }
     return ctx.connections.resolve(row.connection_id);
   };
   const status = (planId: string) => {

@@ -8,9 +8,10 @@
  *   one): only any_ is used.
  * - next_scheduled_start_time.before_ is inclusive; the plan's cutoff is strict, so runs at exactly the
  *   cutoff are dropped client-side.
- * - POST /flow_runs/bulk_delete (3.6.16+) takes at most 50 runs and re-checks nothing at delete time
- *   beyond its filter, so the state predicate is expressed in that filter; older servers get one
- *   DELETE /flow_runs/{id} per run after re-reading it. Both honour 429 Retry-After (in the client).
+ * - Neither POST /flow_runs/bulk_delete nor DELETE /flow_runs/{id} re-checks a run at delete time, so
+ *   every run is claimed first with a Pending transition Prefect's rules refuse once a worker holds
+ *   the run, and only claimed runs are deleted (api-claim.ts). Their artifacts are deleted first, one
+ *   DELETE /artifacts/{id} each, which lets Prefect repoint its keyed-artifact "latest" rows itself.
  * - The page size can never exceed the server's PREFECT_SERVER_API_DEFAULT_LIMIT (the client pages).
  */
 import { AppError } from '../../../shared/errors';
@@ -22,6 +23,7 @@ import type { BatchOptions, BatchResult, Deleter } from './deleter';
 import { resolveDeployments, resolveQueueIds, type DeploymentName, type QueueRow } from './names';
 import type { ResolvedPurgeFilter } from './predicate-pg';
 import { selectAndSummarise, type Candidate } from './summarise';
+import { claimRuns, isOurClaim, mapLimit, CLAIM_STATE_NAME, type ApiState } from './api-claim';
 
 interface ApiRun {
   id: string;
@@ -36,6 +38,7 @@ interface ApiRun {
   tags: string[];
   work_queue_id: string | null;
   work_queue_name: string | null;
+  state?: ApiState | null;
 }
 
 const BULK_LIMIT = 50;
@@ -92,15 +95,49 @@ async function resolveNames(api: PrefectApi, filter: PurgeFilter, signal?: Abort
   };
 }
 
+/** What this server's API offers, asked from /openapi.json (not inferred from the version string). */
+export interface ApiCapabilities {
+  bulkDelete: boolean;
+  bulkSetState: boolean;
+}
+
+export async function apiCapabilities(api: PrefectApi, signal?: AbortSignal): Promise<ApiCapabilities> {
+  // VERSION-DEPENDENT: bulk_delete and bulk_set_state appeared in Prefect 3.6; 3.4 has neither.
+  const doc = await api.request<{ paths?: Record<string, unknown> }>('GET', '/openapi.json', undefined, signal ? { signal } : {}).catch(() => null);
+  const paths = doc?.paths ?? {};
+  return { bulkDelete: '/flow_runs/bulk_delete' in paths, bulkSetState: '/flow_runs/bulk_set_state' in paths };
+}
+
+/** Ids of the artifacts of these runs (POST /artifacts/filter, paged by the server's limit). */
+async function listArtifactIds(api: PrefectApi, runIds: readonly string[]): Promise<string[]> {
+  const limit = await api.pageLimit();
+  const out: string[] = [];
+  for (let offset = 0; ; offset += limit) {
+    const page = await api.request<Array<{ id: string }>>('POST', '/artifacts/filter', { artifacts: { flow_run_id: { any_: runIds } }, sort: 'ID_DESC', limit, offset });
+    out.push(...page.map((a) => a.id));
+    if (page.length < limit) return out;
+  }
+}
+
+/** Artifacts of these runs, through /artifacts/count (one call per 200 ids). */
+async function countArtifacts(api: PrefectApi, ids: readonly string[], signal?: AbortSignal): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < ids.length; i += 200) {
+    n += Number(await api.request<number>('POST', '/artifacts/count', { artifacts: { flow_run_id: { any_: ids.slice(i, i + 200) } } }, signal ? { signal } : {}));
+  }
+  return n;
+}
+
 export async function openApiBackend(conn: ResolvedConnection): Promise<PurgeBackend> {
   const api = new PrefectApi(conn);
-  const version = await api.assertSupportedVersion();
-  const hasBulk = await api.versionAtLeast('3.6.16');
+  await api.assertSupportedVersion();
+  const caps = await apiCapabilities(api);
   const notes = [
-    hasBulk
-      ? 'API executor: POST /flow_runs/bulk_delete, at most 50 runs per call (no database access on this connection).'
-      : `API executor: Prefect ${version.version} has no bulk delete, so runs are deleted one call at a time (slow).`,
-    'Through the API, the rows touched in other tables cannot be counted; Prefect deletes a run\'s logs itself after the run.',
+    caps.bulkDelete
+      ? 'API executor: each run is first claimed with a Pending transition (refused by Prefect once a worker holds the run), then deleted with POST /flow_runs/bulk_delete, 50 per call; claimed runs only.'
+      : 'API executor: each run is first claimed with a Pending transition (refused by Prefect once a worker holds the run), then deleted with one DELETE /flow_runs/{id} per run (this server has no bulk delete; slower); claimed runs only.',
+    "Their artifacts are deleted through the API first; their logs are deleted by Prefect itself after each run (not counted through the API).",
+    'Claims emit Prefect\'s usual flow-run Pending events; a run of a deployment with a concurrency limit is claimed only while a slot is free.',
   ];
   return {
     executor: 'api',
@@ -123,51 +160,130 @@ export async function openApiBackend(conn: ResolvedConnection): Promise<PurgeBac
         return { id: r.id, deploymentId: r.deployment_id, name: r.name, stateName: r.state_name ?? '', scheduledStart: r.next_scheduled_start_time, autoScheduled: r.auto_scheduled, workQueue: r.work_queue_name, rankNewest: rank.get(k)! };
       }).reverse();
       const summary = selectAndSummarise(all, filter.keepNewest, names);
+      const artifacts = await countArtifacts(api, summary.candidates.map((c) => c.id), signal);
       return {
         resolved,
         serverNow: new Date().toISOString(),
         ...summary,
-        impact: { flowRuns: summary.candidates.length, flowRunStates: null, taskRuns: null, taskRunStates: null, logs: null, artifacts: null, flowRunInputs: null },
+        impact: { flowRuns: summary.candidates.length, flowRunStates: null, taskRuns: null, taskRunStates: null, logs: null, artifacts, flowRunInputs: null },
         bytesEstimate: null,
       };
     },
-    deleter: (resolved, createdBefore) => apiDeleter(api, resolved, createdBefore, hasBulk),
+    deleter: (resolved, createdBefore, planId) => apiDeleter(api, resolved, createdBefore, planId, caps),
     close: async () => undefined,
   };
 }
 
-function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: string, hasBulk: boolean): Deleter {
+interface DeploymentLimit {
+  id: string;
+  concurrency_limit: number | null;
+  global_concurrency_limit: { limit: number; active_slots: number } | null;
+}
+
+/** Free concurrency slots per limited deployment among `runs` (absent: no limit). */
+async function freeSlots(api: PrefectApi, runs: readonly ApiRun[], signal: AbortSignal): Promise<Map<string, number>> {
+  const depIds = [...new Set(runs.map((r) => r.deployment_id).filter((x): x is string => !!x))];
+  const out = new Map<string, number>();
+  if (!depIds.length) return out;
+  const deps = await api.request<DeploymentLimit[]>('POST', '/deployments/filter', { deployments: { id: { any_: depIds } }, limit: depIds.length }, { signal });
+  for (const d of deps) {
+    const g = d.global_concurrency_limit;
+    if (g) out.set(d.id, Math.max(0, g.limit - g.active_slots));
+    else if (d.concurrency_limit !== null && d.concurrency_limit !== undefined) out.set(d.id, 0); // limit without its slot record: do not claim
+  }
+  return out;
+}
+
+function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: string, planId: string, caps: ApiCapabilities): Deleter {
+  const byIds = async (ids: readonly string[], signal?: AbortSignal): Promise<ApiRun[]> => {
+    const out: ApiRun[] = [];
+    for await (const page of api.paginate<ApiRun>('/flow_runs/filter', { flow_runs: { id: { any_: ids } } }, undefined, signal ? { signal } : {})) out.push(...page);
+    return out;
+  };
+  const ours = (r: ApiRun) => isOurClaim(r.state, planId);
   const stillMatching = async (ids: string[], signal: AbortSignal) =>
-    new Set((await listRuns(api, f, signal, ids)).filter((r) => matchesClientSide(r, f, createdBefore)).map((r) => r.id));
+    new Set((await byIds(ids, signal)).filter((r) => matchesClientSide(r, f, createdBefore) || ours(r)).map((r) => r.id));
+  const claimFilter = runFilter(f);
+  delete claimFilter.id;
+
   return {
     kind: 'api',
     maxBatch: BULK_LIMIT,
     async deleteBatch(ids: string[], opts: BatchOptions): Promise<BatchResult> {
-      // Re-read first: run_count and auto_scheduled are not filterable, so only runs that pass the
-      // client-side check are sent, with the state predicate in the delete filter itself.
-      const ok = [...(await stillMatching(ids, opts.signal))];
-      if (!ok.length) return { deleted: [], logs: 0, artifacts: 0 };
-      if (hasBulk) {
-        const res = await api.request<{ deleted: string[] }>('POST', '/flow_runs/bulk_delete', { flow_runs: runFilter(f, ok), limit: BULK_LIMIT }, { signal: opts.signal });
-        return { deleted: (res.deleted ?? []).map((id) => ({ id })), logs: 0, artifacts: 0 };
+      const { signal } = opts;
+      // 1. Re-read: still stale (client-side checks), or already claimed by this plan (a claim whose
+      //    answer was lost, or a purge killed between claim and delete).
+      const runs = await byIds(ids, signal);
+      const mine = runs.filter(ours);
+      const stale = runs.filter((r) => !ours(r) && matchesClientSide(r, f, createdBefore));
+      // Deployment concurrency limits: claim no more runs of a limited deployment than it has free
+      // slots (a claim takes one, as a worker's Pending does; deleting the run releases it). The rest
+      // wait for a later batch; a deployment whose slots stay full leaves them busy.
+      const slots = await freeSlots(api, stale, signal);
+      const hadSlots = new Set([...slots].filter(([, n]) => n > 0).map(([id]) => id));
+      const deferred: string[] = [];
+      const toClaim = stale.filter((r) => {
+        const free = r.deployment_id ? slots.get(r.deployment_id) : undefined;
+        if (free === undefined) return true;
+        if (free <= 0) {
+          if (hadSlots.has(r.deployment_id!)) deferred.push(r.id);
+          return false;
+        }
+        slots.set(r.deployment_id!, free - 1);
+        return true;
+      });
+      if (signal.aborted) throw new AppError('CANCELLED', 'Cancelled by the user.');
+      // From the first claim on, the batch runs to its end (a cancel takes effect after it): a claim
+      // left standing would keep the run Pending until the plan is resumed.
+      const claim = await claimRuns(api, toClaim.map((r) => r.id), { planId, cutoff: f.cutoff, bulkSetState: caps.bulkSetState, filter: claimFilter });
+      const claimedIds = [...mine.map((r) => r.id), ...claim.claimed];
+      if (!claimedIds.length) return { deleted: [], logs: 0, artifacts: 0, deferred };
+
+      // 2. Verify what we hold: still our claim, never ran, created by a schedule unless asked.
+      const held = (await byIds(claimedIds)).filter((r) => ours(r) && r.run_count === 0 && (f.includeManual || r.auto_scheduled));
+      if (!held.length) return { deleted: [], logs: 0, artifacts: 0, deferred };
+      const heldIds = held.map((r) => r.id);
+
+      // 3. Artifacts first (a run deleted before its artifacts would orphan them for good; a claimed
+      //    run that keeps its artifacts for a moment is still ours to finish on resume).
+      const artifactIds = await listArtifactIds(api, heldIds);
+      opts.beforeCommit?.({ victims: held.map((r) => ({ id: r.id, ...(opts.wantExport ? { export: { flow_run: withoutState(r) } } : {}) })), logs: null, artifacts: artifactIds.length });
+      let artifacts = 0;
+      await mapLimit(artifactIds, 8, async (id) => {
+        try {
+          await api.request('DELETE', `/artifacts/${id}`);
+          artifacts++;
+        } catch (e) {
+          if (!(e instanceof AppError && e.details?.status === 404)) throw e;
+        }
+      });
+
+      // 4. Delete only what we hold, with the claim in the filter (VERSION-DEPENDENT: bulk_delete).
+      if (caps.bulkDelete) {
+        const res = await api.request<{ deleted: string[] }>('POST', '/flow_runs/bulk_delete', {
+          flow_runs: { id: { any_: heldIds }, state: { type: { any_: ['PENDING'] }, name: { any_: [CLAIM_STATE_NAME] } } },
+          limit: BULK_LIMIT,
+        });
+        return { deleted: (res.deleted ?? []).map((id) => ({ id })), logs: 0, artifacts, deferred };
       }
       const deleted: { id: string }[] = [];
-      for (const id of ok) {
+      await mapLimit(heldIds, 8, async (id) => {
         try {
-          await api.request('DELETE', `/flow_runs/${id}`, undefined, { signal: opts.signal });
+          await api.request('DELETE', `/flow_runs/${id}`);
           deleted.push({ id });
         } catch (e) {
-          if (e instanceof AppError && e.details?.status === 404) continue; // already gone
+          if (e instanceof AppError && e.details?.status === 404) return; // gone meanwhile: not ours to count
           throw e;
         }
-      }
-      return { deleted, logs: 0, artifacts: 0 };
+      });
+      return { deleted, logs: 0, artifacts, deferred };
     },
     stillMatching,
     async existing(ids, signal) {
-      const found = new Set<string>();
-      for await (const page of api.paginate<{ id: string }>('/flow_runs/filter', { flow_runs: { id: { any_: ids } } }, undefined, { signal })) for (const r of page) found.add(r.id);
-      return found;
+      return new Set((await byIds(ids, signal)).map((r) => r.id));
+    },
+    async children(ids, signal) {
+      return { logs: null, artifacts: await countArtifacts(api, ids, signal) };
     },
     async recount(signal) {
       return (await listRuns(api, f, signal)).filter((r) => matchesClientSide(r, f)).length;
@@ -175,4 +291,9 @@ function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: stri
     isTransient: () => false,
     close: async () => undefined,
   };
+}
+
+function withoutState(r: ApiRun): Omit<ApiRun, 'state'> {
+  const { state: _s, ...rest } = r;
+  return rest;
 }
