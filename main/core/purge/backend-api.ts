@@ -98,14 +98,13 @@ async function resolveNames(api: PrefectApi, filter: PurgeFilter, signal?: Abort
 /** What this server's API offers, asked from /openapi.json (not inferred from the version string). */
 export interface ApiCapabilities {
   bulkDelete: boolean;
-  bulkSetState: boolean;
 }
 
 export async function apiCapabilities(api: PrefectApi, signal?: AbortSignal): Promise<ApiCapabilities> {
-  // VERSION-DEPENDENT: bulk_delete and bulk_set_state appeared in Prefect 3.6; 3.4 has neither.
+  // VERSION-DEPENDENT: POST /flow_runs/bulk_delete appeared in Prefect 3.6; 3.4 has only DELETE /flow_runs/{id}.
   const doc = await api.request<{ paths?: Record<string, unknown> }>('GET', '/openapi.json', undefined, signal ? { signal } : {}).catch(() => null);
   const paths = doc?.paths ?? {};
-  return { bulkDelete: '/flow_runs/bulk_delete' in paths, bulkSetState: '/flow_runs/bulk_set_state' in paths };
+  return { bulkDelete: '/flow_runs/bulk_delete' in paths };
 }
 
 /** Ids of the artifacts of these runs (POST /artifacts/filter, paged by the server's limit). */
@@ -203,12 +202,12 @@ function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: stri
   const ours = (r: ApiRun) => isOurClaim(r.state, planId);
   const stillMatching = async (ids: string[], signal: AbortSignal) =>
     new Set((await byIds(ids, signal)).filter((r) => matchesClientSide(r, f, createdBefore) || ours(r)).map((r) => r.id));
-  const claimFilter = runFilter(f);
-  delete claimFilter.id;
 
   return {
     kind: 'api',
     maxBatch: BULK_LIMIT,
+    // A batch is a few dozen API calls; no lock is held between them, so keep batches full.
+    targetBatchMs: 60_000,
     async deleteBatch(ids: string[], opts: BatchOptions): Promise<BatchResult> {
       const { signal } = opts;
       // 1. Re-read: still stale (client-side checks), or already claimed by this plan (a claim whose
@@ -235,7 +234,8 @@ function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: stri
       if (signal.aborted) throw new AppError('CANCELLED', 'Cancelled by the user.');
       // From the first claim on, the batch runs to its end (a cancel takes effect after it): a claim
       // left standing would keep the run Pending until the plan is resumed.
-      const claim = await claimRuns(api, toClaim.map((r) => r.id), { planId, cutoff: f.cutoff, bulkSetState: caps.bulkSetState, filter: claimFilter });
+      const claim = await claimRuns(api, toClaim.map((r) => r.id), { planId, cutoff: f.cutoff, isTransient: isTransientApiError });
+      deferred.push(...claim.deferred);
       const claimedIds = [...mine.map((r) => r.id), ...claim.claimed];
       if (!claimedIds.length) return { deleted: [], logs: 0, artifacts: 0, deferred };
 
@@ -251,7 +251,7 @@ function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: stri
       let artifacts = 0;
       await mapLimit(artifactIds, 8, async (id) => {
         try {
-          await api.request('DELETE', `/artifacts/${id}`);
+          await api.request('DELETE', `/artifacts/${id}`, undefined, { idempotent: true });
           artifacts++;
         } catch (e) {
           if (!(e instanceof AppError && e.details?.status === 404)) throw e;
@@ -259,24 +259,33 @@ function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: stri
       });
 
       // 4. Delete only what we hold, with the claim in the filter (VERSION-DEPENDENT: bulk_delete).
+      //    Retried by the client on 5xx/lost answers; what is gone afterwards was deleted by us, since
+      //    nobody else deletes a run we hold (a lost answer must not turn a deletion into a "skip").
+      const gone = new Set<string>();
       if (caps.bulkDelete) {
-        const res = await api.request<{ deleted: string[] }>('POST', '/flow_runs/bulk_delete', {
-          flow_runs: { id: { any_: heldIds }, state: { type: { any_: ['PENDING'] }, name: { any_: [CLAIM_STATE_NAME] } } },
-          limit: BULK_LIMIT,
+        const res = await api.request<{ deleted: string[] }>(
+          'POST',
+          '/flow_runs/bulk_delete',
+          { flow_runs: { id: { any_: heldIds }, state: { type: { any_: ['PENDING'] }, name: { any_: [CLAIM_STATE_NAME] } } }, limit: BULK_LIMIT },
+          { idempotent: true },
+        );
+        for (const id of res.deleted ?? []) gone.add(id);
+      } else {
+        await mapLimit(heldIds, 8, async (id) => {
+          try {
+            await api.request('DELETE', `/flow_runs/${id}`, undefined, { idempotent: true });
+            gone.add(id);
+          } catch (e) {
+            if (!(e instanceof AppError && e.details?.status === 404)) throw e;
+          }
         });
-        return { deleted: (res.deleted ?? []).map((id) => ({ id })), logs: 0, artifacts, deferred };
       }
-      const deleted: { id: string }[] = [];
-      await mapLimit(heldIds, 8, async (id) => {
-        try {
-          await api.request('DELETE', `/flow_runs/${id}`);
-          deleted.push({ id });
-        } catch (e) {
-          if (e instanceof AppError && e.details?.status === 404) return; // gone meanwhile: not ours to count
-          throw e;
-        }
-      });
-      return { deleted, logs: 0, artifacts, deferred };
+      const unsure = heldIds.filter((id) => !gone.has(id));
+      if (unsure.length) {
+        const still = new Set((await byIds(unsure)).map((r) => r.id));
+        for (const id of unsure) if (!still.has(id)) gone.add(id);
+      }
+      return { deleted: heldIds.filter((id) => gone.has(id)).map((id) => ({ id })), logs: 0, artifacts, deferred };
     },
     stillMatching,
     async existing(ids, signal) {
@@ -288,9 +297,24 @@ function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: stri
     async recount(signal) {
       return (await listRuns(api, f, signal)).filter((r) => matchesClientSide(r, f)).length;
     },
-    isTransient: () => false,
+    isTransient: isTransientApiError,
     close: async () => undefined,
   };
+}
+
+const TRANSIENT_ERRNO = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * A 5xx (a SQLite-backed server answers 500 when its database is locked), a timeout or a dropped
+ * connection: the batch is retried after settling it, which is safe because claims carry the plan's
+ * message and the pending batch is journaled before any delete.
+ */
+function isTransientApiError(e: unknown): boolean {
+  if (!(e instanceof AppError) || e.code !== 'PREFECT_HTTP') return false;
+  const d = e.details ?? {};
+  if (typeof d.status === 'number') return d.status >= 500;
+  if (typeof d.timeoutMs === 'number') return true;
+  return typeof d.errno === 'string' && TRANSIENT_ERRNO.has(d.errno);
 }
 
 function withoutState(r: ApiRun): Omit<ApiRun, 'state'> {

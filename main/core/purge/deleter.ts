@@ -50,6 +50,8 @@ export interface Deleter {
   recount(signal: AbortSignal): Promise<number>;
   /** Largest batch this executor accepts (the API's bulk_delete takes 50). */
   readonly maxBatch: number;
+  /** Batch duration the adaptive size aims at (default 200 ms, the SQL lock budget). */
+  readonly targetBatchMs?: number;
   /** Whether an error is a transient lock/timeout worth a smaller retry. */
   isTransient(e: unknown): boolean;
   close(): Promise<void>;

@@ -79,7 +79,8 @@ export async function runBatches(o: LoopOptions): Promise<LoopResult> {
   progress();
 
   const max = Math.min(o.maxBatch ?? deleter.maxBatch, deleter.maxBatch);
-  const sizer = new BatchSizer(o.targetBatchMs ?? 200, Math.min(10, o.initialBatch ?? 10), max, Math.min(o.initialBatch ?? 200, max));
+  const initial = o.initialBatch ?? (deleter.targetBatchMs ? max : 200);
+  const sizer = new BatchSizer(o.targetBatchMs ?? deleter.targetBatchMs ?? 200, Math.min(10, initial), max, Math.min(initial, max));
   let transient = 0;
   let batchNo = 0;
   for (;;) {
