@@ -210,7 +210,16 @@ describe('resume hints', () => {
         }
       });
     });
+    const stopped = new Promise<JobFinished>((resolve) => {
+      const off = env.ctx.bus.subscribe((event, payload) => {
+        if (event === 'jobs.finished' && (payload as JobFinished).jobId === jobId) {
+          off();
+          resolve(payload as JobFinished);
+        }
+      });
+    });
     await handlers['jobs.cancel']({ jobId });
+    expect((await stopped).status).toBe('cancelled');
     const cut = env.ctx.store.purge.counts(plan.planId);
     expect(cut.deleted).toBeGreaterThan(0);
     expect(cut.deleted).toBeLessThan(plan.count);
