@@ -165,7 +165,8 @@ export async function vacuumSqlite(file: string, ctx: JobContext): Promise<Vacuu
  * retried briefly, since the server's reads are short.
  */
 async function checkpointWal(file: string, signal: AbortSignal): Promise<SqliteVacuumDetails['checkpoint']> {
-  const db = new Database(file, { fileMustExist: true, timeout: 5_000 });
+  // TRUNCATE waits (busy handler) for readers to finish: a short timeout per attempt, several attempts.
+  const db = new Database(file, { fileMustExist: true, timeout: 500 });
   try {
     if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return null;
     let last = { busy: 1, log: 0, checkpointed: 0 };

@@ -66,7 +66,12 @@ export function racingWorker(api: HarnessApi, ids: readonly string[], opts: { pa
 export async function seedScenarioSqlite(h: HarnessInfo, tag: string, volume: RunVolume, deploymentCount = 2): Promise<SeededDeployment[]> {
   const api = prefectApi(h.prefectSqlite.apiUrl);
   const pool = `purge-pool-${tag}`;
-  await createWorkPool(api, pool);
+  // Once more on "other side closed": uvicorn may close an idle keep-alive socket just as fetch
+  // reuses it (after a long CLI run in between).
+  await createWorkPool(api, pool).catch((e: unknown) => {
+    if (e instanceof TypeError && /fetch failed/.test(e.message)) return createWorkPool(api, pool);
+    throw e;
+  });
   const deployments = await seedDeployments(
     api,
     Array.from({ length: deploymentCount }, (_, i) => ({
