@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { HarnessInfo } from '../../harness/types';
-import { prefectApi, type HarnessApi } from '../../harness/prefect-api';
+import { PrefectHttpError, prefectApi, type HarnessApi } from '../../harness/prefect-api';
 import { createWorkPool, seedDeployments, type SeededDeployment } from '../../harness/seed-api';
 import { planSeed, targetsFromDeployments, type RunVolume } from '../../harness/seed-plan';
 import { seedRunsSqlite } from '../../harness/seed-sqlite';
@@ -62,26 +62,40 @@ export function racingWorker(api: HarnessApi, ids: readonly string[], opts: { pa
   };
 }
 
+/**
+ * A SQLite-backed server answers 503 while its file is locked (by a VACUUM or a seed a moment ago),
+ * and uvicorn may close an idle keep-alive socket just as fetch reuses it: setup calls are retried.
+ * Creating work pools and deployments is an upsert by name, so a retry is harmless.
+ */
+async function retryBusy<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const busy = (e instanceof PrefectHttpError && e.status === 503) || (e instanceof TypeError && /fetch failed/.test(e.message)) || (e instanceof Error && /-> 503/.test(e.message));
+      if (!busy || attempt >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
 /** seedScenario's twin on the harness's SQLite-backed server. */
 export async function seedScenarioSqlite(h: HarnessInfo, tag: string, volume: RunVolume, deploymentCount = 2): Promise<SeededDeployment[]> {
   const api = prefectApi(h.prefectSqlite.apiUrl);
   const pool = `purge-pool-${tag}`;
-  // Once more on "other side closed": uvicorn may close an idle keep-alive socket just as fetch
-  // reuses it (after a long CLI run in between).
-  await createWorkPool(api, pool).catch((e: unknown) => {
-    if (e instanceof TypeError && /fetch failed/.test(e.message)) return createWorkPool(api, pool);
-    throw e;
+  const deployments = await retryBusy(async () => {
+    await createWorkPool(api, pool);
+    return seedDeployments(
+      api,
+      Array.from({ length: deploymentCount }, (_, i) => ({
+        flow: `purge-flow-${tag}`,
+        name: `dep-${i}`,
+        schedules: [{ schedule: { kind: 'interval' as const, interval: 120 + 60 * i } }],
+        workPool: pool,
+        tags: ['purge-it'],
+      })),
+    );
   });
-  const deployments = await seedDeployments(
-    api,
-    Array.from({ length: deploymentCount }, (_, i) => ({
-      flow: `purge-flow-${tag}`,
-      name: `dep-${i}`,
-      schedules: [{ schedule: { kind: 'interval' as const, interval: 120 + 60 * i } }],
-      workPool: pool,
-      tags: ['purge-it'],
-    })),
-  );
   if (h.prefectSqlite.db.kind !== 'sqlite') throw new Error('the SQLite server has no file');
   seedRunsSqlite(h.prefectSqlite.db.path, planSeed(targetsFromDeployments(deployments, { weight: () => 1 }), volume));
   return deployments;
