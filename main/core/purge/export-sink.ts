@@ -22,7 +22,7 @@ export class JsonlSink {
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       // Append: a resumed purge keeps adding to the same export.
-      this.#fd = fs.openSync(this.file, 'a', 0o600);
+      this.#fd = fs.openSync(this.file, 'a+', 0o600); // a+: keepOnly reads back a batch's lines
     } catch (e) {
       throw new AppError('VALIDATION', `Cannot write the export file ${this.file}: ${(e as Error).message}.`, {
         hint: 'Choose a folder you can write to. Nothing was deleted.',
