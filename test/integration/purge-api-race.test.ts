@@ -96,7 +96,6 @@ describe.each(servers)('API executor against a racing worker ($name server)', ({
       total.workerRefused += w.refused;
       total.survivorsOfAccepted += w.accepted.filter((id) => after.has(id)).length;
     }
-    // eslint-disable-next-line no-console -- the survivor counts are the point of this test
     console.log(`[purge-api-race ${name}] ${ROUNDS} rounds: planned ${total.planned}, deleted ${total.deleted}; worker took ${total.workerAccepted} (all ${total.survivorsOfAccepted} survived), was refused ${total.workerRefused} times on runs the purge had claimed`);
     // Both sides won some races, so the test exercised the window it guards.
     expect(total.workerAccepted).toBeGreaterThan(0);

@@ -109,7 +109,11 @@ describe('runBatches settles what a killed run left', () => {
     repo.setState('p', ['a', 'b'], RUN_IN_FLIGHT);
     const r = sink.write([{ id: 'a', export: { id: 'a' } }, { id: 'b', export: { id: 'b' } }]);
     repo.setPendingBatch('p', { ids: ['a', 'b'], logs: 6, artifacts: 2, exportStart: r.start, exportEnd: r.end });
-    for (const id of ['a', 'b']) (s.runs.delete(id), s.logs.delete(id), s.artifacts.delete(id));
+    for (const id of ['a', 'b']) {
+      s.runs.delete(id);
+      s.logs.delete(id);
+      s.artifacts.delete(id);
+    }
     const out = await loop(fakeDeleter(s), sink);
     expect(out.deletedLogs).toBe(12);
     expect(out.deletedArtifacts).toBe(4);
