@@ -1,12 +1,13 @@
 import { AppError } from '../../shared/errors';
 import type { PurgeOutcome } from '../../shared/domain/purge';
 import { resumeCommand, type AdHocTarget } from '../core/purge/adhoc-target';
+import { keptExportPath, readKeptExport } from '../core/purge/kept-export';
 import { purgeTargets } from '../core/purge/targets';
 import { PURGE_TABLES, vacuumPg, vacuumSqlite } from '../core/purge/vacuum';
 import type { AppContext } from '../context';
 import type { Handlers } from '../transport/dispatch';
 
-type PurgeHandlers = Pick<Handlers, 'purge.targets' | 'purge.plan' | 'purge.execute' | 'purge.resume' | 'purge.status' | 'purge.unfinished' | 'purge.vacuum'>;
+type PurgeHandlers = Pick<Handlers, 'purge.targets' | 'purge.plan' | 'purge.execute' | 'purge.exportChunk' | 'purge.resume' | 'purge.status' | 'purge.unfinished' | 'purge.vacuum'>;
 
 export function purgeHandlers(ctx: AppContext): PurgeHandlers {
   const svc = ctx.purge;
@@ -29,10 +30,13 @@ export function purgeHandlers(ctx: AppContext): PurgeHandlers {
   return {
     'purge.targets': async ({ connectionId }) => purgeTargets(ctx.connections.resolve(connectionId)),
     'purge.plan': async ({ connectionId, filter, executor }) => svc.plan({ conn: ctx.connections.resolve(connectionId), filter, executor }),
-    'purge.execute': async ({ planId, confirmCount, exportFile }) => {
-      const { jobId } = await svc.execute({ conn: connOfPlan(planId), planId, confirmCount, ...(exportFile ? { exportFile } : {}) });
+    'purge.execute': async ({ planId, confirmCount, exportFile, keepExport }) => {
+      const conn = connOfPlan(planId);
+      const file = keepExport ? keptExportPath(ctx.home, planId) : exportFile;
+      const { jobId } = await svc.execute({ conn, planId, confirmCount, ...(file ? { exportFile: file } : {}) });
       return { jobId };
     },
+    'purge.exportChunk': async ({ planId, offset }) => readKeptExport(ctx.home, svc.getPlan(planId).row, offset),
     'purge.resume': async ({ planId }) => {
       const { plan } = svc.getPlan(planId);
       const { jobId } = await svc.execute({ conn: connOfPlan(planId), planId, confirmCount: plan.count, resume: true });
