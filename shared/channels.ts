@@ -22,6 +22,7 @@ export const REQUEST_CHANNELS = [
   'purge.targets',
   'purge.plan',
   'purge.execute',
+  'purge.exportChunk',
   'purge.resume',
   'purge.status',
   'purge.unfinished',
