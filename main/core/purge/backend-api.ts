@@ -107,15 +107,40 @@ export async function apiCapabilities(api: PrefectApi, signal?: AbortSignal): Pr
   return { bulkDelete: '/flow_runs/bulk_delete' in paths };
 }
 
-/** Ids of the artifacts of these runs (POST /artifacts/filter, paged by the server's limit). */
-async function listArtifactIds(api: PrefectApi, runIds: readonly string[]): Promise<string[]> {
+/** The artifacts of these runs with their keys (POST /artifacts/filter, paged by the server's limit). */
+async function listArtifacts(api: PrefectApi, runIds: readonly string[]): Promise<Array<{ id: string; key: string | null }>> {
   const limit = await api.pageLimit();
-  const out: string[] = [];
+  const out: Array<{ id: string; key: string | null }> = [];
   for (let offset = 0; ; offset += limit) {
-    const page = await api.request<Array<{ id: string }>>('POST', '/artifacts/filter', { artifacts: { flow_run_id: { any_: runIds } }, sort: 'ID_DESC', limit, offset });
-    out.push(...page.map((a) => a.id));
+    const page = await api.request<Array<{ id: string; key?: string | null }>>('POST', '/artifacts/filter', { artifacts: { flow_run_id: { any_: runIds } }, sort: 'ID_DESC', limit, offset });
+    out.push(...page.map((a) => ({ id: a.id, key: a.key ?? null })));
     if (page.length < limit) return out;
   }
+}
+
+/**
+ * Work lanes for the artifact deletes: each unkeyed artifact alone, and all artifacts of one key in
+ * one lane, deleted one after another. Prefect's delete_artifact (prefect/server/models/artifacts.py)
+ * reads "is this the latest of its key?" and "which is next?" without a lock, so two deletes of the
+ * same key at once can leave artifact_collection pointing at a deleted or an older artifact (seen in
+ * test/integration/purge-artifacts.test.ts with 8 in flight).
+ */
+export function artifactLanes(artifacts: ReadonlyArray<{ id: string; key: string | null }>): string[][] {
+  const byKey = new Map<string, string[]>();
+  const lanes: string[][] = [];
+  for (const a of artifacts) {
+    if (a.key === null) lanes.push([a.id]);
+    else {
+      const lane = byKey.get(a.key);
+      if (lane) lane.push(a.id);
+      else {
+        const l = [a.id];
+        byKey.set(a.key, l);
+        lanes.push(l);
+      }
+    }
+  }
+  return lanes;
 }
 
 /** Artifacts of these runs, through /artifacts/count (one call per 200 ids). */
@@ -246,15 +271,17 @@ function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: stri
 
       // 3. Artifacts first (a run deleted before its artifacts would orphan them for good; a claimed
       //    run that keeps its artifacts for a moment is still ours to finish on resume).
-      const artifactIds = await listArtifactIds(api, heldIds);
-      opts.beforeCommit?.({ victims: held.map((r) => ({ id: r.id, ...(opts.wantExport ? { export: { flow_run: withoutState(r) } } : {}) })), logs: null, artifacts: artifactIds.length });
+      const found = await listArtifacts(api, heldIds);
+      opts.beforeCommit?.({ victims: held.map((r) => ({ id: r.id, ...(opts.wantExport ? { export: { flow_run: withoutState(r) } } : {}) })), logs: null, artifacts: found.length });
       let artifacts = 0;
-      await mapLimit(artifactIds, 8, async (id) => {
-        try {
-          await api.request('DELETE', `/artifacts/${id}`, undefined, { idempotent: true });
-          artifacts++;
-        } catch (e) {
-          if (!(e instanceof AppError && e.details?.status === 404)) throw e;
+      await mapLimit(artifactLanes(found), 8, async (lane) => {
+        for (const id of lane) {
+          try {
+            await api.request('DELETE', `/artifacts/${id}`, undefined, { idempotent: true });
+            artifacts++;
+          } catch (e) {
+            if (!(e instanceof AppError && e.details?.status === 404)) throw e;
+          }
         }
       });
 
