@@ -55,6 +55,15 @@ export const REQUEST_CHANNELS = [
   'schedules.apply',
   'schedules.changes',
   'schedules.status',
+  'diagnose.run',
+  'diagnose.latest',
+  'diagnose.get',
+  'diagnose.list',
+  'diagnose.plan',
+  'diagnose.apply',
+  'diagnose.session',
+  'diagnose.sessions',
+  'diagnose.report',
 ] as const;
 
 export const EVENT_CHANNELS = ['jobs.progress', 'jobs.finished'] as const;

@@ -9,6 +9,7 @@ import { profileHandlers } from './profiles';
 import { purgeHandlers } from './purge';
 import { inspectHandlers } from './inspect';
 import { schedulesHandlers } from './schedules';
+import { diagnoseHandlers } from './diagnose';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
@@ -29,5 +30,6 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...purgeHandlers(ctx),
     ...inspectHandlers(ctx),
     ...schedulesHandlers(ctx),
+    ...diagnoseHandlers(ctx),
   };
 }
