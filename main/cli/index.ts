@@ -8,6 +8,7 @@ import { APP_VERSION } from '../version';
 import { parseCli } from './args';
 import { auditCommand } from './commands/audit';
 import { connectionsCommand } from './commands/connections';
+import { diagnoseCommand } from './commands/diagnose';
 import { inspectCommand } from './commands/inspect';
 import { profilesCommand } from './commands/profiles';
 import { purgeCommand } from './commands/purge';
@@ -49,6 +50,8 @@ export async function main(argv: string[]): Promise<number> {
         return await profilesCommand(ctx, sub, rest, flags, out);
       case 'schedules':
         return await schedulesCommand(ctx, sub, rest, flags, out);
+      case 'diagnose':
+        return await diagnoseCommand(ctx, sub, rest, flags, out);
       default:
         throw new AppError('VALIDATION', `Unknown command "${cmd}".`, { hint: 'Run `housekeeper --help`.' });
     }
