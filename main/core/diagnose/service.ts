@@ -5,6 +5,7 @@
  * ticket-ready report. Read-only connections can diagnose and plan, never apply.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -153,7 +154,11 @@ export class DiagnoseService {
       const fmt = SettingsFormatSchema.safeParse(req.settings?.format ?? 'env');
       if (!fmt.success) throw new AppError('VALIDATION', `Export format must be one of ${SettingsFormatSchema.options.join(', ')}.`);
       const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-      const file = req.settings?.path?.trim() ? path.resolve(req.settings.path.trim().replace(/^~(?=$|\/)/, os.homedir())) : path.join(this.deps.home, 'exports', `${profile}-${stamp}.${EXT[fmt.data]}`);
+      const given = req.settings?.path?.trim();
+      const file = given ? path.resolve(given.replace(/^~(?=$|\/)/, os.homedir())) : path.join(this.deps.home, 'exports', `${profile}-${stamp}.${EXT[fmt.data]}`);
+      if (given && !fs.existsSync(path.dirname(file))) {
+        throw new AppError('VALIDATION', `The folder of ${file} does not exist.`, { hint: 'Create it first, or leave the path out to export into Housekeeper’s own exports folder.' });
+      }
       let exists = false;
       try {
         exists = !!this.deps.profiles.get(profile);

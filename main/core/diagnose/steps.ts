@@ -5,6 +5,8 @@
  * its own (so the tray lists it) and is audited by its own service; the session job waits for each
  * and passes a cancel on. A new step kind (a retention plan, issue #14) adds an executor here.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { JobFinished } from '../../../shared/domain/jobs';
 import type { PurgeOutcome } from '../../../shared/domain/purge';
 import type { ChangeOutcome } from '../../../shared/domain/schedules';
@@ -113,6 +115,8 @@ const settings: StepExecutor = async (s, st) => {
     if (!(e instanceof AppError && e.code === 'NOT_FOUND')) throw e;
     view = s.profiles.create(t.profile, set, { message });
   }
+  // The default export folder lives in Housekeeper's own home; a path the user gave was checked at plan time.
+  fs.mkdirSync(path.dirname(t.path), { recursive: true, mode: 0o700 });
   const req = { id: view.id, format: t.format, includeSecrets: false, options: {}, path: t.path };
   const preview = s.transfer.previewExport(req);
   const w = s.transfer.writeExport({ ...req, fingerprint: preview.target?.fingerprint ?? null, overwrite: true });
