@@ -5,45 +5,19 @@
  * by a real Prefect client whose PREFECT_LOGGING_TO_API_BATCH_SIZE equals MAX_LOG_SIZE (so every log
  * is its own request). With one process, the pool and messaging findings stay silent.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Diagnosis, Finding, SessionOutcome } from '../../shared/domain/diagnose';
 import type { JobFinished } from '../../shared/domain/jobs';
 import { diagnoseOf } from '../../main/handlers/diagnose';
 import { planSeed, targetsFromDeployments } from '../harness/seed-plan';
 import { seedRunsPg } from '../harness/seed-sql';
-import { startDiagServer, type DiagServer } from './support/diagnose-fixture';
+import { runFlow, startDiagServer, type DiagServer } from './support/diagnose-fixture';
 import { tempContext } from './support/purge-fixture';
 import { createDeployments } from './support/schedules-fixture';
 
 const h = inject('harness');
-const run = promisify(execFile);
-
-const FLOW = `
-import sys, time
-from prefect import flow, get_run_logger
-
-@flow(name="diag-logs")
-def noisy(n: int = 40):
-    log = get_run_logger()
-    for i in range(n):
-        log.info("line %d", i)
-        time.sleep(0.01)
-
-if __name__ == "__main__":
-    noisy(40)
-`;
-
-/** Runs the flow with a real Prefect client against `apiUrl`, with `env` on top of a clean environment. */
-export async function runFlow(apiUrl: string, dir: string, env: Record<string, string> = {}): Promise<void> {
-  const script = path.join(dir, 'noisy_flow.py');
-  fs.writeFileSync(script, FLOW);
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PREFECT_')));
-  await run(h.venvPython, [script], { cwd: dir, env: { ...clean, PREFECT_HOME: dir, PREFECT_API_URL: apiUrl, PREFECT_CLI_PROMPT: 'false', ...env }, timeout: 120_000 });
-}
 
 describe('diagnose: server configuration findings', () => {
   let s: DiagServer;
@@ -69,8 +43,8 @@ describe('diagnose: server configuration findings', () => {
     );
     env = tempContext();
     // Workers whose batch size equals the largest log: every log line is its own POST /api/logs/.
-    await runFlow(s.server.info.apiUrl, env.home, { PREFECT_LOGGING_TO_API_BATCH_SIZE: '1000000' });
-    await runFlow(s.server.info.apiUrl, env.home, { PREFECT_LOGGING_TO_API_BATCH_SIZE: '1000000' });
+    await runFlow(h, s.server.info.apiUrl, env.home, { PREFECT_LOGGING_TO_API_BATCH_SIZE: '1000000' });
+    await runFlow(h, s.server.info.apiUrl, env.home, { PREFECT_LOGGING_TO_API_BATCH_SIZE: '1000000' });
     d = await diagnoseOf(env.ctx).diagnose({ conn: s.conn(), serverProcesses: 2 });
   }, 300_000);
 

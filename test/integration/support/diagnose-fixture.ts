@@ -6,8 +6,13 @@
  * late_runs service, and only the damage a real server gets from outside Prefect (a deployment row
  * deleted by hand) written with SQL.
  */
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from '../../harness/postgres';
 import { prefectApi, type HarnessApi } from '../../harness/prefect-api';
+import { ensurePrefectVenv } from '../../harness/venv';
 import { startPrefectServer, type PrefectServer } from '../../harness/prefect-server';
 import type { DeploymentSpec, SeededDeployment } from '../../harness/seed-api';
 import type { HarnessInfo } from '../../harness/types';
@@ -141,3 +146,83 @@ export async function markLate(api: HarnessApi, deploymentIds: string[]): Promis
   return n;
 }
 
+
+const FLOW = `
+import time
+from prefect import flow, get_run_logger
+
+@flow(name="diag-logs")
+def noisy(n: int = 40):
+    log = get_run_logger()
+    for i in range(n):
+        log.info("line %d", i)
+        time.sleep(0.01)
+
+if __name__ == "__main__":
+    noisy(40)
+`;
+
+/** Runs a flow that logs 40 lines with a real Prefect client against `apiUrl`, `env` on top of a clean environment. */
+export async function runFlow(h: HarnessInfo, apiUrl: string, dir: string, env: Record<string, string> = {}): Promise<void> {
+  const script = path.join(dir, 'noisy_flow.py');
+  fs.writeFileSync(script, FLOW);
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PREFECT_')));
+  await promisify(execFile)(h.venvPython, [script], { cwd: dir, env: { ...clean, PREFECT_HOME: dir, PREFECT_API_URL: apiUrl, PREFECT_CLI_PROMPT: 'false', ...env }, timeout: 120_000 });
+}
+
+export interface OldServer {
+  apiUrl: string;
+  dbPath: string;
+  version: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A `prefect server start` of another Prefect release on its own SQLite file, for the known-fix
+ * check (startPrefectServer runs the pinned release only). Same isolation as the harness: a clean
+ * environment, its own PREFECT_HOME as the working directory, services that write runs switched off.
+ */
+export async function startOldPrefect(h: HarnessInfo, version: string): Promise<OldServer> {
+  const venv = await ensurePrefectVenv(version);
+  const home = fs.mkdtempSync(path.join(h.tmpDir, `hk-prefect-${version}-`));
+  const dbPath = path.join(home, 'prefect.db');
+  const port = await freePort();
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PREFECT_')));
+  const child = spawn(venv.prefectBin, ['server', 'start', '--host', '127.0.0.1', '--port', String(port)], {
+    cwd: home,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      ...clean,
+      PREFECT_HOME: home,
+      PREFECT_SERVER_DATABASE_CONNECTION_URL: `sqlite+aiosqlite:///${dbPath}`,
+      PREFECT_SERVER_ANALYTICS_ENABLED: 'false',
+      PREFECT_UI_ENABLED: 'false',
+      PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED: 'false',
+      PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED: 'false',
+    },
+  });
+  let err = '';
+  child.stderr?.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
+  const apiUrl = `http://127.0.0.1:${port}/api`;
+  const stop = async () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // gone
+    }
+    fs.rmSync(home, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Prefect ${version} exited before it was healthy: ${err}`);
+    const ok = await fetch(`${apiUrl}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`Prefect ${version} not healthy after 180 s: ${err}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { apiUrl, dbPath, version, stop };
+}
