@@ -14,13 +14,15 @@ import { Sidebar, type ScreenId } from './Sidebar';
 // The settings catalog behind Profiles is large; load that screen only when it is opened, so the
 // first paint during an incident stays small.
 const ProfilesScreen = lazy(() => import('../features/profiles/ProfilesScreen').then((m) => ({ default: m.ProfilesScreen })));
+// Diagnose is where Housekeeper opens; its chunk loads beside the shell, not inside the first bundle.
+const DiagnoseScreen = lazy(() => import('../features/diagnose/DiagnoseScreen').then((m) => ({ default: m.DiagnoseScreen })));
 
 export function App() {
   const { segments } = useRoute();
   const connections = useConnections();
   const [first = '', ...rest] = segments;
-  // With a current connection, the Overview is where Housekeeper opens (the first question of a session).
-  const screen: ScreenId = first === 'overview' || (first === '' && connections.currentId) ? 'overview' : first === 'activity' ? 'activity' : first === 'purge' ? 'purge' : first === 'schedules' ? 'schedules' : first === 'profiles' ? 'profiles' : 'connections';
+  // With a current connection, Diagnose is where Housekeeper opens: "the server is slow" -> findings -> fix.
+  const screen: ScreenId = first === 'diagnose' || (first === '' && connections.currentId) ? 'diagnose' : first === 'overview' ? 'overview' : first === 'activity' ? 'activity' : first === 'purge' ? 'purge' : first === 'schedules' ? 'schedules' : first === 'profiles' ? 'profiles' : 'connections';
   const current = connections.connections.find((c) => c.id === connections.currentId);
 
   // The window or tab title names the server, so several open windows are told apart.
@@ -44,6 +46,12 @@ export function App() {
           </button>
         </ErrorNotice>
       </div>
+    );
+  } else if (screen === 'diagnose') {
+    body = (
+      <Suspense fallback={<div className="page page--center"><Spinner label="Loading Diagnose…" /></div>}>
+        <DiagnoseScreen />
+      </Suspense>
     );
   } else if (screen === 'overview') {
     body = <OverviewScreen />;

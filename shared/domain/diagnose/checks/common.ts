@@ -29,7 +29,7 @@ export const SRC = {
   scheduler: (field: string) => `GET /api/admin/settings server.services.scheduler.${field}`,
   schedules: 'GET /api/deployments/filter (stored schedules)',
   futureRuns: 'POST /api/flow_runs/filter (SCHEDULED, after now)',
-  kept: "Prefect's keep rule computed per stored schedule (models/deployments.py _generate_scheduled_flow_runs)",
+  kept: "Prefect's keep rule, per stored schedule",
   simulation: 'scheduler simulator, from the runs held now',
   pastDue: 'POST /api/flow_runs/count (Scheduled/Late, before now)',
   lateDb: 'flow_run, state_type SCHEDULED, one indexed pass',
@@ -70,6 +70,11 @@ export function duration(seconds: number): string {
   if (seconds >= 3600) return `${(seconds / 3600).toFixed(1)} h`;
   if (seconds >= 60) return `${(seconds / 60).toFixed(1)} min`;
   return `${Math.round(seconds * 10) / 10} s`;
+}
+
+/** "2026-12-04 09:00:07 UTC" (timestamps people compare against logs). */
+export function utc(iso: string | null): string | null {
+  return iso ? `${iso.replace('T', ' ').slice(0, 19)} UTC` : null;
 }
 
 export function ageText(iso: string | null, now: number): string {

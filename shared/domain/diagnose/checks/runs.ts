@@ -5,7 +5,7 @@
 import type { DeploymentBacklog } from '../../inspect';
 import type { Evidence } from '../evidence';
 import type { Action } from '../types';
-import { ageText, n, plural, SRC, unavailable, type CheckDef } from './common';
+import { ageText, n, plural, SRC, unavailable, utc, type CheckDef } from './common';
 
 /** A deployment counts as unpolled when Prefect marks it NOT_READY or nobody polled for this long. */
 export const POLL_STALE_MS = 10 * 60_000;
@@ -49,7 +49,7 @@ export const lateNoWorkerCheck: CheckDef = {
     ];
     const recreate = named.filter((d) => withSchedules.has(d.id));
     if (recreate.length) actions.push({ kind: 'recreate', title: `Recreate their schedules from now, so nothing backfills`, deployments: recreate });
-    actions.push({ kind: 'manual', title: 'Bring a worker back', text: 'Start a worker (or `serve` process) for the work pools and queues of these deployments; Housekeeper clears the backlog so it does not start everything at once when it returns.', command: null });
+    actions.push({ kind: 'manual', title: 'Bring a worker back', text: 'Start a worker (or a `serve` process) for the work pools and queues of these deployments; Housekeeper clears the backlog so it does not start everything at once when it returns.', command: null });
     return {
       status: 'raised',
       finding: {
@@ -59,12 +59,12 @@ export const lateNoWorkerCheck: CheckDef = {
         title: `${n(count)} Late runs on ${plural(stuck.length, 'deployment')} that no worker polls`,
         measured: [
           { label: 'Late runs on unpolled deployments', value: count, unit: 'runs', source: e.report?.source === 'api' ? SRC.lateApi : SRC.lateDb, exact: late.exact },
-          { label: 'Oldest expected start', value: oldest, unit: 'text', source: 'flow_run.expected_start_time', exact: true },
+          { label: 'Oldest expected start', value: utc(oldest), unit: 'text', source: 'flow_run.expected_start_time', exact: true },
           ...stuck.slice(0, 6).map((d) => ({
-            label: `${d.name ?? d.deploymentId}: ${d.status ?? 'status unknown'}, deployment last polled ${ageText(d.lastPolled, e.now)}${queueNote(e, d.deploymentId) ? `; ${queueNote(e, d.deploymentId)}` : ''}`,
+            label: `${d.name ?? d.deploymentId} · ${d.status ?? 'status unknown'} · polled ${ageText(d.lastPolled, e.now)}`,
             value: d.count,
             unit: 'runs' as const,
-            source: SRC.deployment,
+            source: `${SRC.deployment}${queueNote(e, d.deploymentId) ? `; ${queueNote(e, d.deploymentId)}` : ''}`,
             exact: true,
           })),
         ],
@@ -138,7 +138,7 @@ export const orphanedCheck: CheckDef = {
         measured: [
           { label: 'Scheduled runs of deleted deployments', value: count, unit: 'runs', source: db ? SRC.orphansDb : 'POST /api/flow_runs/count (made by schedules, minus those of existing deployments)', exact: true },
           ...(db ? [{ label: 'Deleted deployments they belong to', value: db.deployments, unit: 'count' as const, source: SRC.orphansDb, exact: true }] : []),
-          ...(db?.oldest ? [{ label: 'Oldest expected start', value: db.oldest, unit: 'text' as const, source: SRC.orphansDb, exact: true }] : []),
+          ...(db?.oldest ? [{ label: 'Oldest expected start', value: utc(db.oldest), unit: 'text' as const, source: SRC.orphansDb, exact: true }] : []),
           ...(pastDue !== null ? [{ label: 'Past due (deletable now)', value: pastDue, unit: 'runs' as const, source: SRC.orphansDb, exact: true }] : []),
         ],
         why: 'flow_run.deployment_id has no foreign key, so runs outlive a deployment deleted outside Prefect’s own cleanup; no scheduler or worker ever looks at them again, but every query over scheduled runs (the scheduler’s, the UI’s) still reads them.',
