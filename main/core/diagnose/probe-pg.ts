@@ -6,6 +6,7 @@
  * index-backed reads only: cheap on any database size.
  */
 import type { LogSample, PgProbe, XminHolder } from '../../../shared/domain/diagnose';
+import type { ApiRun } from '../schedules/api';
 import type { Query } from '../targets/postgres';
 
 export const LIMITS_SQL = `
@@ -152,4 +153,33 @@ export function summarizeLogs(rows: Array<{ run: string; t: number; u: number }>
     }
   }
   return { sampled: rows.length, runs: byRun.size, closePairs, splitPairs, example };
+}
+
+/**
+ * Future SCHEDULED runs of these deployments, in the shape the Schedules feature reads from
+ * POST /flow_runs/filter (schedules/api.ts ApiRun). One indexed read instead of paging the API 200 at
+ * a time, which is what a server holding thousands of future runs (the issue's situation) needs.
+ */
+export const FUTURE_RUNS_SQL = `
+SELECT fr.id::text AS id, fr.deployment_id::text AS deployment_id, fr.next_scheduled_start_time AS next,
+       fr.state_type::text AS state_type, fr.state_name, fr.run_count, fr.auto_scheduled, fr.created_by
+  FROM flow_run fr
+ WHERE fr.state_type = 'SCHEDULED' AND fr.next_scheduled_start_time >= $1::timestamptz AND fr.deployment_id = ANY($2::uuid[])`;
+
+export async function futureRunsPg(q: Query, deploymentIds: string[], now: number): Promise<ApiRun[]> {
+  if (deploymentIds.length === 0) return [];
+  const rows = await q<{ id: string; deployment_id: string; next: Date | null; state_type: string; state_name: string | null; run_count: number; auto_scheduled: boolean; created_by: ApiRun['created_by'] }>(FUTURE_RUNS_SQL, [
+    new Date(now).toISOString(),
+    deploymentIds,
+  ]);
+  return rows.map((r) => ({
+    id: r.id,
+    deployment_id: r.deployment_id,
+    next_scheduled_start_time: r.next ? r.next.toISOString() : null,
+    state_type: r.state_type,
+    state_name: r.state_name,
+    run_count: Number(r.run_count),
+    auto_scheduled: r.auto_scheduled,
+    created_by: r.created_by,
+  }));
 }

@@ -17,8 +17,16 @@ import { deploymentFlags, scheduleFlags } from './flags';
 import { selectDeployments } from './select';
 import { resolveSettings, type ProfileLookup } from './settings';
 
+/** Deployments, the server's clock and the future runs, when the caller already read them (Diagnose reads them once for the list and the simulation). */
+export interface ScheduleData {
+  deployments: DeploymentInfo[];
+  now: number;
+  future: ApiRun[];
+}
+
 export interface ListRequest {
   conn: ResolvedConnection;
+  data?: ScheduleData;
   deployments?: readonly string[];
   settings?: SettingsSource;
   profiles?: ProfileLookup | null;
@@ -107,13 +115,14 @@ export async function listSchedules(req: ListRequest): Promise<ScheduleList> {
   const api = new SchedulesApi(prefect);
   const version = await prefect.assertSupportedVersion(req.signal ? { signal: req.signal } : {});
   const [all, settingsView, now] = await Promise.all([
-    api.deployments(req.signal),
+    req.data?.deployments ?? api.deployments(req.signal),
     resolveSettings(prefect, req.settings ?? { kind: 'live' }, req.profiles ?? null, req.signal),
-    api.serverNow(req.signal),
+    req.data?.now ?? api.serverNow(req.signal),
   ]);
   const chosen = selectDeployments(all, req.deployments ?? []);
+  const ids = new Set(chosen.map((d) => d.id));
   const [future, backlog, orphaned] = await Promise.all([
-    api.futureRuns(chosen.map((d) => d.id), now, req.signal),
+    req.data ? req.data.future.filter((r) => r.deployment_id !== null && ids.has(r.deployment_id)) : api.futureRuns(chosen.map((d) => d.id), now, req.signal),
     api.backlog(chosen, now, req.signal),
     api.orphaned(all.map((d) => d.id), req.signal),
   ]);
