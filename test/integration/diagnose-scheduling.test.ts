@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Diagnosis, Finding, SessionOutcome } from '../../shared/domain/diagnose';
 import type { JobFinished } from '../../shared/domain/jobs';
+import { gather } from '../../main/core/diagnose/gather';
 import { diagnoseOf } from '../../main/handlers/diagnose';
 import { tempContext } from './support/purge-fixture';
 import { readEnvFile, restartWithEnv, seedScheduling, startDiagServer, type DiagServer, type SchedulingScenario } from './support/diagnose-fixture';
@@ -92,6 +93,23 @@ describe('diagnose: scheduling and backlog findings on a seeded server', () => {
     const [r] = await sql<{ n: string; past: string }>(h, `SELECT count(*) AS n, count(*) FILTER (WHERE next_scheduled_start_time <= now()) AS past FROM flow_run WHERE deployment_id = $1 AND state_type = 'SCHEDULED'`, [sc.goneId], s.database);
     expect(measured(f, /^Scheduled runs of deleted deployments$/)).toBe(Number(r!.n));
     expect(f.effect[0]).toMatchObject({ before: Number(r!.n), after: Number(r!.n) - Number(r!.past) });
+  });
+
+  it('counts with one database query what the Schedules list counts through the API', async () => {
+    const g = await gather({ conn: s.conn(), inspect: env.ctx.inspect, schedules: env.ctx.schedules });
+    const viaApi = await env.ctx.schedules.list({ conn: s.conn() });
+    // Runs fall due between the two reads (the two reads are seconds apart): past-due + future may
+    // differ by a run at the boundary; everything else must be equal.
+    const api = new Map(viaApi.deployments.map((x) => [x.id, x]));
+    for (const x of g.evidence.list!.deployments) {
+      const y = api.get(x.id)!;
+      expect(x.leftBehind, x.fullName).toBe(y.leftBehind);
+      expect(Math.abs(x.pastDue + x.future - (y.pastDue + y.future)), x.fullName).toBeLessThanOrEqual(1);
+      if (x.paused) expect(x.pastDue, x.fullName).toBe(y.pastDue);
+    }
+    const { pastDue: _p, heldFuture: _f, ...rest } = g.evidence.list!.totals;
+    const { pastDue: _p2, heldFuture: _f2, ...rest2 } = viaApi.totals;
+    expect(rest).toEqual(rest2);
   });
 
   it('ranks by impact and lists every check', () => {

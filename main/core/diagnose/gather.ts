@@ -20,7 +20,7 @@ import { PostgresTarget } from '../targets/postgres';
 import { PrefectApi } from '../targets/prefect-api';
 import { versionAtLeast } from '../targets/prefect-version';
 import { probeApi } from './probe-api';
-import { futureRunsPg, probePg, sampleLogsPg } from './probe-pg';
+import { backlogPg, futureRunsPg, probePg, sampleLogsPg } from './probe-pg';
 import { sampleLogsSqlite } from './probe-sqlite';
 
 export interface GatherRequest {
@@ -84,7 +84,15 @@ export async function gather(req: GatherRequest): Promise<Gathered> {
     if (conn.db.kind !== 'postgres') return { deployments, now, future: await sapi.futureRuns(ids, now, signal) };
     const target = new PostgresTarget(conn.db, { applicationName: 'housekeeper-diagnose', maxConnections: 1 });
     try {
-      return { deployments, now, future: await target.readOnly((q) => futureRunsPg(q, ids, now), { ...o, statementTimeoutMs: 15_000 }) };
+      return await target.readOnly(
+        async (q) => {
+          const [future, b] = [await futureRunsPg(q, ids, now), await backlogPg(q, now)];
+          // Deployments without scheduled runs are not in the pass: nothing past due, nothing left behind.
+          for (const d of deployments) if (!b.backlog.has(d.id)) b.backlog.set(d.id, { pastDue: 0, leftBehind: 0 });
+          return { deployments, now, future, backlog: b.backlog, orphaned: b.orphaned };
+        },
+        { ...o, statementTimeoutMs: 15_000 },
+      );
     } finally {
       await target.close();
     }

@@ -22,6 +22,9 @@ export interface ScheduleData {
   deployments: DeploymentInfo[];
   now: number;
   future: ApiRun[];
+  /** Past-due and left-behind runs per deployment, and runs of deleted deployments (counted in one query when the database is there). */
+  backlog?: Map<string, { pastDue: number; leftBehind: number }>;
+  orphaned?: number;
 }
 
 export interface ListRequest {
@@ -123,8 +126,8 @@ export async function listSchedules(req: ListRequest): Promise<ScheduleList> {
   const ids = new Set(chosen.map((d) => d.id));
   const [future, backlog, orphaned] = await Promise.all([
     req.data ? req.data.future.filter((r) => r.deployment_id !== null && ids.has(r.deployment_id)) : api.futureRuns(chosen.map((d) => d.id), now, req.signal),
-    api.backlog(chosen, now, req.signal),
-    api.orphaned(all.map((d) => d.id), req.signal),
+    req.data?.backlog ?? api.backlog(chosen, now, req.signal),
+    req.data?.orphaned ?? api.orphaned(all.map((d) => d.id), req.signal),
   ]);
   const bySchedule = new Map<string, ApiRun[]>();
   const byDeployment = new Map<string, number>();
