@@ -172,7 +172,11 @@ export class DiagnoseService {
         format: fmt.data,
         path: file,
         set: c.settings.map((s) => ({ name: s.name, value: s.value, reason: s.reason, scope: s.scope })),
-        restartNote: `Restart the Prefect server and every separate \`prefect server services start\` process with the settings in ${file}${clients.length ? `; ${clients.map((s) => s.name).join(', ')} belong in the environment of the workers and processes that run flows` : ''}. ${RESTART_NOTE}`,
+        restartNote: `Restart the Prefect server and every separate \`prefect server services start\` process with the settings in ${file}${clients.length ? `; ${clients.map((s) => s.name).join(', ')} belong in the environment of the workers and processes that run flows` : ''}. ${RESTART_NOTE}${
+          c.settings.some((s) => s.name.startsWith('PREFECT_SERVER_SERVICES_SCHEDULER_'))
+            ? ' Future runs made before the restart stay until their time passes; `housekeeper schedules recreate` after the restart replaces them at once.'
+            : ''
+        }`,
       };
       if (!exists) notes.push(`Profile "${profile}" does not exist yet: it is created with only these settings.`);
     }
