@@ -92,7 +92,10 @@ export function DiagnoseScreen() {
     void call('diagnose.sessions', { connectionId, limit: 1 }).then(async ([s]) => {
       if (s?.status !== 'running') return;
       const full = await call('diagnose.session', { sessionId: s.sessionId });
-      if (full.jobId && full.status === 'running') setRun({ jobId: full.jobId, sessionId: s.sessionId });
+      if (full.jobId && full.status === 'running') {
+        setPlan(full.plan);
+        setRun({ jobId: full.jobId, sessionId: s.sessionId });
+      }
     }, () => undefined);
   }, [connectionId, latest.loading, latest.data]);
 
@@ -180,7 +183,7 @@ export function DiagnoseScreen() {
       {session ? (
         <SessionResult s={session} busy={reporter.running} onReport={() => void report(false)} onCopy={() => void report(true)} onDone={reset} />
       ) : run ? (
-        <SessionRun jobId={run.jobId} connectionId={connectionId} onFinished={() => void finished()} />
+        <SessionRun jobId={run.jobId} connectionId={connectionId} steps={plan?.steps ?? null} onFinished={() => void finished()} />
       ) : plan ? (
         <PlanReview plan={plan} busy={applier.running} error={applier.error} onConfirm={() => void start()} onBack={() => setPlan(null)} />
       ) : !d ? (

@@ -4,6 +4,7 @@
  * Cancel stops after the current batch; the deployments this session paused are resumed anyway.
  */
 import { useEffect } from 'react';
+import type { SessionStep } from '../../../shared/domain/diagnose';
 import { call } from '../../api/client';
 import { isFinished, useJob, useJobs } from '../../api/jobs';
 import { JobProgressBar } from '../../components/JobProgressBar';
@@ -17,7 +18,7 @@ const KIND: Record<string, string> = {
   vacuum: 'VACUUM',
 };
 
-export function SessionRun({ jobId, connectionId, onFinished }: { jobId: string; connectionId: string; onFinished: () => void }) {
+export function SessionRun({ jobId, connectionId, steps: planned, onFinished }: { jobId: string; connectionId: string; steps: SessionStep[] | null; onFinished: () => void }) {
   const job = useJob(jobId);
   const all = useJobs();
   const done = !!job && isFinished(job);
@@ -29,6 +30,27 @@ export function SessionRun({ jobId, connectionId, onFinished }: { jobId: string;
   return (
     <section className="card dg-run" data-testid="session-running">
       <div className="card__title">Running the session</div>
+      {planned && (
+        <ol className="dg-checklist" aria-label="Steps">
+          {planned.map((st, i) => {
+            const state = i < job.done ? 'done' : i === job.done && !done ? 'now' : 'next';
+            return (
+              <li key={st.kind} className={`dg-checklist__item dg-checklist__item--${state}`} data-step={st.kind} data-state={state}>
+                <span className="dg-checklist__mark" aria-hidden="true">{state === 'done' ? '✓' : i + 1}</span>
+                {st.title}
+                <span className="muted">
+                  {' '}
+                  · {st.count} {st.unit}
+                </span>
+              </li>
+            );
+          })}
+          <li className={`dg-checklist__item dg-checklist__item--${job.done >= planned.length && !done ? 'now' : done ? 'done' : 'next'}`}>
+            <span className="dg-checklist__mark" aria-hidden="true">{done ? '✓' : planned.length + 1}</span>
+            Diagnose again
+          </li>
+        </ol>
+      )}
       <JobProgressBar job={job} onCancel={done ? undefined : () => void call('jobs.cancel', { jobId })} />
       {steps.length > 0 && (
         <ul className="dg-subjobs" aria-label="Jobs started by this session">
