@@ -64,6 +64,8 @@ export const REQUEST_CHANNELS = [
   'diagnose.session',
   'diagnose.sessions',
   'diagnose.report',
+  'desktop.openTextFile',
+  'desktop.saveTextFile',
 ] as const;
 
 export const EVENT_CHANNELS = ['jobs.progress', 'jobs.finished'] as const;
