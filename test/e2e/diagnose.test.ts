@@ -61,13 +61,16 @@ describe('diagnose and the guided session, in the browser', () => {
 
     // Settings go into a profile and a file the owner deploys; the sub-minute fix is theirs to make.
     await diag.finding('schedules.sub-minute').getByTestId('finding-pick').uncheck();
-    const exportFile = path.join(serve.home, 'prefect-server.env');
+    // Web mode takes no path typed in the page: the file goes to Housekeeper's exports folder and
+    // comes back as a download (main/transport/web-policy.ts).
     await page.getByLabel('Profile name').fill('prod-server');
-    await page.getByLabel('Export file').fill(exportFile);
+    expect(await page.getByLabel('Export file').count()).toBe(0);
+    await page.getByTestId('export-file-web').waitFor();
     const plan = await diag.reviewPlan();
     expect(plan.steps).toEqual(['pause', 'purge', 'recreate', 'settings', 'resume', 'vacuum']);
     expect(plan.text).toMatch(/PREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME=PT15M/);
-    expect(plan.text).toContain(exportFile);
+    const exportFile = new RegExp(`${path.join(serve.home, 'store', 'exports').replace(/[/\\.]/g, '\\$&')}/prod-server-[\\d-]+\\.env`).exec(plan.text)?.[0];
+    expect(exportFile, plan.text).toBeDefined();
     await screenshot(page, path.join(SHOTS, 'diagnose-plan.png'));
     const confirmCount = ids.filter((x) => x !== 'schedules.sub-minute' && x !== 'server.version-known-fix').length;
 
@@ -83,7 +86,9 @@ describe('diagnose and the guided session, in the browser', () => {
     expect(lateRow[1]).toBe(Number(late!.n).toLocaleString('en-US'));
     expect(lateRow[2]).toBe('0');
     expect(await page.getByTestId('session-restart').innerText()).toContain(exportFile);
-    expect(fs.readFileSync(exportFile, 'utf8')).toMatch(/PREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME='?PT15M/);
+    expect(fs.readFileSync(exportFile!, 'utf8')).toMatch(/PREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME='?PT15M/);
+    const settingsFile = await diag.saveSettings();
+    expect(fs.readFileSync((await settingsFile.path())!, 'utf8')).toMatch(/PREFECT_SERVER_SERVICES_SCHEDULER_MIN_SCHEDULED_TIME='?PT15M/);
 
     // On the server: the backlog is gone and the recreated deployments run again.
     const [left] = await sql<{ n: string }>(h, `SELECT count(*) AS n FROM flow_run WHERE state_name = 'Late'`, [], s.database);

@@ -7,7 +7,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Diagnosis, FindingId, Session, SessionPlan } from '../../../shared/domain/diagnose';
 import { useCurrentConnection } from '../../api/connections';
-import { call } from '../../api/client';
+import { call, face } from '../../api/client';
+import { saveTextFile } from '../../api/files';
 import { useAction, useRequest } from '../../api/hooks';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -28,17 +29,6 @@ const FRESH_MS = 5 * 60_000;
 
 const fixable = (f: Diagnosis['findings'][number]) => f.actions.some((a) => a.kind !== 'manual');
 
-function download(filename: string, mime: string, content: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type: mime }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 export function profileFor(name: string): string {
   return `${name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 80) || 'prefect-server'}-settings`;
 }
@@ -58,6 +48,7 @@ export function DiagnoseScreen() {
   const planner = useAction('diagnose.plan');
   const applier = useAction('diagnose.apply');
   const reporter = useAction('diagnose.report');
+  const exporter = useAction('profiles.exportPreview');
   const autoRan = useRef<string | null>(null);
 
   const show = useCallback((x: Diagnosis) => {
@@ -119,7 +110,7 @@ export function DiagnoseScreen() {
       diagnosisId: d.id,
       findings: [...picked],
       keepNewest: Number.isInteger(keep) ? keep : -1,
-      settings: { ...(choices.profile.trim() ? { profile: choices.profile.trim() } : {}), format: choices.format, ...(choices.path.trim() ? { path: choices.path.trim() } : {}) },
+      settings: { ...(choices.profile.trim() ? { profile: choices.profile.trim() } : {}), format: choices.format, ...(face() === 'electron' && choices.path.trim() ? { path: choices.path.trim() } : {}) },
       inputs: Object.fromEntries(Object.entries(choices.inputs).filter(([, v]) => v.trim())),
     });
     if (p) setPlan(p);
@@ -139,8 +130,16 @@ export function DiagnoseScreen() {
     if (!session) return;
     const r = await reporter.run({ sessionId: session.plan.sessionId, format: 'md' });
     if (!r) return;
-    if (copy) await navigator.clipboard.writeText(r.content).catch(() => download(r.filename, r.mime, r.content));
-    else download(r.filename, r.mime, r.content);
+    const save = () => saveTextFile({ suggestedName: r.filename, content: r.content, mime: r.mime, title: 'Save the session report', filters: [{ name: 'Markdown', extensions: ['md'] }] });
+    if (copy) await navigator.clipboard.writeText(r.content).catch(save);
+    else await save();
+  };
+  // The settings the session saved, as the exported file (a download in web mode, a Save dialog in the window).
+  const saveSettings = async () => {
+    const w = session?.outcome?.settingsWritten;
+    if (!w) return;
+    const r = await exporter.run({ id: w.profile, rev: w.rev, format: w.format, includeSecrets: false, options: {} });
+    if (r) await saveTextFile({ suggestedName: r.fileName, content: r.content, title: 'Save the settings for the restart' });
   };
   const reset = () => {
     setSession(null);
@@ -179,9 +178,10 @@ export function DiagnoseScreen() {
       {diagnose.error && <ErrorNotice title="The diagnosis failed" error={diagnose.error} onDismiss={diagnose.clearError} />}
       {latest.error && <ErrorNotice title="Could not read the saved diagnoses" error={latest.error} />}
       {reporter.error && <ErrorNotice title="The report could not be made" error={reporter.error} onDismiss={reporter.clearError} />}
+      {exporter.error && <ErrorNotice title="The settings could not be exported" error={exporter.error} onDismiss={exporter.clearError} />}
 
       {session ? (
-        <SessionResult s={session} busy={reporter.running} onReport={() => void report(false)} onCopy={() => void report(true)} onDone={reset} />
+        <SessionResult s={session} busy={reporter.running || exporter.running} onReport={() => void report(false)} onCopy={() => void report(true)} onSaveSettings={() => void saveSettings()} onDone={reset} />
       ) : run ? (
         <SessionRun jobId={run.jobId} connectionId={connectionId} steps={plan?.steps ?? null} onFinished={() => void finished()} />
       ) : plan ? (

@@ -4,6 +4,7 @@
  */
 import type { Finding, SettingsFormat } from '../../../shared/domain/diagnose';
 import { SETTINGS_FORMATS } from '../../../shared/domain/diagnose/session';
+import { face } from '../../api/client';
 
 export interface SessionChoices {
   keepNewest: string;
@@ -46,11 +47,19 @@ export function SessionForm({ picked, choices, onChange, defaultProfile }: { pic
               ))}
             </select>
           </label>
-          <label className="field">
-            <span className="field__label">Export file (optional)</span>
-            <input className="input mono" value={choices.path} placeholder="Housekeeper’s exports folder" onChange={(e) => onChange({ ...choices, path: e.target.value })} aria-label="Export file" />
-            <span className="field__help">A profiles.toml is merged (other profiles kept, a backup written); other formats replace the file, with a backup.</span>
-          </label>
+          {face() === 'electron' ? (
+            <label className="field">
+              <span className="field__label">Export file (optional)</span>
+              <input className="input mono" value={choices.path} placeholder="Housekeeper’s exports folder" onChange={(e) => onChange({ ...choices, path: e.target.value })} aria-label="Export file" />
+              <span className="field__help">A profiles.toml is merged (other profiles kept, a backup written); other formats replace the file, with a backup.</span>
+            </label>
+          ) : (
+            // Local web mode writes no file by a path typed in the page (main/transport/web-policy.ts).
+            <div className="field">
+              <span className="field__label">Export file</span>
+              <span className="field__help" data-testid="export-file-web">Written to Housekeeper’s exports folder (named in the plan); after the session the page offers it as a download. To write it elsewhere, use <span className="mono">housekeeper diagnose fix --file PATH</span>.</span>
+            </div>
+          )}
           {inputs.map((i) => (
             <label key={i.name} className="field">
               <span className="field__label">{i.label}</span>

@@ -6,12 +6,13 @@
 import type { Session } from '../../../shared/domain/diagnose';
 import { formatValue } from '../../../shared/domain/diagnose/markdown';
 import { Badge, type Tone } from '../../components/Badge';
+import { saveLabel } from '../../api/files';
 import { formatDuration } from '../../lib/format';
 import { Inline } from './Inline';
 
 const STATUS_TONE: Record<string, Tone> = { done: 'ok', skipped: 'skip', failed: 'fail', cancelled: 'warn', 'not-run': 'skip', partial: 'warn' };
 
-export function SessionResult({ s, onReport, onCopy, onDone, busy }: { s: Session; onReport: () => void; onCopy: () => void; onDone: () => void; busy: boolean }) {
+export function SessionResult({ s, onReport, onCopy, onSaveSettings, onDone, busy }: { s: Session; onReport: () => void; onCopy: () => void; onSaveSettings: () => void; onDone: () => void; busy: boolean }) {
   const o = s.outcome;
   if (!o) return null;
   const better = (before: number | null, after: number | null) => before !== null && after !== null && after < before;
@@ -24,6 +25,13 @@ export function SessionResult({ s, onReport, onCopy, onDone, busy }: { s: Sessio
       {o.restart && (
         <div className="dg-restart" data-testid="session-restart">
           <strong>The server’s owner must restart it.</strong> <Inline text={o.restart} />
+          {o.settingsWritten && (
+            <div>
+              <button type="button" className="btn btn--small" onClick={onSaveSettings} disabled={busy} data-testid="session-settings-file">
+                {saveLabel(`the settings (profile “${o.settingsWritten.profile}” revision ${o.settingsWritten.rev})`)}
+              </button>
+            </div>
+          )}
         </div>
       )}
       <div className="dg-result__grid">
@@ -78,7 +86,7 @@ export function SessionResult({ s, onReport, onCopy, onDone, busy }: { s: Sessio
           Back to the findings
         </button>
         <button type="button" className="btn" onClick={onReport} disabled={busy} data-testid="session-report">
-          Save the report (Markdown)
+          {saveLabel('the report (Markdown)')}
         </button>
         <button type="button" className="btn btn--quiet" onClick={onCopy} disabled={busy}>
           Copy it for a ticket

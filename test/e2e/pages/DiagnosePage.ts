@@ -50,4 +50,10 @@ export class DiagnosePage {
     const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByTestId('session-report').click()]);
     return download;
   }
+
+  /** The settings file the session saved, downloaded from the result. */
+  async saveSettings(): Promise<Download> {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByTestId('session-settings-file').click()]);
+    return download;
+  }
 }
