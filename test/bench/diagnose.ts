@@ -4,19 +4,20 @@
  * 1. The issue's situation on a real Prefect 3.9.1 (Postgres): 80 deployments every 2 to 5 minutes
  *    at Prefect's default scheduler settings, a history of finished runs, and a worker down for an
  *    hour (an hour of runs past due, marked Late by Prefect's own late_runs service). The scheduler
- *    runs with a short loop so several loops fit in a minute. Measured before: future runs held, Late
- *    runs, runs the scheduler inserts per loop (its own "Scheduled N runs." log lines), flow_run size,
- *    and the p50/p99 of POST /api/flow_runs/filter. Then `housekeeper diagnose` and
- *    `housekeeper diagnose fix --yes` through the CLI, the owner's restart with the exported settings
- *    (the loop kept short in both phases, and said so), the scheduler left to run the same number of
- *    loops, and the same numbers after, side by side.
+ *    runs with a short loop so many loops fit in the watch. Measured before: future runs held, Late
+ *    runs, the runs the scheduler inserts (its own "Scheduled N runs." log lines) per minute once its
+ *    fill pass is over, and per loop at the LOOP_SECONDS the server is configured with (the rate times
+ *    the loop: the short watch loop is the bench's, not the server's), flow_run size, and the p50/p99
+ *    of POST /api/flow_runs/filter. Then `housekeeper diagnose` and `housekeeper diagnose fix --yes`
+ *    through the CLI, the owner's restart with the exported settings, the same watch, and the same
+ *    numbers after, side by side.
  *
  * 2. The diagnosis on a large database (the inspect benchmark's seed: ~1M runs, 100k Late, 5k future,
  *    logs and states): median wall time of DiagnoseService.diagnose and its parts. Target: under 2 s.
  *
  *   node --import tsx test/bench/diagnose.ts
  *   BENCH_BIG_RUNS=0          skip part 2;  BENCH_SCALE=0.3  a smaller part-2 seed
- *   BENCH_LOOP=5              scheduler loop seconds;  BENCH_LOOPS=6  loops watched per phase
+ *   BENCH_LOOP=5              scheduler loop seconds during the watch;  BENCH_WATCH=120  seconds watched per phase
  *   BENCH_HISTORY=100000      finished runs in part 1
  *
  * Writes test-results/bench/diagnose.json.
@@ -42,7 +43,11 @@ import type { Diagnosis, Session } from '../../shared/domain/diagnose';
 
 const root = path.resolve(__dirname, '..', '..');
 const LOOP = Number(process.env.BENCH_LOOP ?? 5);
-const LOOPS = Number(process.env.BENCH_LOOPS ?? 6);
+const WATCH = Number(process.env.BENCH_WATCH ?? 120);
+/** Prefect's default PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS (prefect/settings/models/server/services.py). */
+const DEFAULT_LOOP_SECONDS = 60;
+/** A pass inserting fewer runs than there are deployments is a steady one, not the fill after a (re)start. */
+const FILL_ABOVE = 80;
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 100_000);
 const BIG = Number(process.env.BENCH_BIG_RUNS ?? 1);
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -58,7 +63,9 @@ const median = (xs: number[]) => quantile(xs, 0.5);
 interface Numbers {
   futureHeld: number;
   late: number;
-  insertsPerLoop: number;
+  /** Runs the scheduler inserted per minute over the watch, after its fill pass. */
+  insertsPerMinute: number;
+  /** Scheduler passes in the watch. */
   loops: number;
   flowRunBytes: number;
   filterP50: number;
@@ -75,12 +82,13 @@ async function query<T extends pg.QueryResultRow>(cluster: PgCluster, database: 
 }
 
 /** "Scheduled N runs." lines of the main scheduler loop after `since` (INFO log of the server). */
-function passes(server: PrefectServer, since: number): number[] {
+function passes(server: PrefectServer, since: number): Array<{ at: number; n: number }> {
   const text = fs.readFileSync(server.logFile, 'utf8');
   const day = new Date().toISOString().slice(0, 10);
-  const out: number[] = [];
+  const out: Array<{ at: number; n: number }> = [];
   for (const m of text.matchAll(/^(\d{2}:\d{2}:\d{2}\.\d{3}) \| INFO\s+\| prefect\.server\.services\.scheduler - Scheduled (\d+) runs\./gm)) {
-    if (Date.parse(`${day}T${m[1]}Z`) > since) out.push(Number(m[2]));
+    const at = Date.parse(`${day}T${m[1]}Z`);
+    if (at > since) out.push({ at, n: Number(m[2]) });
   }
   return out;
 }
@@ -96,10 +104,17 @@ async function lateSettled(cluster: PgCluster, database: string): Promise<void> 
 }
 
 async function measure(cluster: PgCluster, database: string, server: PrefectServer, api: HarnessApi, since: number): Promise<Numbers> {
-  // A loaded machine makes a scheduler pass take much longer than the loop: wait for the passes themselves.
-  const deadline = Date.now() + LOOPS * LOOP * 1000 + 15 * 60_000;
-  while (passes(server, since).length < LOOPS && Date.now() < deadline) await sleep(1000);
-  const ps = passes(server, since);
+  // The watch starts after the fill pass (the first after a (re)start or a recreate inserts everything
+  // at once) and lasts WATCH seconds of the scheduler's own log time, so a loaded machine only delays it.
+  const deadline = Date.now() + WATCH * 1000 + 15 * 60_000;
+  let start: number | undefined;
+  while (Date.now() < deadline) {
+    const ps = passes(server, since);
+    start ??= ps.find((p) => p.n < FILL_ABOVE)?.at;
+    if (start !== undefined && ps.some((p) => p.at >= start! + WATCH * 1000)) break;
+    await sleep(1000);
+  }
+  const ps = start === undefined ? [] : passes(server, start - 1).filter((p) => p.at > start! && p.at <= start! + WATCH * 1000);
   const [r] = await query<{ future: string; late: string; bytes: string }>(
     cluster,
     database,
@@ -112,12 +127,10 @@ async function measure(cluster: PgCluster, database: string, server: PrefectServ
     await api.post('/flow_runs/filter', { sort: 'EXPECTED_START_TIME_DESC', limit: 200 });
     times.push(performance.now() - t0);
   }
-  // The first pass after a (re)start fills everything up at once; the steady loops follow it.
-  const steady = ps.length > 1 ? ps.slice(1) : ps;
   return {
     futureHeld: Number(r!.future),
     late: Number(r!.late),
-    insertsPerLoop: steady.length ? steady.reduce((a, b) => a + b, 0) / steady.length : 0,
+    insertsPerMinute: ps.reduce((a, p) => a + p.n, 0) / (WATCH / 60),
     loops: ps.length,
     flowRunBytes: Number(r!.bytes),
     filterP50: median(times),
@@ -131,7 +144,9 @@ function situation(): DeploymentSpec[] {
     flow: `etl-${i % 8}`,
     name: `sync-${String(i).padStart(2, '0')}`,
     workPool: 'bench-pool',
-    schedules: [{ schedule: { kind: 'interval' as const, interval: steps[i % steps.length]!, anchorDate: '2024-01-01T00:00:00Z', timezone: 'UTC' } }],
+    // Anchors a few seconds apart, as deployments created one by one have: runs of the same interval
+    // do not all fall on the same second, so the scheduler's inserts are spread as in real life.
+    schedules: [{ schedule: { kind: 'interval' as const, interval: steps[i % steps.length]!, anchorDate: new Date(Date.UTC(2024, 0, 1) + i * 7_000).toISOString(), timezone: 'UTC' } }],
   }));
 }
 
@@ -216,19 +231,23 @@ async function part1(cluster: PgCluster, tmp: string): Promise<Record<string, un
     log(`after: ${JSON.stringify(after)}`);
     const again = (await cli(['diagnose', ...conn], env)).json as Diagnosis;
     const loopSet = exported.PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS;
+    const loopBefore = DEFAULT_LOOP_SECONDS;
+    const loopAfter = loopSet ? Number(loopSet) : DEFAULT_LOOP_SECONDS;
+    const perLoop = (n: Numbers, loop: number) => (n.insertsPerMinute * loop) / 60;
 
     const row = (label: string, a: string, b: string) => `  ${label.padEnd(44)}${a.padStart(14)}${b.padStart(14)}`;
     const ms = (x: number) => `${x.toFixed(1)} ms`;
     const lines = [
       '',
       `The issue's situation: 80 deployments every 2-5 minutes, a worker down for an hour, Prefect ${server.info.version} on PostgreSQL`,
-      `(scheduler loop ${LOOP} s in both phases so ${LOOPS} loops fit${loopSet ? `; the exported LOOP_SECONDS=${loopSet} is overridden for the watch` : ''};`,
+      `(the scheduler watched for ${WATCH} s per phase after its fill pass, looping every ${LOOP} s for the watch${loopSet ? `; the exported LOOP_SECONDS=${loopSet} is applied below as rate x loop` : ''};`,
       ` after the restart with the exported settings, \`housekeeper schedules recreate --yes\` replaced the runs made under the old ones)`,
       '',
       row('', 'before', 'after'),
       row('Future runs held', formatInt(before.futureHeld), formatInt(after.futureHeld)),
       row('Late runs', formatInt(before.late), formatInt(after.late)),
-      row(`Scheduler inserts per loop (${before.loops} / ${after.loops} loops)`, before.insertsPerLoop.toFixed(1), after.insertsPerLoop.toFixed(1)),
+      row(`Scheduler inserts per minute (${before.loops} / ${after.loops} passes)`, before.insertsPerMinute.toFixed(1), after.insertsPerMinute.toFixed(1)),
+      row(`Scheduler inserts per loop (${loopBefore} s / ${loopAfter} s)`, perLoop(before, loopBefore).toFixed(1), perLoop(after, loopAfter).toFixed(1)),
       row('flow_run size', formatBytes(before.flowRunBytes), formatBytes(after.flowRunBytes)),
       row('POST /api/flow_runs/filter p50', ms(before.filterP50), ms(after.filterP50)),
       row('POST /api/flow_runs/filter p99', ms(before.filterP99), ms(after.filterP99)),
@@ -240,7 +259,7 @@ async function part1(cluster: PgCluster, tmp: string): Promise<Record<string, un
       '',
     ];
     process.stdout.write(lines.join('\n'));
-    return { before, after, diagnosisMs: d.durationMs, cliMs: diag.ms, findingsBefore: d.findings.map((f) => f.id), findingsAfter: again.findings.map((f) => f.id), session: s.outcome };
+    return { before, after, loopSeconds: { before: loopBefore, after: loopAfter }, diagnosisMs: d.durationMs, cliMs: diag.ms, findingsBefore: d.findings.map((f) => f.id), findingsAfter: again.findings.map((f) => f.id), session: s.outcome };
   } finally {
     await server.stop();
   }
