@@ -16,7 +16,7 @@
  *    logs and states): median wall time of DiagnoseService.diagnose and its parts. Target: under 2 s.
  *
  *   node --import tsx test/bench/diagnose.ts
- *   BENCH_BIG_RUNS=0          skip part 2;  BENCH_SCALE=0.3  a smaller part-2 seed
+ *   BENCH_BIG_RUNS=0          skip part 2;  BENCH_SCALE=0.3  a smaller part-2 seed;  BENCH_SITUATION=0  skip part 1
  *   BENCH_LOOP=5              scheduler loop seconds during the watch;  BENCH_WATCH=120  seconds watched per phase
  *   BENCH_HISTORY=100000      finished runs in part 1
  *
@@ -50,6 +50,7 @@ const DEFAULT_LOOP_SECONDS = 60;
 const FILL_ABOVE = 80;
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 100_000);
 const BIG = Number(process.env.BENCH_BIG_RUNS ?? 1);
+const SITUATION = Number(process.env.BENCH_SITUATION ?? 1);
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const run = promisify(execFile);
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
@@ -336,7 +337,7 @@ async function main(): Promise<void> {
   const out: Record<string, unknown> = { at: new Date().toISOString(), loadavg: os.loadavg() };
   try {
     await restorePgTemplate(cluster, 'prefect');
-    out.situation = await part1(cluster, tmp);
+    if (SITUATION > 0) out.situation = await part1(cluster, tmp);
     if (BIG > 0) out.large = await part2(cluster, tmp);
   } finally {
     await cluster.stop();
