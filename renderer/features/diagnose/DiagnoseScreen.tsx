@@ -13,7 +13,7 @@ import { useAction, useRequest } from '../../api/hooks';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Spinner } from '../../components/Spinner';
-import { formatDuration, formatRelative } from '../../lib/format';
+import { formatDuration, formatRelative, plural } from '../../lib/format';
 import { href } from '../../lib/router';
 import { ChecksPanel, FactsPanel } from './ChecksPanel';
 import { FindingCard } from './FindingCard';
@@ -223,7 +223,7 @@ export function DiagnoseScreen() {
                 {planner.error && <ErrorNotice title="The plan could not be made; nothing was changed" error={planner.error} onDismiss={planner.clearError} />}
                 <div className="form__actions">
                   <button type="button" className="btn btn--primary" disabled={pickedFindings.length === 0 || planner.running} onClick={() => void review()} data-testid="review-plan">
-                    {planner.running ? 'Working out the plan…' : `Review the plan for ${pickedFindings.length} finding${pickedFindings.length === 1 ? '' : 's'}`}
+                    {planner.running ? 'Working out the plan…' : `Review the plan for ${plural(pickedFindings.length, 'finding')}`}
                   </button>
                   <span className="muted">Nothing changes before you confirm the plan.</span>
                 </div>

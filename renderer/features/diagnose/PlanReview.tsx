@@ -7,7 +7,7 @@ import { useState } from 'react';
 import type { SessionPlan } from '../../../shared/domain/diagnose';
 import type { ClientError } from '../../api/client';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { formatCount } from '../../lib/format';
+import { formatCount, plural } from '../../lib/format';
 import { Inline } from './Inline';
 
 export function PlanReview({ plan, onConfirm, onBack, busy, error }: { plan: SessionPlan; onConfirm: () => void; onBack: () => void; busy: boolean; error: ClientError | null }) {
@@ -15,7 +15,7 @@ export function PlanReview({ plan, onConfirm, onBack, busy, error }: { plan: Ses
   const ok = typed.trim() === String(plan.confirmCount);
   return (
     <section className="card dg-plan" data-testid="session-plan">
-      <div className="card__title">One session for {plan.findings.length} finding{plan.findings.length === 1 ? '' : 's'}</div>
+      <div className="card__title">One session for {plural(plan.findings.length, 'finding')}</div>
       <p className="muted">The steps run in this order, each as a job you can watch and cancel. Nothing has changed yet.</p>
       <ol className="dg-steps">
         {plan.steps.map((s) => (
