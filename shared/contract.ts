@@ -17,6 +17,7 @@ import { purgeRequests } from './contracts/purge';
 import { inspectRequests } from './contracts/inspect';
 import { profileRequests } from './contracts/profiles';
 import { schedulesRequests } from './contracts/schedules';
+import { desktopRequests } from './contracts/desktop';
 
 const Empty = z.object({}).strict();
 const Id = z.object({ id: z.string().min(1) }).strict();
@@ -76,6 +77,7 @@ export const requests = {
   ...inspectRequests,
   ...profileRequests,
   ...schedulesRequests,
+  ...desktopRequests,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
+import { sqliteBinding } from '../native/sqlite';
 import { createLogger } from '../core/log/logger';
 import { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations';
 import { STORE_FILE } from './paths';
@@ -38,9 +39,11 @@ export function openStore(home: string, migrations: readonly Migration[] = MIGRA
       cause,
     });
 
+  // Outside the try: a missing Electron add-on is not a damaged store.
+  const binding = sqliteBinding();
   let db: Database;
   try {
-    db = new BetterSqlite3(file);
+    db = new BetterSqlite3(file, binding);
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
   } catch (e) {

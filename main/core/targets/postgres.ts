@@ -1,6 +1,6 @@
 /**
- * The Postgres target: one small `pg` Pool per connection, with the session rules of architecture.md
- * (habit 2): every session sets application_name, statement_timeout, lock_timeout and
+ * The Postgres target: one small `pg` Pool per connection, with the session rules of docs/architecture.md
+ * ("The engine"): every session sets application_name, statement_timeout, lock_timeout and
  * idle_in_transaction_session_timeout; inspection runs in READ ONLY transactions; a cancel reaches the
  * server through pg_cancel_backend; every error leaves as an AppError (pg-errors.ts).
  *
