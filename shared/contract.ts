@@ -18,6 +18,7 @@ import { inspectRequests } from './contracts/inspect';
 import { profileRequests } from './contracts/profiles';
 import { schedulesRequests } from './contracts/schedules';
 import { desktopRequests } from './contracts/desktop';
+import { retentionRequests } from './contracts/retention';
 
 const Empty = z.object({}).strict();
 const Id = z.object({ id: z.string().min(1) }).strict();
@@ -78,6 +79,7 @@ export const requests = {
   ...profileRequests,
   ...schedulesRequests,
   ...desktopRequests,
+  ...retentionRequests,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {

@@ -11,6 +11,7 @@ import { connectionsCommand } from './commands/connections';
 import { inspectCommand } from './commands/inspect';
 import { profilesCommand } from './commands/profiles';
 import { purgeCommand } from './commands/purge';
+import { retentionCommand } from './commands/retention';
 import { schedulesCommand } from './commands/schedules';
 import { serveCommand } from './commands/serve';
 import { EXIT, exitCodeFor } from './exit';
@@ -45,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
         return await inspectCommand(ctx, sub, rest, flags, out);
       case 'purge':
         return await purgeCommand(ctx, sub, rest, flags, out);
+      case 'retention':
+        return await retentionCommand(ctx, sub, rest, flags, out);
       case 'profiles':
         return await profilesCommand(ctx, sub, rest, flags, out);
       case 'schedules':
