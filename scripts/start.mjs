@@ -74,7 +74,7 @@ if (bin && !headless && nativeOk) {
   process.stderr.write(
     `\nHousekeeper cannot open its desktop window because ${why}. ` +
       'It will serve the same interface in local web mode instead: only this machine can reach it, ' +
-      'and the address below carries a one-time token. Open it in a browser (over an SSH tunnel from a ' +
+      'and the address below is a one-time sign-in link. Open it in a browser (over an SSH tunnel from a ' +
       'remote machine). Everything works the same; press Ctrl-C to stop.\n\n',
   );
   run(process.execPath, [path.join(root, 'bin', 'housekeeper.cjs'), 'serve', ...process.argv.slice(2)]);

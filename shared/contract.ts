@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import {
   ConnectionDraftSchema,
+  ConnectionNameSchema,
   ConnectionViewSchema,
   DiscoveredSetupSchema,
   TestReportSchema,
@@ -57,7 +58,7 @@ export const requests = {
   /** Setups found on this machine, and notes on what was looked at but not usable (e.g. a malformed profiles.toml). */
   'connections.discover': { input: Empty, output: z.object({ setups: z.array(DiscoveredSetupSchema), notes: z.array(z.string()) }) },
   'connections.adopt': {
-    input: z.object({ key: z.string().min(1), name: z.string().trim().min(1).optional() }).strict(),
+    input: z.object({ key: z.string().min(1).max(1000), name: ConnectionNameSchema.optional() }).strict(),
     output: ConnectionViewSchema,
   },
 

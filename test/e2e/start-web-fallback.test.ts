@@ -40,7 +40,8 @@ describe('npm start without a desktop window', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     const url = stdout.split('\n')[0]!.trim();
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]+$/);
+    // A one-time sign-in link (the token itself never reaches a command line: issue #12).
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#code=[A-Za-z0-9_-]+$/);
 
     // Exactly one explanatory paragraph before the web server's own lines.
     const paragraph = stderr.split('\n\n').map((p) => p.trim()).filter((p) => p.startsWith('Housekeeper cannot open its desktop window'));

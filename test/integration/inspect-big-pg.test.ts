@@ -129,7 +129,10 @@ describe('inspect on a big Postgres database', () => {
       const gone = await c.query<{ n: string }>(`SELECT count(*) AS n FROM flow_run WHERE state_type = 'SCHEDULED' AND deployment_id = $1`, [big.goneDeploymentId]);
       const sched = await c.query<{ n: string }>(`SELECT count(*) AS n FROM flow_run WHERE state_type = 'SCHEDULED' AND auto_scheduled AND created_by->>'id' = $1`, [big.goneScheduleId]);
       const logs = await c.query<{ n: string }>(`SELECT count(*) AS n FROM log l WHERE flow_run_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM flow_run f WHERE f.id = l.flow_run_id)`);
-      const old30 = await c.query<{ n: string }>(`SELECT count(*) AS n FROM flow_run WHERE end_time < now() - interval '30 days' AND state_type IN ('COMPLETED','FAILED','CANCELLED','CRASHED')`);
+      // At the bucket's own cutoff: the seed spreads end times evenly, so a few runs cross "30 days
+      // ago" between the inspection and this query.
+      const cutoff = report.runs!.terminalByAge.find((b) => b.days === 30)!.before;
+      const old30 = await c.query<{ n: string }>(`SELECT count(*) AS n FROM flow_run WHERE end_time < $1 AND state_type IN ('COMPLETED','FAILED','CANCELLED','CRASHED')`, [cutoff]);
       const total = await c.query<{ n: string }>('SELECT count(*) AS n FROM flow_run');
       return { types, late, gone: Number(gone.rows[0]!.n), sched: Number(sched.rows[0]!.n), logs: Number(logs.rows[0]!.n), old30: Number(old30.rows[0]!.n), total: Number(total.rows[0]!.n) };
     });

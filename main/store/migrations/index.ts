@@ -10,6 +10,7 @@ import * as m0030 from './0030-profiles';
 import * as m0040 from './0040-inspect';
 import * as m0050 from './0050-schedules';
 import * as m0070 from './0070-purge-journal';
+import * as m0080 from './0080-secret-destination';
 import * as m0140 from './0140-retention';
 
 export interface Migration {
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 40, name: 'inspect', up: m0040.up },
   { version: 50, name: 'schedules', up: m0050.up },
   { version: 70, name: 'purge-journal', up: m0070.up },
+  { version: 80, name: 'secret-destination', up: m0080.up },
   { version: 140, name: 'retention', up: m0140.up },
 ];
 

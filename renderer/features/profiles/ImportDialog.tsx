@@ -10,6 +10,7 @@ import { IMPORT_FORMATS, type ImportFormat } from '../../../shared/domain/profil
 import { openTextFile } from '../../api/files';
 import { useAction } from '../../api/hooks';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { plural } from '../../lib/format';
 
 function guess(name: string): ImportFormat | null {
   const f = name.toLowerCase();
@@ -112,7 +113,7 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
                 <div key={p.name} className="import__row">
                   <label className="check-line">
                     <input type="checkbox" checked={chosen[p.name] ?? false} onChange={(e) => setChosen({ ...chosen, [p.name]: e.target.checked })} />
-                    {p.values.length} settings from “{p.name}”
+                    {plural(p.values.length, 'setting')} from “{p.name}”
                   </label>
                   <input className="input input--narrow" value={names[p.name] ?? ''} onChange={(e) => setNames({ ...names, [p.name]: e.target.value })} aria-label={`Name for ${p.name}`} />
                   <span className="table-note">

@@ -357,6 +357,12 @@ export function createStandIn(paths: { userData: string; appPath: string }): Sta
       afterReadyOnly('safeStorage.decryptString', 'safeStorage needs a ready app on Linux and Windows');
       return blob.toString().replace(/^sealed:/, '');
     },
+    // docs/api/safe-storage.md, getSelectedStorageBackend (Linux only): "This function will return
+    // `basic_text` ... until the `ready` event". Modelled as a Linux desktop keyring after ready.
+    getSelectedStorageBackend: () => {
+      call('safeStorage.getSelectedStorageBackend');
+      return ready ? 'gnome_libsecret' : 'basic_text';
+    },
   };
 
   const ipcMain = {
