@@ -3,7 +3,7 @@ import type { AdHocTarget } from '../core/purge/adhoc-target';
 import { purgeTargets } from '../core/purge/targets';
 import { prefectVacuumInfo } from '../core/retention/prefect-info';
 import { maintenanceView } from '../core/retention/rewrite';
-import { startRepack, startVacuum, startVacuumFull } from '../core/retention/maintenance-jobs';
+import { startVacuum, startVacuumFull } from '../core/retention/maintenance-jobs';
 import { retentionResumeCommand } from '../core/retention/service';
 import { retentionStatus } from '../core/retention/status';
 import type { AppContext } from '../context';
@@ -19,7 +19,6 @@ type RetentionHandlers = Pick<
   | 'retention.unfinished'
   | 'retention.maintenance'
   | 'retention.vacuum'
-  | 'retention.repack'
   | 'retention.vacuumFull'
 >;
 
@@ -59,7 +58,6 @@ export function retentionHandlers(ctx: AppContext): RetentionHandlers {
         .filter((s) => ['interrupted', 'failed', 'cancelled'].includes(s.status)),
     'retention.maintenance': async ({ connectionId }) => maintenanceView(ctx.connections.resolve(connectionId)),
     'retention.vacuum': async ({ connectionId, tables }) => ({ jobId: startVacuum(ctx.store, ctx.jobs, ctx.connections.resolve(connectionId), tables).jobId }),
-    'retention.repack': async ({ connectionId, tables }) => ({ jobId: startRepack(ctx.store, ctx.jobs, ctx.connections.resolve(connectionId), tables).jobId }),
     'retention.vacuumFull': async ({ connectionId, table, confirmTable }) => ({ jobId: startVacuumFull(ctx.store, ctx.jobs, ctx.connections.resolve(connectionId), table, confirmTable).jobId }),
   };
 }

@@ -55,8 +55,6 @@ export const retentionRequests = {
   'retention.maintenance': { input: ConnectionId, output: MaintenanceViewSchema },
   /** VACUUM (ANALYZE) the retention tables (Postgres) or VACUUM the file (SQLite), as a job. */
   'retention.vacuum': { input: z.object({ connectionId: z.string().min(1), tables: z.array(RetentionTableSchema).min(1).optional() }).strict(), output: JobStarted },
-  /** pg_repack the tables, as a job (only when the extension and a matching client are installed). */
-  'retention.repack': { input: z.object({ connectionId: z.string().min(1), tables: z.array(RetentionTableSchema).min(1) }).strict(), output: JobStarted },
   /** VACUUM FULL one table: exclusive lock for the whole rewrite, so the table's name must be typed back. */
   'retention.vacuumFull': {
     input: z.object({ connectionId: z.string().min(1), table: RetentionTableSchema, confirmTable: z.string() }).strict(),

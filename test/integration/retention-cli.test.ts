@@ -25,7 +25,7 @@ let before: Map<string, RunRow>;
 let olderThan: string;
 const depFlags = () => s.deployments.flatMap((d) => ['--deployment', d.fullName]);
 // Events: only the scenario's 500-day-old ones are older than 400 days (other tests' events are recent).
-const selection = () => [...target(), ...depFlags(), '--older-than', olderThan, '--events-older-than', '400d'];
+const selection = () => [...target(), ...depFlags(), '--older-than', olderThan, '--events-older-than', '400d', '--orphans'];
 
 function run(args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8', timeout: 180_000 });
@@ -73,6 +73,7 @@ describe('housekeeper retention (CLI, Postgres)', () => {
     expect(doc.value.plan.confirmCount).toBe(topLevel);
     expect(doc.value.plan.impact.events?.value).toBe(30);
     expect(doc.value.plan.impact.eventResources?.value).toBe(60);
+    expect(doc.value.plan.impact.orphanLogs?.value).toBeGreaterThanOrEqual(5); // the scenario's, and any other test's
     expect((await runsOf(h, s)).size).toBe(before.size);
   });
 
@@ -81,6 +82,9 @@ describe('housekeeper retention (CLI, Postgres)', () => {
     expect(run(['retention', ...target(), '--state', 'SCHEDULED']).code).toBe(2);
     expect(run(['retention', 'repack', ...target(), '--table', 'log']).code).toBe(2); // not offered in this slice
     expect(run(['retention', ...target(), '--older-than', '30m', '--dry-run']).code).toBe(2); // under an hour
+    const api = run(['retention', '--api', h.prefectPg.apiUrl, '--older-than', '90d', '--dry-run']);
+    expect(api.code).toBe(2); // no database: the API executor is not offered yet
+    expect(api.stderr).toMatch(/needs database access/);
     const ro = run(['retention', ...selection(), '--read-only', '--yes']);
     expect(ro.code).toBe(3);
     const nc = run(['retention', ...selection()]);
@@ -134,11 +138,33 @@ describe('housekeeper retention (CLI, Postgres)', () => {
     const cols = await q<{ key: string; flow_run_id: string | null }>(h, 'SELECT key, flow_run_id::text FROM artifact_collection WHERE key = ANY($1)', [[s.keyA, s.keyB]]);
     expect(cols.map((c) => c.key)).toEqual([s.keyB]);
     expect(want.has(cols[0]!.flow_run_id!)).toBe(false);
+    expect(Number((await q<{ n: string }>(h, 'SELECT count(*) AS n FROM log WHERE flow_run_id = $1::uuid', [s.orphanRun]))[0]!.n)).toBe(0);
+    expect(o.totals.orphanLogs).toBeGreaterThanOrEqual(5);
     // Running subflows under deleted parents survive.
     for (const x of s.subflows.filter((x) => !x.finished)) expect(after.has(x.sub)).toBe(true);
 
     const audit = run(['audit', '--json']);
     const entries = (JSON.parse(audit.stdout) as { value: Array<{ action: string; outcome: string }> }).value;
     expect(entries.filter((e) => e.action.startsWith('retention')).map((e) => e.outcome)).toContain('succeeded');
+  });
+
+  it('after: maintenance shows the tables, VACUUM runs as a job, VACUUM FULL only with the table typed back', () => {
+    const m = run(['retention', 'maintenance', ...target(), '--json']);
+    expect(m.code, m.stderr).toBe(0);
+    const view = (JSON.parse(m.stdout) as { value: { backend: string; tables: Array<{ table: string }> } }).value;
+    expect(view.backend).toBe('postgres');
+    expect(view.tables.map((t) => t.table)).toContain('flow_run');
+    const v = run(['retention', 'vacuum', ...target(), '--table', 'flow_run_input', '--json']);
+    expect(v.code, v.stderr).toBe(0);
+    const wrong = run(['retention', 'vacuum-full', ...target(), '--table', 'flow_run_input', '--confirm', 'flow_run']);
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toMatch(/Confirmation mismatch/);
+    expect(run(['retention', 'vacuum-full', ...target(), '--table', 'flow_run_input']).code).toBe(3); // no terminal to type on
+    expect(run(['retention', 'vacuum-full', ...target(), '--table', 'log', '--table', 'events', '--confirm', 'log']).code).toBe(2);
+    const full = run(['retention', 'vacuum-full', ...target(), '--table', 'flow_run_input', '--confirm', 'flow_run_input', '--json']);
+    expect(full.code, full.stderr).toBe(0);
+    const audit = (JSON.parse(run(['audit', '--json']).stdout) as { value: Array<{ action: string; outcome: string }> }).value;
+    expect(audit.some((e) => e.action === 'retention.vacuumFull' && e.outcome === 'refused')).toBe(true);
+    expect(audit.some((e) => e.action === 'retention.vacuumFull' && e.outcome === 'succeeded')).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
  * `housekeeper retention`: plan (every table counted, Prefect's own vacuum beside it), confirm (the
  * run count typed back, or --yes), execute as a job with progress on stderr, verify, optionally
  * VACUUM. `retention status|resume PLAN_ID`; after: `retention maintenance`, `retention vacuum`,
- * `retention repack --table T`, `retention vacuum-full --table T` (the table's name typed back).
+ * `retention vacuum-full --table T` (the table's name typed back).
  */
 import readline from 'node:readline/promises';
 import { AppError } from '../../../shared/errors';
@@ -12,7 +12,7 @@ import { RETENTION_TABLES, RetentionTableSchema, type RetentionTable } from '../
 import type { JobFinished } from '../../../shared/domain/jobs';
 import type { ResolvedConnection } from '../../core/connections/types';
 import type { AdHocTarget } from '../../core/purge/adhoc-target';
-import { startRepack, startVacuum, startVacuumFull } from '../../core/retention/maintenance-jobs';
+import { startVacuum, startVacuumFull } from '../../core/retention/maintenance-jobs';
 import { maintenanceView } from '../../core/retention/rewrite';
 import { retentionResumeCommand } from '../../core/retention/service';
 import type { AppContext } from '../../context';
@@ -120,12 +120,6 @@ export async function retentionCommand(ctx: AppContext, sub: string | undefined,
     const conn = resolveTarget(ctx.connections, flags);
     return runJob(ctx, out, startVacuum(ctx.store, ctx.jobs, conn, tablesFromFlags(flags)), 'VACUUM');
   }
-  if (sub === 'repack') {
-    const conn = resolveTarget(ctx.connections, flags);
-    const tables = tablesFromFlags(flags);
-    if (!tables) throw new AppError('VALIDATION', 'Which tables? housekeeper retention repack --table log [--table flow_run_state ...]', { hint: 'See `housekeeper retention maintenance` for the tables that need a rewrite.' });
-    return runJob(ctx, out, startRepack(ctx.store, ctx.jobs, conn, tables), 'pg_repack');
-  }
   if (sub === 'vacuum-full') {
     const conn = resolveTarget(ctx.connections, flags);
     const tables = tablesFromFlags(flags);
@@ -139,7 +133,7 @@ export async function retentionCommand(ctx: AppContext, sub: string | undefined,
     return runJob(ctx, out, startVacuumFull(ctx.store, ctx.jobs, conn, table, typed), 'VACUUM FULL');
   }
   if (sub !== undefined && sub !== 'run') {
-    throw new AppError('VALIDATION', `Unknown command "retention ${sub}".`, { hint: 'Use `housekeeper retention --older-than 90d`, or retention status|resume PLAN_ID, maintenance, vacuum, repack, vacuum-full.' });
+    throw new AppError('VALIDATION', `Unknown command "retention ${sub}".`, { hint: 'Use `housekeeper retention --older-than 90d`, or retention status|resume PLAN_ID, maintenance, vacuum, vacuum-full.' });
   }
 
   const conn = resolveTarget(ctx.connections, flags);

@@ -1,10 +1,11 @@
 /**
  * `housekeeper retention`: plan and run a retention on a server's database (issue #14), then
- * `status|resume PLAN_ID`, `maintenance` (what VACUUM and a rewrite would give back) and `vacuum`.
- * What this slice does not offer yet (the API executor, pg_repack, VACUUM FULL) is not declared here,
+ * `status|resume PLAN_ID`, `maintenance` (what VACUUM and a rewrite would give back), `vacuum` and
+ * `vacuum-full` (one table, its name typed back).
+ * What this slice does not offer yet (the API executor, pg_repack) is not declared here,
  * so it is refused as bad input rather than reachable half-working.
  */
-import type { CommandGroup, CommandSpec } from '../spec';
+import { usageError, type CommandGroup, type CommandSpec } from '../spec';
 import * as V from '../validators';
 import { targetSpec } from './common';
 
@@ -39,5 +40,12 @@ export const retentionSpec: CommandGroup = {
     resume: targetSpec({ options: ['batch-size', 'batch-target-ms', 'vacuum'], positionals: [plan], values: tuning }, { required: false }),
     maintenance: targetSpec({ options: [] }),
     vacuum: targetSpec({ options: ['table'], values: { table: tables } }),
+    'vacuum-full': targetSpec({
+      options: ['table', 'confirm'],
+      values: { table: tables, confirm: V.text("the table's name, typed back", 'log', 100) },
+      check: (f) => {
+        if ((f.table ?? []).length !== 1) throw usageError('--table', 'exactly one table (VACUUM FULL rewrites one table at a time under an exclusive lock)', '--table log', 'missing or repeated');
+      },
+    }),
   },
 };
