@@ -32,7 +32,7 @@ function run(args: string[]): { code: number; stdout: string; stderr: string } {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-interface Totals { runs: number; subflows: number; flowRunStates: number; logs: number; artifacts: number; flowRunInputs: number; events: number; eventResources: number; collectionsRepointed: number; collectionsRemoved: number }
+interface Totals { runs: number; subflows: number; flowRunStates: number; logs: number; artifacts: number; flowRunInputs: number; events: number; eventResources: number; collectionsRepointed: number; collectionsRemoved: number; orphanLogs: number }
 
 function journal(): { planId: string; cutoff: string; status: string; totals: Totals } | null {
   const file = path.join(home, 'housekeeper.db');
