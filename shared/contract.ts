@@ -18,6 +18,7 @@ import { purgeRequests } from './contracts/purge';
 import { inspectRequests } from './contracts/inspect';
 import { profileRequests } from './contracts/profiles';
 import { schedulesRequests } from './contracts/schedules';
+import { diagnoseRequests } from './contracts/diagnose';
 import { desktopRequests } from './contracts/desktop';
 import { retentionRequests } from './contracts/retention';
 
@@ -79,6 +80,7 @@ export const requests = {
   ...inspectRequests,
   ...profileRequests,
   ...schedulesRequests,
+  ...diagnoseRequests,
   ...desktopRequests,
   ...retentionRequests,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;

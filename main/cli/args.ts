@@ -69,6 +69,10 @@ export const OPTIONS = {
   horizon: { type: 'string' },
   change: { type: 'string' },
   defaults: { type: 'boolean' },
+  // diagnose (also uses --format, --output, --profile, --file, --set, --keep-newest)
+  'server-processes': { type: 'string' },
+  finding: { type: 'string', multiple: true },
+  'export-format': { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;

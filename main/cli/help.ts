@@ -39,6 +39,11 @@ Usage:
   housekeeper schedules recreate|reset|pause|resume [--deployment FLOW/NAME ...] [--anchor now|ISO-8601]
                                  [--keep-newest N] [--dry-run] [--yes] [--json]
   housekeeper schedules changes [--json]   restore --change ID [--dry-run] [--yes]   status PLAN_ID
+  housekeeper diagnose [--server-processes N] [--json | --format md|json [--output FILE]]
+  housekeeper diagnose fix [--finding ID ...] [--keep-newest N] [--profile NAME] [--file PATH]
+                           [--export-format env|toml|compose|k8s|helm|systemd] [--set NAME=VALUE ...]
+                           [--server-processes N] [--dry-run] [--yes] [--json]
+  housekeeper diagnose sessions [--json]   report SESSION_ID [--format md|json] [--output FILE]
 
 Connection flags (every command that talks to a server):
   --connection, -c NAME   a saved connection

@@ -7,6 +7,7 @@ import { createContext, type AppContext } from '../context';
 import { APP_VERSION } from '../version';
 import { auditCommand } from './commands/audit';
 import { connectionsCommand } from './commands/connections';
+import { diagnoseCommand } from './commands/diagnose';
 import { inspectCommand } from './commands/inspect';
 import { profilesCommand } from './commands/profiles';
 import { purgeCommand } from './commands/purge';
@@ -56,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
         return await retentionCommand(ctx, sub, rest, flags, out);
       case 'profiles':
         return await profilesCommand(ctx, sub, rest, flags, out);
+      case 'diagnose':
+        return await diagnoseCommand(ctx, sub, rest, flags, out);
       default:
         return await schedulesCommand(ctx, sub, rest, flags, out);
     }

@@ -105,6 +105,14 @@ const GOOD = [
   'profiles export prod --format k8s --namespace prefect --include-secrets --force --yes',
   'profiles drift prod --connection prod-server --json',
   'profiles presets --json',
+  'diagnose -c prod',
+  'diagnose -c prod --json --server-processes 3',
+  'diagnose -c prod --format md -o report.md',
+  'diagnose fix -c prod --finding runs.orphaned --finding scheduler.horizon-too-long --keep-newest 1 --dry-run',
+  'diagnose fix -c prod --profile production --export-format toml --file profiles.toml --set REDIS_HOST=redis.internal --yes',
+  'diagnose sessions -c prod --limit 5 --json',
+  'diagnose report 6f1c2a3b --format md -o session.md',
+  'diagnose report 6f1c2a3b',
 ];
 
 describe('the command specs accept every documented command line', () => {
@@ -121,6 +129,6 @@ describe('the command specs accept every documented command line', () => {
   });
 
   it('has a spec for every command the CLI dispatches', () => {
-    expect(COMMANDS.map((c) => c.command).sort()).toEqual(['audit', 'connections', 'inspect', 'profiles', 'purge', 'retention', 'schedules', 'serve']);
+    expect(COMMANDS.map((c) => c.command).sort()).toEqual(['audit', 'connections', 'diagnose', 'inspect', 'profiles', 'purge', 'retention', 'schedules', 'serve']);
   });
 });
