@@ -20,6 +20,7 @@ import { profileRequests } from './contracts/profiles';
 import { schedulesRequests } from './contracts/schedules';
 import { diagnoseRequests } from './contracts/diagnose';
 import { desktopRequests } from './contracts/desktop';
+import { retentionRequests } from './contracts/retention';
 
 const Empty = z.object({}).strict();
 const Id = z.object({ id: z.string().min(1) }).strict();
@@ -81,6 +82,7 @@ export const requests = {
   ...schedulesRequests,
   ...diagnoseRequests,
   ...desktopRequests,
+  ...retentionRequests,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {

@@ -38,6 +38,12 @@ export const OPTIONS = {
   vacuum: { type: 'boolean' },
   'batch-size': { type: 'string' },
   'batch-target-ms': { type: 'string' },
+  // retention (also uses --older-than, --deployment, --state, --keep-newest, --executor, --export, --vacuum, --batch-*)
+  'no-events': { type: 'boolean' },
+  'events-older-than': { type: 'string' },
+  orphans: { type: 'boolean' },
+  table: { type: 'string', multiple: true },
+  confirm: { type: 'string' },
   // inspect (also uses --format)
   output: { type: 'string', short: 'o' },
   exact: { type: 'boolean' },

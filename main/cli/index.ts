@@ -11,6 +11,7 @@ import { diagnoseCommand } from './commands/diagnose';
 import { inspectCommand } from './commands/inspect';
 import { profilesCommand } from './commands/profiles';
 import { purgeCommand } from './commands/purge';
+import { retentionCommand } from './commands/retention';
 import { schedulesCommand } from './commands/schedules';
 import { serveCommand } from './commands/serve';
 import { mapSystemError } from './errors';
@@ -52,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
         return await inspectCommand(ctx, sub, rest, flags, out);
       case 'purge':
         return await purgeCommand(ctx, sub, rest, flags, out);
+      case 'retention':
+        return await retentionCommand(ctx, sub, rest, flags, out);
       case 'profiles':
         return await profilesCommand(ctx, sub, rest, flags, out);
       case 'diagnose':

@@ -10,6 +10,7 @@ import { purgeHandlers } from './purge';
 import { inspectHandlers } from './inspect';
 import { schedulesHandlers } from './schedules';
 import { diagnoseHandlers } from './diagnose';
+import { retentionHandlers } from './retention';
 import { desktopUnavailable } from './desktop';
 
 export function createHandlers(ctx: AppContext): Handlers {
@@ -32,6 +33,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...inspectHandlers(ctx),
     ...schedulesHandlers(ctx),
     ...diagnoseHandlers(ctx),
+    ...retentionHandlers(ctx),
     // Replaced by the window's native dialogs (main/app/file-dialogs.ts) on the Electron face.
     ...desktopUnavailable(),
   };

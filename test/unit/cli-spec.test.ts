@@ -57,6 +57,14 @@ const GOOD = [
   'purge status 6f1c2a3b-0000-4000-8000-000000000001',
   'purge resume 6f1c2a3b-0000-4000-8000-000000000001',
   'purge resume 6f1c2a3b-0000-4000-8000-000000000001 --api http://127.0.0.1:4200/api --json',
+  'retention -c prod --older-than 90d --dry-run',
+  'retention -c prod --older-than P90D --state completed --state FAILED --deployment etl/orders --keep-newest 10 --events-older-than 7d --orphans --export out/deleted.jsonl --vacuum --batch-size 500 --batch-target-ms 200 --yes --json',
+  'retention run -c prod --no-events',
+  'retention status 6f1c2a3b-0000-4000-8000-000000000001',
+  'retention resume 6f1c2a3b-0000-4000-8000-000000000001 --api http://127.0.0.1:4200/api --db ./prefect.db --vacuum',
+  'retention maintenance -c prod --json',
+  'retention vacuum -c prod --table log --table events',
+  'retention vacuum-full -c prod --table log --confirm log',
   'schedules -c prod',
   'schedules list -c prod --deployment flow/name --json',
   'schedules list -c prod --profile production',
@@ -121,6 +129,6 @@ describe('the command specs accept every documented command line', () => {
   });
 
   it('has a spec for every command the CLI dispatches', () => {
-    expect(COMMANDS.map((c) => c.command).sort()).toEqual(['audit', 'connections', 'diagnose', 'inspect', 'profiles', 'purge', 'schedules', 'serve']);
+    expect(COMMANDS.map((c) => c.command).sort()).toEqual(['audit', 'connections', 'diagnose', 'inspect', 'profiles', 'purge', 'retention', 'schedules', 'serve']);
   });
 });

@@ -12,6 +12,7 @@ import * as m0050 from './0050-schedules';
 import * as m0070 from './0070-purge-journal';
 import * as m0080 from './0080-secret-destination';
 import * as m0130 from './0130-diagnose';
+import * as m0140 from './0140-retention';
 
 export interface Migration {
   version: number;
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 70, name: 'purge-journal', up: m0070.up },
   { version: 80, name: 'secret-destination', up: m0080.up },
   { version: 130, name: 'diagnose', up: m0130.up },
+  { version: 140, name: 'retention', up: m0140.up },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
