@@ -7,6 +7,7 @@ import { ConnectionsService } from './core/connections/service';
 import { EventBus } from './core/events';
 import { JobRunner } from './core/jobs/runner';
 import { PurgeService } from './core/purge/service';
+import { RetentionService } from './core/retention/service';
 import { InspectService } from './core/inspect/service';
 import { profileLookup } from './core/schedules/profile-lookup';
 import { SchedulesService } from './core/schedules/service';
@@ -26,6 +27,7 @@ export interface AppContext {
   jobs: JobRunner;
   bus: EventBus;
   purge: PurgeService;
+  retention: RetentionService;
   inspect: InspectService;
   schedules: SchedulesService;
   close(): Promise<void>;
@@ -47,6 +49,7 @@ export function createContext(opts: { face: Face; home?: string; keyring?: Keyri
     jobs,
     bus,
     purge,
+    retention: new RetentionService(store, jobs),
     inspect,
     schedules: new SchedulesService(store, jobs, purge, profileLookup(store)),
     async close() {

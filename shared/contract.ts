@@ -18,7 +18,9 @@ import { purgeRequests } from './contracts/purge';
 import { inspectRequests } from './contracts/inspect';
 import { profileRequests } from './contracts/profiles';
 import { schedulesRequests } from './contracts/schedules';
+import { diagnoseRequests } from './contracts/diagnose';
 import { desktopRequests } from './contracts/desktop';
+import { retentionRequests } from './contracts/retention';
 
 const Empty = z.object({}).strict();
 const Id = z.object({ id: z.string().min(1) }).strict();
@@ -78,7 +80,9 @@ export const requests = {
   ...inspectRequests,
   ...profileRequests,
   ...schedulesRequests,
+  ...diagnoseRequests,
   ...desktopRequests,
+  ...retentionRequests,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 /** The CLI's top-level commands and flags (main/cli/index.ts; checked by test/unit/desktop-cli-entry.test.ts). */
-export const CLI_WORDS = new Set(['serve', 'connections', 'inspect', 'purge', 'schedules', 'profiles', 'audit', 'help', '--help', '-h', '--version']);
+export const CLI_WORDS = new Set(['serve', 'connections', 'inspect', 'purge', 'retention', 'schedules', 'profiles', 'diagnose', 'audit', 'help', '--help', '-h', '--version']);
 
 /**
  * The CLI arguments when this Electron process was started as the CLI, else null. `defaultApp`:

@@ -38,6 +38,12 @@ export const OPTIONS = {
   vacuum: { type: 'boolean' },
   'batch-size': { type: 'string' },
   'batch-target-ms': { type: 'string' },
+  // retention (also uses --older-than, --deployment, --state, --keep-newest, --executor, --export, --vacuum, --batch-*)
+  'no-events': { type: 'boolean' },
+  'events-older-than': { type: 'string' },
+  orphans: { type: 'boolean' },
+  table: { type: 'string', multiple: true },
+  confirm: { type: 'string' },
   // inspect (also uses --format)
   output: { type: 'string', short: 'o' },
   exact: { type: 'boolean' },
@@ -64,6 +70,10 @@ export const OPTIONS = {
   horizon: { type: 'string' },
   change: { type: 'string' },
   defaults: { type: 'boolean' },
+  // diagnose (also uses --format, --output, --profile, --file, --set, --keep-newest)
+  'server-processes': { type: 'string' },
+  finding: { type: 'string', multiple: true },
+  'export-format': { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;

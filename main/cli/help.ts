@@ -14,6 +14,12 @@ Usage:
                     [--batch-size N] [--batch-target-ms 200]
                     [--dry-run] [--yes] [--json]
   housekeeper purge status|resume PLAN_ID
+  housekeeper retention [--older-than 90d|P90D|ISO-TIME] [--state COMPLETED|FAILED|CANCELLED|CRASHED ...]
+                        [--deployment FLOW/NAME ...] [--keep-newest N] [--events-older-than 7d | --no-events]
+                        [--orphans] [--export FILE.jsonl] [--vacuum]
+                        [--batch-size N] [--batch-target-ms 200] [--dry-run] [--yes] [--json]
+  housekeeper retention status|resume PLAN_ID
+  housekeeper retention maintenance | vacuum [--table T ...] | vacuum-full --table T [--confirm T]
   housekeeper inspect [--json] [--format json|md|csv] [--output FILE] [--exact]
   housekeeper inspect history [--limit N] [--json]
   housekeeper profiles list [--all] | show NAME [--rev N] | history NAME | presets [--prefect-line L] | lines
@@ -33,6 +39,11 @@ Usage:
   housekeeper schedules recreate|reset|pause|resume [--deployment FLOW/NAME ...] [--anchor now|ISO-8601]
                                  [--keep-newest N] [--dry-run] [--yes] [--json]
   housekeeper schedules changes [--json]   restore --change ID [--dry-run] [--yes]   status PLAN_ID
+  housekeeper diagnose [--server-processes N] [--json | --format md|json [--output FILE]]
+  housekeeper diagnose fix [--finding ID ...] [--keep-newest N] [--profile NAME] [--file PATH]
+                           [--export-format env|toml|compose|k8s|helm|systemd] [--set NAME=VALUE ...]
+                           [--server-processes N] [--dry-run] [--yes] [--json]
+  housekeeper diagnose sessions [--json]   report SESSION_ID [--format md|json] [--output FILE]
 
 Connection flags (every command that talks to a server):
   --connection, -c NAME   a saved connection

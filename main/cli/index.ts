@@ -7,9 +7,11 @@ import { createContext, type AppContext } from '../context';
 import { APP_VERSION } from '../version';
 import { auditCommand } from './commands/audit';
 import { connectionsCommand } from './commands/connections';
+import { diagnoseCommand } from './commands/diagnose';
 import { inspectCommand } from './commands/inspect';
 import { profilesCommand } from './commands/profiles';
 import { purgeCommand } from './commands/purge';
+import { retentionCommand } from './commands/retention';
 import { schedulesCommand } from './commands/schedules';
 import { serveCommand } from './commands/serve';
 import { mapSystemError } from './errors';
@@ -51,8 +53,12 @@ export async function main(argv: string[]): Promise<number> {
         return await inspectCommand(ctx, sub, rest, flags, out);
       case 'purge':
         return await purgeCommand(ctx, sub, rest, flags, out);
+      case 'retention':
+        return await retentionCommand(ctx, sub, rest, flags, out);
       case 'profiles':
         return await profilesCommand(ctx, sub, rest, flags, out);
+      case 'diagnose':
+        return await diagnoseCommand(ctx, sub, rest, flags, out);
       default:
         return await schedulesCommand(ctx, sub, rest, flags, out);
     }

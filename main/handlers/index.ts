@@ -9,6 +9,8 @@ import { profileHandlers } from './profiles';
 import { purgeHandlers } from './purge';
 import { inspectHandlers } from './inspect';
 import { schedulesHandlers } from './schedules';
+import { diagnoseHandlers } from './diagnose';
+import { retentionHandlers } from './retention';
 import { desktopUnavailable } from './desktop';
 
 export function createHandlers(ctx: AppContext): Handlers {
@@ -30,6 +32,8 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...purgeHandlers(ctx),
     ...inspectHandlers(ctx),
     ...schedulesHandlers(ctx),
+    ...diagnoseHandlers(ctx),
+    ...retentionHandlers(ctx),
     // Replaced by the window's native dialogs (main/app/file-dialogs.ts) on the Electron face.
     ...desktopUnavailable(),
   };

@@ -1,17 +1,24 @@
 import { AppError } from '../../shared/errors';
 import type { PurgeOutcome } from '../../shared/domain/purge';
+import { resumeCommand, type AdHocTarget } from '../core/purge/adhoc-target';
+import { keptExportPath, readKeptExport } from '../core/purge/kept-export';
 import { purgeTargets } from '../core/purge/targets';
 import { PURGE_TABLES, vacuumPg, vacuumSqlite } from '../core/purge/vacuum';
 import type { AppContext } from '../context';
 import type { Handlers } from '../transport/dispatch';
 
-type PurgeHandlers = Pick<Handlers, 'purge.targets' | 'purge.plan' | 'purge.execute' | 'purge.resume' | 'purge.status' | 'purge.unfinished' | 'purge.vacuum'>;
+type PurgeHandlers = Pick<Handlers, 'purge.targets' | 'purge.plan' | 'purge.execute' | 'purge.exportChunk' | 'purge.resume' | 'purge.status' | 'purge.unfinished' | 'purge.vacuum'>;
 
 export function purgeHandlers(ctx: AppContext): PurgeHandlers {
   const svc = ctx.purge;
   const connOfPlan = (planId: string) => {
     const { row } = svc.getPlan(planId);
-    if (!row.connection_id) throw new AppError('VALIDATION', 'This plan was made for an ad hoc connection; use the CLI that made it.');
+    if (!row.connection_id) {
+      const t = row.target ? (JSON.parse(row.target) as AdHocTarget) : null;
+      throw new AppError('VALIDATION', 'This plan was made on an ad hoc connection (--api/--db in the CLI, not saved), so it can only be resumed from the CLI.', {
+        hint: t ? `Run: ${resumeCommand(planId, t)}` : 'Run `housekeeper purge resume PLAN_ID` with the same --api and --db.',
+      });
+    }
     return ctx.connections.resolve(row.connection_id);
   };
   const status = (planId: string) => {
@@ -23,10 +30,13 @@ export function purgeHandlers(ctx: AppContext): PurgeHandlers {
   return {
     'purge.targets': async ({ connectionId }) => purgeTargets(ctx.connections.resolve(connectionId)),
     'purge.plan': async ({ connectionId, filter, executor }) => svc.plan({ conn: ctx.connections.resolve(connectionId), filter, executor }),
-    'purge.execute': async ({ planId, confirmCount, exportFile }) => {
-      const { jobId } = await svc.execute({ conn: connOfPlan(planId), planId, confirmCount, ...(exportFile ? { exportFile } : {}) });
+    'purge.execute': async ({ planId, confirmCount, exportFile, keepExport }) => {
+      const conn = connOfPlan(planId);
+      const file = keepExport ? keptExportPath(ctx.home, planId) : exportFile;
+      const { jobId } = await svc.execute({ conn, planId, confirmCount, ...(file ? { exportFile: file } : {}) });
       return { jobId };
     },
+    'purge.exportChunk': async ({ planId, offset }) => readKeptExport(ctx.home, svc.getPlan(planId).row, offset),
     'purge.resume': async ({ planId }) => {
       const { plan } = svc.getPlan(planId);
       const { jobId } = await svc.execute({ conn: connOfPlan(planId), planId, confirmCount: plan.count, resume: true });

@@ -4,6 +4,7 @@ import { ConnectionsRepo } from './repos/connections';
 import { InspectionsRepo } from './repos/inspections';
 import { JobsRepo } from './repos/jobs';
 import { PurgeRepo } from './repos/purge';
+import { RetentionRepo } from './repos/retention';
 import { SchedulesRepo } from './repos/schedules';
 import { SecretsRepo } from './repos/secrets';
 import { KeyFileKeyring, type Keyring } from './secrets/keyring';
@@ -15,6 +16,7 @@ export interface Store {
   audit: AuditRepo;
   jobs: JobsRepo;
   purge: PurgeRepo;
+  retention: RetentionRepo;
   inspections: InspectionsRepo;
   schedules: SchedulesRepo;
   close(): void;
@@ -35,6 +37,7 @@ export function createStore(home: string, preferredKeyring?: Keyring): Store {
     audit: new AuditRepo(handle.db),
     jobs: new JobsRepo(handle.db),
     purge: new PurgeRepo(handle.db),
+    retention: new RetentionRepo(handle.db),
     inspections: new InspectionsRepo(handle.db),
     schedules: new SchedulesRepo(handle.db),
     close: () => handle.close(),

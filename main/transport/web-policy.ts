@@ -35,6 +35,12 @@ export function webRefusal(name: string, input: unknown): AppErrorData | null {
       return raw?.exportFile !== undefined
         ? refusal('write a file', 'Purge without the export here, or run it with `housekeeper purge --export FILE.jsonl` (or in the desktop window).')
         : null;
+    case 'diagnose.plan':
+      // The session's settings export: without a path it goes to Housekeeper's own exports folder,
+      // and the page downloads it from the profile revision the session saved.
+      return (raw?.settings as Raw)?.path !== undefined
+        ? refusal('write a file', 'Leave the export file out here (the settings go to Housekeeper’s exports folder and the page offers them as a download), or use the desktop window or `housekeeper diagnose fix --file PATH`.')
+        : null;
     default:
       return null;
   }

@@ -15,13 +15,15 @@ const OverviewScreen = lazy(() => import('../features/overview/OverviewScreen').
 const SchedulesScreen = lazy(() => import('../features/schedules/SchedulesScreen').then((m) => ({ default: m.SchedulesScreen })));
 const PurgeScreen = lazy(() => import('../features/purge/PurgeScreen').then((m) => ({ default: m.PurgeScreen })));
 const ActivityScreen = lazy(() => import('../features/activity/ActivityScreen').then((m) => ({ default: m.ActivityScreen })));
+// Diagnose is where Housekeeper opens with a connection; it too is its own chunk.
+const DiagnoseScreen = lazy(() => import('../features/diagnose/DiagnoseScreen').then((m) => ({ default: m.DiagnoseScreen })));
 
 export function App() {
   const { segments } = useRoute();
   const connections = useConnections();
   const [first = '', ...rest] = segments;
-  // With a current connection, the Overview is where Housekeeper opens (the first question of a session).
-  const screen: ScreenId = first === 'overview' || (first === '' && connections.currentId) ? 'overview' : first === 'activity' ? 'activity' : first === 'purge' ? 'purge' : first === 'schedules' ? 'schedules' : first === 'profiles' ? 'profiles' : 'connections';
+  // With a current connection, Diagnose is where Housekeeper opens: "the server is slow" -> findings -> fix.
+  const screen: ScreenId = first === 'diagnose' || (first === '' && connections.currentId) ? 'diagnose' : first === 'overview' ? 'overview' : first === 'activity' ? 'activity' : first === 'purge' ? 'purge' : first === 'schedules' ? 'schedules' : first === 'profiles' ? 'profiles' : 'connections';
   const current = connections.connections.find((c) => c.id === connections.currentId);
 
   // The window or tab title names the server, so several open windows are told apart.
@@ -46,6 +48,8 @@ export function App() {
         </ErrorNotice>
       </div>
     );
+  } else if (screen === 'diagnose') {
+    body = <DiagnoseScreen />;
   } else if (screen === 'overview') {
     body = <OverviewScreen />;
   } else if (screen === 'activity') {

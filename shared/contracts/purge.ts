@@ -39,12 +39,28 @@ export const purgeRequests = {
       .strict(),
     output: PurgePlanSchema,
   },
-  /** Starts the delete as a job; `confirmCount` must equal the plan's count. */
+  /**
+   * Starts the delete as a job; `confirmCount` must equal the plan's count. The export of the deleted
+   * runs goes either to `exportFile` (a path: the desktop window's save dialog or the CLI; refused in
+   * local web mode) or, with `keepExport`, to Housekeeper's own data folder, downloadable afterwards
+   * with purge.exportChunk. Not both.
+   */
   'purge.execute': {
     input: z
-      .object({ planId: z.string().min(1), confirmCount: z.number().int().min(0), exportFile: z.string().trim().min(1).optional() })
-      .strict(),
+      .object({
+        planId: z.string().min(1),
+        confirmCount: z.number().int().min(0),
+        exportFile: z.string().trim().min(1).optional(),
+        keepExport: z.boolean().optional(),
+      })
+      .strict()
+      .refine((v) => !(v.exportFile && v.keepExport), { message: 'Either exportFile or keepExport, not both', path: ['keepExport'] }),
     output: JobStarted,
+  },
+  /** A chunk of a kept export (keepExport), whole JSON lines, for the page to download. */
+  'purge.exportChunk': {
+    input: z.object({ planId: z.string().min(1), offset: z.number().int().min(0).default(0) }).strict(),
+    output: z.object({ name: z.string(), content: z.string(), nextOffset: z.number().int().nullable(), totalBytes: z.number().int() }),
   },
   /** Continues an interrupted, failed or cancelled execution from its journal. */
   'purge.resume': { input: z.object({ planId: z.string().min(1) }).strict(), output: JobStarted },

@@ -119,5 +119,7 @@ export const PurgeOutcomeSchema = z.object({
   /** Recount after the delete: runs that still match the plan's filter and cutoff. */
   remaining: z.number().nullable(),
   exportedTo: z.string().nullable(),
+  /** Which executor ran it: through the API, logs are deleted by Prefect itself and not counted. */
+  executor: PurgeExecutorSchema.optional(),
 });
 export type PurgeOutcome = z.infer<typeof PurgeOutcomeSchema>;

@@ -4,10 +4,14 @@
  *   2. one unbatched DELETE statement doing the same work (the physical limit; no re-check, no batches)
  *   3. Prefect's POST /flow_runs/bulk_delete (50 per call), as a script on the API would use it
  *   4. one DELETE /flow_runs/{id} per run, 8 in flight, which is what Prefect's UI does
+ *   5. Housekeeper's API executor (claim each run with a non-forced Pending, then delete only claimed
+ *      runs), alone and 6. with a racing "worker" moving the same stale runs to Pending meanwhile
+ *      (its accepted runs must all survive; the bench checks and prints that)
  * Each path deletes its own freshly seeded stale runs (with states and a log line each). The API paths
  * are measured on a smaller sample and reported as runs/second. Prints a table and ratios; asserts nothing.
  *
- *   npm run bench:purge            (BENCH_RUNS=100000 by default; BENCH_API_RUNS=3000, BENCH_UI_RUNS=1000)
+ *   npm run bench:purge            (BENCH_RUNS=100000 by default; BENCH_API_RUNS=3000, BENCH_UI_RUNS=1000,
+ *                                   BENCH_HK_API_RUNS=1000 for each Housekeeper API executor run)
  */
 import { readFileSync } from 'node:fs';
 import { startHarness, type Harness } from '../harness/index';
@@ -16,10 +20,13 @@ import { prefectApi } from '../harness/prefect-api';
 import { pgConnection, seedScenario, superClient, tempContext, uniqueTag, addLogsAndArtifacts } from '../integration/support/purge-fixture';
 import type { PurgeOutcome } from '../../shared/domain/purge';
 import type { JobFinished } from '../../shared/domain/jobs';
+import type { ResolvedConnection } from '../../main/core/connections/types';
+import { racingWorker, runsOf, staleIds } from '../integration/support/purge-race';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 100_000);
 const API_RUNS = Number(process.env.BENCH_API_RUNS ?? 3000);
 const UI_RUNS = Number(process.env.BENCH_UI_RUNS ?? 1000);
+const HK_API_RUNS = Number(process.env.BENCH_HK_API_RUNS ?? 1000);
 
 async function seed(h: HarnessInfo, n: number): Promise<{ ids: string[]; deploymentIds: string[] }> {
   const deps = await seedScenario(h, uniqueTag(), { late: Math.round(n * 0.8), scheduledPast: n - Math.round(n * 0.8) }, 4);
@@ -98,6 +105,34 @@ async function perRun(h: HarnessInfo, ids: string[]) {
   return { runs, seconds: (performance.now() - t0) / 1000 };
 }
 
+/**
+ * The API executor on its own stale runs (states, no logs or artifacts: each artifact would add one
+ * DELETE call), optionally racing a worker that proposes Pending on the same runs.
+ */
+async function hkApi(h: HarnessInfo, n: number, race: boolean) {
+  const deps = await seedScenario(h, uniqueTag(), { late: Math.round(n * 0.8), scheduledPast: n - Math.round(n * 0.8) }, 4);
+  const api = prefectApi(h.prefectPg.apiUrl);
+  const stale = staleIds(await runsOf(api, deps.map((d) => d.id)), new Date(Date.now() - 60_000).toISOString());
+  const env = tempContext();
+  try {
+    const conn: ResolvedConnection = { id: null, name: 'bench-api', apiUrl: h.prefectPg.apiUrl, apiAuth: { kind: 'none' }, db: { kind: 'none' }, readOnly: false };
+    const plan = await env.ctx.purge.plan({ conn, filter: { olderThan: '1m', deployments: deps.map((d) => d.id) } });
+    const t0 = performance.now();
+    const { finished } = await env.ctx.purge.execute({ conn, planId: plan.planId, confirmCount: plan.count });
+    const worker = race ? racingWorker(api, stale, { parallel: 2 }) : null;
+    const f = (await finished) as JobFinished;
+    const seconds = (performance.now() - t0) / 1000;
+    const w = worker ? await worker.stop() : null;
+    if (f.status !== 'succeeded') throw new Error(`API purge ${f.status}: ${f.error?.message}`);
+    const o = f.result as PurgeOutcome;
+    const after = await runsOf(api, deps.map((d) => d.id));
+    const survivors = w ? w.accepted.filter((id) => after.has(id)).length : 0;
+    return { runs: o.deleted, seconds, planned: plan.count, workerTook: w?.accepted.length ?? 0, survivors, refused: w?.refused ?? 0 };
+  } finally {
+    await env.dispose();
+  }
+}
+
 async function main(): Promise<void> {
   let harness: Harness | null = null;
   let h: HarnessInfo;
@@ -112,6 +147,8 @@ async function main(): Promise<void> {
     const sRaw = await seed(h, RUNS);
     const sBulk = await seed(h, API_RUNS);
     const sUi = await seed(h, UI_RUNS);
+    const apiAlone = await hkApi(h, HK_API_RUNS, false);
+    const apiRace = await hkApi(h, HK_API_RUNS, true);
     const c = superClient(h);
     await c.connect();
     await c.query('ANALYZE flow_run, flow_run_state, log, artifact');
@@ -128,6 +165,8 @@ async function main(): Promise<void> {
       ['one unbatched DELETE (physical limit)', raw],
       ['Prefect bulk_delete API (50/call)', bulk],
       ['Prefect per-run DELETE (UI, 8 in flight)', ui],
+      ['Housekeeper API executor (claim, delete)', apiAlone],
+      ['Housekeeper API executor, racing worker', apiRace],
     ];
     console.log('\npurge benchmark: stale scheduled runs with their states, logs and artifacts');
     console.log(`${'path'.padEnd(44)}${'runs'.padStart(9)}${'seconds'.padStart(10)}${'runs/s'.padStart(10)}`);
@@ -137,6 +176,8 @@ async function main(): Promise<void> {
     console.log(`Housekeeper vs per-run DELETE:   ${(rate(hk) / rate(ui)).toFixed(1)}x faster`);
     console.log(`unbatched vs Housekeeper:        ${(rate(raw) / rate(hk)).toFixed(2)}x            (target <= 1.5x)`);
     console.log(`Housekeeper p99 batch:           ${hk.p99} ms over ${hk.batches} batches (target < 250 ms)`);
+    console.log(`API executor with a racing worker: ${apiRace.runs} of ${apiRace.planned} planned runs deleted; the worker took ${apiRace.workerTook} (${apiRace.survivors} survived), was refused ${apiRace.refused} times on claimed runs`);
+    console.log(`API executor vs bulk_delete:     ${(rate(apiAlone) / rate(bulk)).toFixed(2)}x (the claim costs one orchestrated transition per run)`);
     console.log(`Housekeeper time in delete batches: ${hk.inBatches.toFixed(2)} s of ${hk.seconds.toFixed(2)} s (the rest: journal, re-checks, recount)`);
   } finally {
     await harness?.stop();

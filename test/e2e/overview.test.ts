@@ -68,10 +68,11 @@ describe('overview, in the browser', () => {
     await dropDatabase(h, DB);
   });
 
-  it('opens on the overview, inspects from the screen, and shows space, runs, backlog, maintenance and growth', async () => {
+  it('shows the saved report, inspects from the screen, and shows space, runs, backlog, maintenance and growth', async () => {
     const { page } = session;
     const overview = new OverviewPage(page);
-    // With a current connection Housekeeper opens on the Overview, showing the saved report at once.
+    // Housekeeper opens on Diagnose; the Overview shows the saved report at once.
+    await page.getByTestId('nav-overview').click();
     const saved = await overview.waitForReport();
     expect(await page.getByTestId('nav-overview').getAttribute('aria-current')).toBe('page');
     const id = await overview.inspectNow(saved);

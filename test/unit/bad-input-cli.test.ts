@@ -192,6 +192,24 @@ const ROWS: Row[] = [
   ['status without a plan', () => ['schedules', 'status'], 'usage'],
   ['status unknown plan', () => ['schedules', 'status', 'nosuch'], 'not-found'],
 
+  // diagnose
+  ['diagnose x', () => ['diagnose', 'x'], 'unknown'],
+  ['diagnose without a server', () => ['diagnose'], 'usage'],
+  ['diagnose --server-processes 0', () => ['diagnose', ...C, '--server-processes', '0'], 'usage'],
+  ['diagnose --format pdf', () => ['diagnose', ...C, '--format', 'pdf'], 'usage'],
+  ['diagnose --output without --format', () => ['diagnose', ...C, '--output', 'd.md'], 'usage'],
+  ['diagnose --finding on the diagnosis', () => ['diagnose', ...C, '--finding', 'runs.orphaned'], 'not-applicable'],
+  ['diagnose fix --finding bogus', () => ['diagnose', 'fix', ...C, '--finding', 'bogus'], 'usage'],
+  ['diagnose fix --export-format xml', () => ['diagnose', 'fix', ...C, '--export-format', 'xml'], 'usage'],
+  ['diagnose fix --keep-newest -1', () => ['diagnose', 'fix', ...C, '--keep-newest', '-1'], 'usage'],
+  ['diagnose fix --profile "a b"', () => ['diagnose', 'fix', ...C, '--profile', 'a b'], 'usage'],
+  ['diagnose fix --profile twice', () => ['diagnose', 'fix', ...C, '--profile', 'a', '--profile', 'b'], 'usage'],
+  ['diagnose fix --set without "="', () => ['diagnose', 'fix', ...C, '--set', 'REDIS_HOST'], 'usage'],
+  ['diagnose fix --file in a missing folder', (fx) => ['diagnose', 'fix', ...C, '--file', path.join(fx.work, 'missing', 'p.env')], 'usage'],
+  ['diagnose sessions --limit 0', () => ['diagnose', 'sessions', ...C, '--limit', '0'], 'usage'],
+  ['diagnose report without a session', () => ['diagnose', 'report'], 'usage'],
+  ['diagnose report two sessions', () => ['diagnose', 'report', 'a', 'b'], 'unexpected'],
+
   // profiles
   ['create without a name', () => ['profiles', 'create'], 'usage'],
   ['create "a b"', () => ['profiles', 'create', 'a b'], 'usage'],

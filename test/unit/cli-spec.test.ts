@@ -57,6 +57,14 @@ const GOOD = [
   'purge status 6f1c2a3b-0000-4000-8000-000000000001',
   'purge resume 6f1c2a3b-0000-4000-8000-000000000001',
   'purge resume 6f1c2a3b-0000-4000-8000-000000000001 --api http://127.0.0.1:4200/api --json',
+  'retention -c prod --older-than 90d --dry-run',
+  'retention -c prod --older-than P90D --state completed --state FAILED --deployment etl/orders --keep-newest 10 --events-older-than 7d --orphans --export out/deleted.jsonl --vacuum --batch-size 500 --batch-target-ms 200 --yes --json',
+  'retention run -c prod --no-events',
+  'retention status 6f1c2a3b-0000-4000-8000-000000000001',
+  'retention resume 6f1c2a3b-0000-4000-8000-000000000001 --api http://127.0.0.1:4200/api --db ./prefect.db --vacuum',
+  'retention maintenance -c prod --json',
+  'retention vacuum -c prod --table log --table events',
+  'retention vacuum-full -c prod --table log --confirm log',
   'schedules -c prod',
   'schedules list -c prod --deployment flow/name --json',
   'schedules list -c prod --profile production',
@@ -97,6 +105,14 @@ const GOOD = [
   'profiles export prod --format k8s --namespace prefect --include-secrets --force --yes',
   'profiles drift prod --connection prod-server --json',
   'profiles presets --json',
+  'diagnose -c prod',
+  'diagnose -c prod --json --server-processes 3',
+  'diagnose -c prod --format md -o report.md',
+  'diagnose fix -c prod --finding runs.orphaned --finding scheduler.horizon-too-long --keep-newest 1 --dry-run',
+  'diagnose fix -c prod --profile production --export-format toml --file profiles.toml --set REDIS_HOST=redis.internal --yes',
+  'diagnose sessions -c prod --limit 5 --json',
+  'diagnose report 6f1c2a3b --format md -o session.md',
+  'diagnose report 6f1c2a3b',
 ];
 
 describe('the command specs accept every documented command line', () => {
@@ -113,6 +129,6 @@ describe('the command specs accept every documented command line', () => {
   });
 
   it('has a spec for every command the CLI dispatches', () => {
-    expect(COMMANDS.map((c) => c.command).sort()).toEqual(['audit', 'connections', 'inspect', 'profiles', 'purge', 'schedules', 'serve']);
+    expect(COMMANDS.map((c) => c.command).sort()).toEqual(['audit', 'connections', 'diagnose', 'inspect', 'profiles', 'purge', 'retention', 'schedules', 'serve']);
   });
 });

@@ -33,7 +33,8 @@ describe('simulator dates', () => {
         }
       }
     }
-  });
+    // Thousands of exact date computations: 7-8 s on a loaded 2-core machine, past the 5 s default.
+  }, 60_000);
 });
 
 describe('simulator loops (defaults: min_runs 3, max_runs 100, 1 h, 100 d, 60 s loop)', () => {

@@ -17,7 +17,8 @@ describe('store migration 0020 (purge plans and journal)', () => {
     const old = openStore(home, MIGRATIONS.filter((m) => m.version <= 10));
     old.db.prepare("INSERT INTO app_setting (key, value) VALUES ('kept', 'yes')").run();
     old.close();
-    const s = openStore(home, MIGRATIONS.filter((m) => m.version <= 20));
+    // Up to 0020 and the later purge-journal columns (0070) the current repository writes.
+    const s = openStore(home, MIGRATIONS.filter((m) => m.version <= 20 || m.version === 70));
     expect(s.db.prepare("SELECT value FROM app_setting WHERE key = 'kept'").pluck().get()).toBe('yes');
     const repo = new PurgeRepo(s.db);
     repo.savePlan({ id: 'p1', connection_id: null, created_at: 't', server_now: 't', cutoff: 'c', executor: 'sql', filter: '{}', resolved: '{}', plan: '{}' }, ['a', 'b', 'c']);

@@ -65,6 +65,7 @@ describe('the web face and files', () => {
       ['profiles.exportWrite', { id, format: 'env', path: target }],
       ['profiles.exportPreview', { id, format: 'toml', path: path.join(dir, 'id_ed25519') }],
       ['purge.execute', { planId: 'p', confirmCount: 1, exportFile: target }],
+      ['diagnose.plan', { connectionId: 'c', diagnosisId: 'd', settings: { path: target } }],
     ] as const) {
       const r = await rpc(name, input);
       expect(r.error, name).toMatchObject({ code: 'FORBIDDEN' });

@@ -7,7 +7,8 @@ import { AppError } from '../../../shared/errors';
 import { PurgeFilterSchema, type PurgeOutcome, type PurgePlan } from '../../../shared/domain/purge';
 import type { JobFinished } from '../../../shared/domain/jobs';
 import type { ResolvedConnection } from '../../core/connections/types';
-import { PURGE_TABLES, vacuumPg, vacuumSqlite } from '../../core/purge/vacuum';
+import { adHocTarget, resumeCommand, type AdHocTarget } from '../../core/purge/adhoc-target';
+import { PURGE_TABLES, vacuumPg, vacuumSqlite, type VacuumOutcome } from '../../core/purge/vacuum';
 import type { AppContext } from '../../context';
 import { formatIssues } from '../../transport/dispatch';
 import { intFlag, type Flags } from '../args';
@@ -15,7 +16,7 @@ import { resolveTarget } from '../connection-args';
 import { EXIT } from '../exit';
 import type { Out } from '../io';
 import { awaitJob, confirmTypedCount } from '../wait';
-import { formatOutcome, formatPlan } from './purge-format';
+import { formatOutcome, formatPlan, formatVacuum } from './purge-format';
 
 function filterFromFlags(flags: Flags) {
   const parsed = PurgeFilterSchema.safeParse({
@@ -38,7 +39,7 @@ function tuningFromFlags(flags: Flags): { initialBatch?: number; targetBatchMs?:
   return { ...(initialBatch ? { initialBatch } : {}), ...(targetBatchMs ? { targetBatchMs } : {}) };
 }
 
-async function runVacuum(ctx: AppContext, conn: ResolvedConnection, out: Out): Promise<unknown> {
+async function runVacuum(ctx: AppContext, conn: ResolvedConnection, out: Out): Promise<VacuumOutcome | null> {
   const db = conn.db;
   if (db.kind === 'none') {
     out.info('VACUUM skipped: this connection has no database access.');
@@ -52,8 +53,9 @@ async function runVacuum(ctx: AppContext, conn: ResolvedConnection, out: Out): P
   });
   const f = await awaitJob(ctx, jobId, finished);
   if (f.status !== 'succeeded') throw AppError.fromData(f.error ?? { code: 'INTERNAL', message: 'VACUUM failed' });
-  ctx.store.audit.record({ connectionId: conn.id, connectionName: conn.name, action: 'purge.vacuum', outcome: 'succeeded', summary: 'VACUUM after purge', details: { result: f.result } });
-  return f.result;
+  const result = f.result as VacuumOutcome;
+  ctx.store.audit.record({ connectionId: conn.id, connectionName: conn.name, action: 'purge.vacuum', outcome: 'succeeded', summary: `VACUUM after purge${result.freedBytes !== null ? `: ${result.freedBytes} bytes freed` : ''}`, details: { result } });
+  return result;
 }
 
 export async function purgeCommand(ctx: AppContext, sub: string | undefined, rest: string[], flags: Flags, out: Out): Promise<number> {
@@ -63,12 +65,29 @@ export async function purgeCommand(ctx: AppContext, sub: string | undefined, res
     const { plan, row } = ctx.purge.getPlan(planId);
     if (sub === 'status') {
       const counts = ctx.store.purge.counts(planId);
-      out.result({ plan, status: row.status, counts }, () => `${formatPlan(plan)}\n\nStatus: ${row.status}; deleted ${counts.deleted}, skipped ${counts.skipped}, busy ${counts.busy}, pending ${counts.pending + counts.inFlight} of ${counts.total}.`);
+      const adHocT = row.target ? (JSON.parse(row.target) as AdHocTarget) : null;
+      const left = counts.pending + counts.inFlight;
+      const hint = left > 0 && row.status !== 'planned' ? `\nResume with: ${resumeHint(planId, adHocT)}` : '';
+      const totals = ctx.store.purge.totals(planId);
+      out.result(
+        { plan, status: row.status, counts, totals, exportFile: row.export_file },
+        () =>
+          `${formatPlan(plan)}\n\nStatus: ${row.status}; deleted ${counts.deleted}, skipped ${counts.skipped}, busy ${counts.busy}, pending ${left} of ${counts.total}` +
+          `${plan.executor === 'sql' ? `; ${totals.logs} logs and ${totals.artifacts} artifacts deleted` : `; ${totals.artifacts} artifacts deleted`}.` +
+          `${row.export_file ? `\nExport: ${row.export_file}` : ''}${hint}`,
+      );
       return EXIT.ok;
     }
+    const adHoc = row.target ? (JSON.parse(row.target) as AdHocTarget) : null;
+    if (!row.connection_id && !flags.api && !flags.connection) {
+      // An ad hoc plan has no saved connection to come back to: say so, and what to type.
+      throw new AppError('VALIDATION', `Plan ${planId} was made on an ad hoc connection (--api/--db, not saved), so resuming it needs that server again.`, {
+        hint: adHoc ? `Run: ${resumeCommand(planId, adHoc)}` : 'Run it again with the same --api and --db you planned it with.',
+      });
+    }
     const conn = row.connection_id ? ctx.connections.resolve(row.connection_id) : resolveTarget(ctx.connections, flags);
-    const { jobId, finished } = await ctx.purge.execute({ conn, planId, confirmCount: plan.count, resume: true, tuning: tuningFromFlags(flags) });
-    return finish(await awaitJob(ctx, jobId, finished), out);
+    const { jobId, finished } = await ctx.purge.execute({ conn, planId, confirmCount: plan.count, resume: true, tuning: tuningFromFlags(flags), ...(flags.export ? { exportFile: flags.export } : {}) });
+    return finish(await awaitJob(ctx, jobId, finished), out, resumeHint(planId, adHoc));
   }
   if (sub !== undefined && sub !== 'run') throw new AppError('VALIDATION', `Unknown command "purge ${sub}".`, { hint: 'Use `housekeeper purge --older-than 30m`, or purge status|resume PLAN_ID.' });
 
@@ -92,19 +111,24 @@ export async function purgeCommand(ctx: AppContext, sub: string | undefined, res
   }
   const { jobId, finished } = await ctx.purge.execute({ conn, planId: plan.planId, confirmCount: plan.count, tuning: tuningFromFlags(flags), ...(flags.export ? { exportFile: flags.export } : {}) });
   const f = await awaitJob(ctx, jobId, finished);
-  const code = finish(f, out, plan, flags.vacuum ? () => runVacuum(ctx, conn, out) : undefined);
+  const code = finish(f, out, resumeHint(plan.planId, conn.id === null ? adHocTarget(conn) : null), plan, flags.vacuum ? () => runVacuum(ctx, conn, out) : undefined);
   return code;
 }
 
-function finish(f: JobFinished, out: Out, plan?: PurgePlan, after?: () => Promise<unknown>): number | Promise<number> {
+/** The command that resumes this plan: with its --api/--db (no secrets) when it was made ad hoc. */
+function resumeHint(planId: string, adHoc: AdHocTarget | null): string {
+  return adHoc ? resumeCommand(planId, adHoc) : `housekeeper purge resume ${planId}`;
+}
+
+function finish(f: JobFinished, out: Out, resume: string, plan?: PurgePlan, after?: () => Promise<VacuumOutcome | null>): number | Promise<number> {
   if (f.status !== 'succeeded') {
     const e = f.error ?? { code: 'INTERNAL' as const, message: 'The purge failed.' };
-    out.error({ ...e, hint: `${e.hint ? `${e.hint} ` : ''}Resume with \`housekeeper purge resume ${(f.result as PurgeOutcome | null)?.planId ?? plan?.planId ?? 'PLAN_ID'}\`.` });
+    out.error({ ...e, hint: `${e.hint ? `${e.hint} ` : ''}Resume with \`${resume}\`.` });
     return f.status === 'cancelled' ? EXIT.cancelled : EXIT.failed;
   }
   const outcome = f.result as PurgeOutcome;
-  const done = (vacuum: unknown) => {
-    out.result({ plan: plan ?? null, outcome, vacuum }, () => formatOutcome(outcome));
+  const done = (vacuum: VacuumOutcome | null) => {
+    out.result({ plan: plan ?? null, outcome, vacuum }, () => formatOutcome(outcome) + (vacuum ? `\n${formatVacuum(vacuum)}` : ''));
     return EXIT.ok;
   };
   return after ? after().then(done) : done(null);

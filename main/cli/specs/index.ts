@@ -2,10 +2,12 @@
 import type { CommandGroup } from '../spec';
 import { auditSpec } from './audit';
 import { connectionsSpec } from './connections';
+import { diagnoseSpec } from './diagnose';
 import { inspectSpec } from './inspect';
 import { profilesSpec } from './profiles';
 import { purgeSpec } from './purge';
+import { retentionSpec } from './retention';
 import { schedulesSpec } from './schedules';
 import { serveSpec } from './serve';
 
-export const COMMANDS: readonly CommandGroup[] = [serveSpec, connectionsSpec, auditSpec, inspectSpec, purgeSpec, schedulesSpec, profilesSpec];
+export const COMMANDS: readonly CommandGroup[] = [serveSpec, connectionsSpec, auditSpec, inspectSpec, purgeSpec, retentionSpec, schedulesSpec, profilesSpec, diagnoseSpec];

@@ -30,7 +30,12 @@ export const purgeSpec: CommandGroup = {
     run,
     status: { options: [], positionals: [plan] },
     resume: targetSpec(
-      { options: ['batch-size', 'batch-target-ms'], positionals: [plan], values: { 'batch-size': V.int(1, 5000, '500'), 'batch-target-ms': V.int(10, 10_000, '200') } },
+      {
+        // --export on resume: start an export if the plan had none (one that had keeps its own file).
+        options: ['export', 'batch-size', 'batch-target-ms'],
+        positionals: [plan],
+        values: { export: V.outputFile('deleted-runs.jsonl', { createsFolders: true }), 'batch-size': V.int(1, 5000, '500'), 'batch-target-ms': V.int(10, 10_000, '200') },
+      },
       { required: false },
     ),
   },

@@ -8,9 +8,10 @@
  *   one): only any_ is used.
  * - next_scheduled_start_time.before_ is inclusive; the plan's cutoff is strict, so runs at exactly the
  *   cutoff are dropped client-side.
- * - POST /flow_runs/bulk_delete (3.6.16+) takes at most 50 runs and re-checks nothing at delete time
- *   beyond its filter, so the state predicate is expressed in that filter; older servers get one
- *   DELETE /flow_runs/{id} per run after re-reading it. Both honour 429 Retry-After (in the client).
+ * - Neither POST /flow_runs/bulk_delete nor DELETE /flow_runs/{id} re-checks a run at delete time, so
+ *   every run is claimed first with a Pending transition Prefect's rules refuse once a worker holds
+ *   the run, and only claimed runs are deleted (api-claim.ts). Their artifacts are deleted first, one
+ *   DELETE /artifacts/{id} each, which lets Prefect repoint its keyed-artifact "latest" rows itself.
  * - The page size can never exceed the server's PREFECT_SERVER_API_DEFAULT_LIMIT (the client pages).
  */
 import { AppError } from '../../../shared/errors';
@@ -22,6 +23,7 @@ import type { BatchOptions, BatchResult, Deleter } from './deleter';
 import { resolveDeployments, resolveQueueIds, type DeploymentName, type QueueRow } from './names';
 import type { ResolvedPurgeFilter } from './predicate-pg';
 import { selectAndSummarise, type Candidate } from './summarise';
+import { claimRuns, isOurClaim, mapLimit, CLAIM_STATE_NAME, type ApiState } from './api-claim';
 
 interface ApiRun {
   id: string;
@@ -36,6 +38,7 @@ interface ApiRun {
   tags: string[];
   work_queue_id: string | null;
   work_queue_name: string | null;
+  state?: ApiState | null;
 }
 
 const BULK_LIMIT = 50;
@@ -92,15 +95,73 @@ async function resolveNames(api: PrefectApi, filter: PurgeFilter, signal?: Abort
   };
 }
 
+/** What this server's API offers, asked from /openapi.json (not inferred from the version string). */
+export interface ApiCapabilities {
+  bulkDelete: boolean;
+}
+
+export async function apiCapabilities(api: PrefectApi, signal?: AbortSignal): Promise<ApiCapabilities> {
+  // VERSION-DEPENDENT: POST /flow_runs/bulk_delete appeared in Prefect 3.6; 3.4 has only DELETE /flow_runs/{id}.
+  const doc = await api.request<{ paths?: Record<string, unknown> }>('GET', '/openapi.json', undefined, signal ? { signal } : {}).catch(() => null);
+  const paths = doc?.paths ?? {};
+  return { bulkDelete: '/flow_runs/bulk_delete' in paths };
+}
+
+/** The artifacts of these runs with their keys (POST /artifacts/filter, paged by the server's limit). */
+async function listArtifacts(api: PrefectApi, runIds: readonly string[]): Promise<Array<{ id: string; key: string | null }>> {
+  const limit = await api.pageLimit();
+  const out: Array<{ id: string; key: string | null }> = [];
+  for (let offset = 0; ; offset += limit) {
+    const page = await api.request<Array<{ id: string; key?: string | null }>>('POST', '/artifacts/filter', { artifacts: { flow_run_id: { any_: runIds } }, sort: 'ID_DESC', limit, offset });
+    out.push(...page.map((a) => ({ id: a.id, key: a.key ?? null })));
+    if (page.length < limit) return out;
+  }
+}
+
+/**
+ * Work lanes for the artifact deletes: each unkeyed artifact alone, and all artifacts of one key in
+ * one lane, deleted one after another. Prefect's delete_artifact (prefect/server/models/artifacts.py)
+ * reads "is this the latest of its key?" and "which is next?" without a lock, so two deletes of the
+ * same key at once can leave artifact_collection pointing at a deleted or an older artifact (seen in
+ * test/integration/purge-artifacts.test.ts with 8 in flight).
+ */
+export function artifactLanes(artifacts: ReadonlyArray<{ id: string; key: string | null }>): string[][] {
+  const byKey = new Map<string, string[]>();
+  const lanes: string[][] = [];
+  for (const a of artifacts) {
+    if (a.key === null) lanes.push([a.id]);
+    else {
+      const lane = byKey.get(a.key);
+      if (lane) lane.push(a.id);
+      else {
+        const l = [a.id];
+        byKey.set(a.key, l);
+        lanes.push(l);
+      }
+    }
+  }
+  return lanes;
+}
+
+/** Artifacts of these runs, through /artifacts/count (one call per 200 ids). */
+async function countArtifacts(api: PrefectApi, ids: readonly string[], signal?: AbortSignal): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < ids.length; i += 200) {
+    n += Number(await api.request<number>('POST', '/artifacts/count', { artifacts: { flow_run_id: { any_: ids.slice(i, i + 200) } } }, signal ? { signal } : {}));
+  }
+  return n;
+}
+
 export async function openApiBackend(conn: ResolvedConnection): Promise<PurgeBackend> {
   const api = new PrefectApi(conn);
-  const version = await api.assertSupportedVersion();
-  const hasBulk = await api.versionAtLeast('3.6.16');
+  await api.assertSupportedVersion();
+  const caps = await apiCapabilities(api);
   const notes = [
-    hasBulk
-      ? 'API executor: POST /flow_runs/bulk_delete, at most 50 runs per call (no database access on this connection).'
-      : `API executor: Prefect ${version.version} has no bulk delete, so runs are deleted one call at a time (slow).`,
-    'Through the API, the rows touched in other tables cannot be counted; Prefect deletes a run\'s logs itself after the run.',
+    caps.bulkDelete
+      ? 'API executor: each run is first claimed with a Pending transition (refused by Prefect once a worker holds the run), then deleted with POST /flow_runs/bulk_delete, 50 per call; claimed runs only.'
+      : 'API executor: each run is first claimed with a Pending transition (refused by Prefect once a worker holds the run), then deleted with one DELETE /flow_runs/{id} per run (this server has no bulk delete; slower); claimed runs only.',
+    "Their artifacts are deleted through the API first; their logs are deleted by Prefect itself after each run (not counted through the API).",
+    'Claims emit Prefect\'s usual flow-run Pending events; a run of a deployment with a concurrency limit is claimed only while a slot is free.',
   ];
   return {
     executor: 'api',
@@ -123,56 +184,167 @@ export async function openApiBackend(conn: ResolvedConnection): Promise<PurgeBac
         return { id: r.id, deploymentId: r.deployment_id, name: r.name, stateName: r.state_name ?? '', scheduledStart: r.next_scheduled_start_time, autoScheduled: r.auto_scheduled, workQueue: r.work_queue_name, rankNewest: rank.get(k)! };
       }).reverse();
       const summary = selectAndSummarise(all, filter.keepNewest, names);
+      const artifacts = await countArtifacts(api, summary.candidates.map((c) => c.id), signal);
       return {
         resolved,
         serverNow: new Date().toISOString(),
         ...summary,
-        impact: { flowRuns: summary.candidates.length, flowRunStates: null, taskRuns: null, taskRunStates: null, logs: null, artifacts: null, flowRunInputs: null },
+        impact: { flowRuns: summary.candidates.length, flowRunStates: null, taskRuns: null, taskRunStates: null, logs: null, artifacts, flowRunInputs: null },
         bytesEstimate: null,
       };
     },
-    deleter: (resolved, createdBefore) => apiDeleter(api, resolved, createdBefore, hasBulk),
+    deleter: (resolved, createdBefore, planId) => apiDeleter(api, resolved, createdBefore, planId, caps),
     close: async () => undefined,
   };
 }
 
-function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: string, hasBulk: boolean): Deleter {
+interface DeploymentLimit {
+  id: string;
+  concurrency_limit: number | null;
+  global_concurrency_limit: { limit: number; active_slots: number } | null;
+}
+
+/** Free concurrency slots per limited deployment among `runs` (absent: no limit). */
+async function freeSlots(api: PrefectApi, runs: readonly ApiRun[], signal: AbortSignal): Promise<Map<string, number>> {
+  const depIds = [...new Set(runs.map((r) => r.deployment_id).filter((x): x is string => !!x))];
+  const out = new Map<string, number>();
+  if (!depIds.length) return out;
+  const deps = await api.request<DeploymentLimit[]>('POST', '/deployments/filter', { deployments: { id: { any_: depIds } }, limit: depIds.length }, { signal });
+  for (const d of deps) {
+    const g = d.global_concurrency_limit;
+    if (g) out.set(d.id, Math.max(0, g.limit - g.active_slots));
+    else if (d.concurrency_limit !== null && d.concurrency_limit !== undefined) out.set(d.id, 0); // limit without its slot record: do not claim
+  }
+  return out;
+}
+
+function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: string, planId: string, caps: ApiCapabilities): Deleter {
+  const byIds = async (ids: readonly string[], signal?: AbortSignal): Promise<ApiRun[]> => {
+    const out: ApiRun[] = [];
+    for await (const page of api.paginate<ApiRun>('/flow_runs/filter', { flow_runs: { id: { any_: ids } } }, undefined, signal ? { signal } : {})) out.push(...page);
+    return out;
+  };
+  const ours = (r: ApiRun) => isOurClaim(r.state, planId);
   const stillMatching = async (ids: string[], signal: AbortSignal) =>
-    new Set((await listRuns(api, f, signal, ids)).filter((r) => matchesClientSide(r, f, createdBefore)).map((r) => r.id));
+    new Set((await byIds(ids, signal)).filter((r) => matchesClientSide(r, f, createdBefore) || ours(r)).map((r) => r.id));
+
   return {
     kind: 'api',
     maxBatch: BULK_LIMIT,
+    // A batch is a few dozen API calls; no lock is held between them, so keep batches full.
+    targetBatchMs: 60_000,
     async deleteBatch(ids: string[], opts: BatchOptions): Promise<BatchResult> {
-      // Re-read first: run_count and auto_scheduled are not filterable, so only runs that pass the
-      // client-side check are sent, with the state predicate in the delete filter itself.
-      const ok = [...(await stillMatching(ids, opts.signal))];
-      if (!ok.length) return { deleted: [], logs: 0, artifacts: 0 };
-      if (hasBulk) {
-        const res = await api.request<{ deleted: string[] }>('POST', '/flow_runs/bulk_delete', { flow_runs: runFilter(f, ok), limit: BULK_LIMIT }, { signal: opts.signal });
-        return { deleted: (res.deleted ?? []).map((id) => ({ id })), logs: 0, artifacts: 0 };
-      }
-      const deleted: { id: string }[] = [];
-      for (const id of ok) {
-        try {
-          await api.request('DELETE', `/flow_runs/${id}`, undefined, { signal: opts.signal });
-          deleted.push({ id });
-        } catch (e) {
-          if (e instanceof AppError && e.details?.status === 404) continue; // already gone
-          throw e;
+      const { signal } = opts;
+      // 1. Re-read: still stale (client-side checks), or already claimed by this plan (a claim whose
+      //    answer was lost, or a purge killed between claim and delete).
+      const runs = await byIds(ids, signal);
+      const mine = runs.filter(ours);
+      const stale = runs.filter((r) => !ours(r) && matchesClientSide(r, f, createdBefore));
+      // Deployment concurrency limits: claim no more runs of a limited deployment than it has free
+      // slots (a claim takes one, as a worker's Pending does; deleting the run releases it). The rest
+      // wait for a later batch; a deployment whose slots stay full leaves them busy.
+      const slots = await freeSlots(api, stale, signal);
+      const hadSlots = new Set([...slots].filter(([, n]) => n > 0).map(([id]) => id));
+      const deferred: string[] = [];
+      const toClaim = stale.filter((r) => {
+        const free = r.deployment_id ? slots.get(r.deployment_id) : undefined;
+        if (free === undefined) return true;
+        if (free <= 0) {
+          if (hadSlots.has(r.deployment_id!)) deferred.push(r.id);
+          return false;
         }
+        slots.set(r.deployment_id!, free - 1);
+        return true;
+      });
+      if (signal.aborted) throw new AppError('CANCELLED', 'Cancelled by the user.');
+      // From the first claim on, the batch runs to its end (a cancel takes effect after it): a claim
+      // left standing would keep the run Pending until the plan is resumed.
+      const claim = await claimRuns(api, toClaim.map((r) => r.id), { planId, cutoff: f.cutoff, isTransient: isTransientApiError });
+      deferred.push(...claim.deferred);
+      const claimedIds = [...mine.map((r) => r.id), ...claim.claimed];
+      if (!claimedIds.length) return { deleted: [], logs: 0, artifacts: 0, deferred };
+
+      // 2. Verify what we hold: still our claim, never ran, created by a schedule unless asked.
+      const held = (await byIds(claimedIds)).filter((r) => ours(r) && r.run_count === 0 && (f.includeManual || r.auto_scheduled));
+      if (!held.length) return { deleted: [], logs: 0, artifacts: 0, deferred };
+      const heldIds = held.map((r) => r.id);
+
+      // 3. Artifacts first (a run deleted before its artifacts would orphan them for good; a claimed
+      //    run that keeps its artifacts for a moment is still ours to finish on resume).
+      const found = await listArtifacts(api, heldIds);
+      opts.beforeCommit?.({ victims: held.map((r) => ({ id: r.id, ...(opts.wantExport ? { export: { flow_run: withoutState(r) } } : {}) })), logs: null, artifacts: found.length });
+      let artifacts = 0;
+      await mapLimit(artifactLanes(found), 8, async (lane) => {
+        for (const id of lane) {
+          try {
+            await api.request('DELETE', `/artifacts/${id}`, undefined, { idempotent: true });
+            artifacts++;
+          } catch (e) {
+            if (!(e instanceof AppError && e.details?.status === 404)) throw e;
+          }
+        }
+      });
+
+      // 4. Delete only what we hold, with the claim in the filter (VERSION-DEPENDENT: bulk_delete).
+      //    Retried by the client on 5xx/lost answers; what is gone afterwards was deleted by us, since
+      //    nobody else deletes a run we hold (a lost answer must not turn a deletion into a "skip").
+      const gone = new Set<string>();
+      if (caps.bulkDelete) {
+        const res = await api.request<{ deleted: string[] }>(
+          'POST',
+          '/flow_runs/bulk_delete',
+          { flow_runs: { id: { any_: heldIds }, state: { type: { any_: ['PENDING'] }, name: { any_: [CLAIM_STATE_NAME] } } }, limit: BULK_LIMIT },
+          { idempotent: true },
+        );
+        for (const id of res.deleted ?? []) gone.add(id);
+      } else {
+        await mapLimit(heldIds, 8, async (id) => {
+          try {
+            await api.request('DELETE', `/flow_runs/${id}`, undefined, { idempotent: true });
+            gone.add(id);
+          } catch (e) {
+            if (!(e instanceof AppError && e.details?.status === 404)) throw e;
+          }
+        });
       }
-      return { deleted, logs: 0, artifacts: 0 };
+      const unsure = heldIds.filter((id) => !gone.has(id));
+      if (unsure.length) {
+        const still = new Set((await byIds(unsure)).map((r) => r.id));
+        for (const id of unsure) if (!still.has(id)) gone.add(id);
+      }
+      return { deleted: heldIds.filter((id) => gone.has(id)).map((id) => ({ id })), logs: 0, artifacts, deferred };
     },
     stillMatching,
     async existing(ids, signal) {
-      const found = new Set<string>();
-      for await (const page of api.paginate<{ id: string }>('/flow_runs/filter', { flow_runs: { id: { any_: ids } } }, undefined, { signal })) for (const r of page) found.add(r.id);
-      return found;
+      return new Set((await byIds(ids, signal)).map((r) => r.id));
+    },
+    async children(ids, signal) {
+      return { logs: null, artifacts: await countArtifacts(api, ids, signal) };
     },
     async recount(signal) {
       return (await listRuns(api, f, signal)).filter((r) => matchesClientSide(r, f)).length;
     },
-    isTransient: () => false,
+    isTransient: isTransientApiError,
     close: async () => undefined,
   };
+}
+
+const TRANSIENT_ERRNO = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * A 5xx (a SQLite-backed server answers 500 when its database is locked), a timeout or a dropped
+ * connection: the batch is retried after settling it, which is safe because claims carry the plan's
+ * message and the pending batch is journaled before any delete.
+ */
+function isTransientApiError(e: unknown): boolean {
+  if (!(e instanceof AppError) || e.code !== 'PREFECT_HTTP') return false;
+  const d = e.details ?? {};
+  if (typeof d.status === 'number') return d.status >= 500;
+  if (typeof d.timeoutMs === 'number') return true;
+  return typeof d.errno === 'string' && TRANSIENT_ERRNO.has(d.errno);
+}
+
+function withoutState(r: ApiRun): Omit<ApiRun, 'state'> {
+  const { state: _s, ...rest } = r;
+  return rest;
 }

@@ -118,6 +118,31 @@ export function openSqliteBackend(file: string): PurgeBackend {
   };
 }
 
+/**
+ * Keyed artifacts: point each artifact_collection row that named a deleted artifact at the newest
+ * remaining artifact of its key, or remove it when none remains, as Prefect does when it deletes an
+ * artifact (prefect/server/models/artifacts.py `delete_artifact`). Runs inside the batch's write
+ * transaction, after the artifacts are gone.
+ */
+function repointCollections(db: Database.Database, goneArtifactIds: readonly string[]): void {
+  if (!goneArtifactIds.length) return;
+  const affected = db
+    .prepare('SELECT key, latest_id FROM artifact_collection WHERE latest_id IN (SELECT value FROM json_each(?))')
+    .all(JSON.stringify(goneArtifactIds)) as { key: string; latest_id: string }[];
+  const newest = db.prepare('SELECT * FROM artifact WHERE key = ? ORDER BY created DESC, id DESC LIMIT 1');
+  const repoint = db.prepare(
+    `UPDATE artifact_collection SET latest_id = @id, data = @data, description = @description, type = @type, created = @created,
+            updated = @updated, flow_run_id = @flow_run_id, task_run_id = @task_run_id, metadata_ = @metadata_
+      WHERE key = @key AND latest_id = @old`,
+  );
+  const remove = db.prepare('DELETE FROM artifact_collection WHERE key = ? AND latest_id = ?');
+  for (const c of affected) {
+    const n = newest.get(c.key) as Record<string, unknown> | undefined;
+    if (n) repoint.run({ id: n.id, data: n.data, description: n.description, type: n.type, created: n.created, updated: n.updated, flow_run_id: n.flow_run_id, task_run_id: n.task_run_id, metadata_: n.metadata_, key: c.key, old: c.latest_id });
+    else remove.run(c.key, c.latest_id);
+  }
+}
+
 function sqliteDeleter(target: SqliteTarget, resolved: ResolvedPurgeFilter, createdBefore: string): Deleter {
   const pred = predicate(resolved);
   const created = toSqliteTimestamp(createdBefore);
@@ -140,13 +165,15 @@ function sqliteDeleter(target: SqliteTarget, resolved: ResolvedPurgeFilter, crea
           exported = new Map(runRows.map((r) => [r.id, { flow_run: r, states: states.filter((s) => s.flow_run_id === r.id) }]));
         }
         const logs = db.prepare('DELETE FROM log WHERE flow_run_id IN (SELECT value FROM json_each(?))').run(v).changes;
-        const artifacts = db.prepare('DELETE FROM artifact WHERE flow_run_id IN (SELECT value FROM json_each(?))').run(v).changes;
+        const goneArtifacts = db.prepare('DELETE FROM artifact WHERE flow_run_id IN (SELECT value FROM json_each(?)) RETURNING id').pluck().all(v) as string[];
+        repointCollections(db, goneArtifacts);
         // The predicate again inside the write lock: the authoritative re-check.
         const deletedIds = (
           db.prepare(`DELETE FROM flow_run AS fr WHERE fr.id IN (SELECT value FROM json_each(@ids)) AND ${pred.sql} RETURNING id`).all({ ...pred.params, ids: v }) as { id: string }[]
         ).map((r) => r.id);
         const deleted = deletedIds.map((id) => (exported ? { id, export: exported.get(id) } : { id }));
-        if (opts.beforeCommit && deleted.length) opts.beforeCommit(deleted);
+        const artifacts = goneArtifacts.length;
+        if (opts.beforeCommit && deleted.length) opts.beforeCommit({ victims: deleted, logs, artifacts });
         return { deleted, logs, artifacts };
       });
     },
@@ -155,6 +182,13 @@ function sqliteDeleter(target: SqliteTarget, resolved: ResolvedPurgeFilter, crea
     },
     async existing(ids) {
       return target.readOnly((db) => new Set((db.prepare('SELECT id FROM flow_run WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as { id: string }[]).map((r) => r.id)));
+    },
+    async children(ids) {
+      return target.readOnly((db) => {
+        const v = JSON.stringify(ids);
+        const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE flow_run_id IN (SELECT value FROM json_each(?))`).get(v) as { n: number }).n;
+        return { logs: count('log'), artifacts: count('artifact') };
+      });
     },
     async recount() {
       return target.readOnly((db) => (db.prepare(`SELECT count(*) AS n FROM flow_run fr WHERE ${pred.sql}`).get(pred.params) as { n: number }).n);

@@ -20,7 +20,7 @@ export interface PurgeBackend {
   notes: string[];
   serverNow(signal?: AbortSignal): Promise<Date>;
   plan(filter: PurgeFilter, cutoff: string, signal?: AbortSignal): Promise<PlanResult>;
-  deleter(resolved: ResolvedPurgeFilter, createdBefore: string): Deleter;
+  deleter(resolved: ResolvedPurgeFilter, createdBefore: string, planId: string): Deleter;
   close(): Promise<void>;
 }
 

@@ -4,12 +4,40 @@
  * skipped, and under READ COMMITTED a row updated meanwhile is re-checked against the predicate on its
  * newest version), deletes them (states, task runs and inputs cascade), and deletes their logs and
  * artifacts in the same statement, since those tables have no foreign key and would be orphaned
- * (docs/prefect.md §3).
+ * (docs/prefect.md §3), repointing the keyed artifacts' "latest" rows as Prefect does.
  */
 import { AppError } from '../../../shared/errors';
 import type { PostgresTarget } from '../targets/postgres';
 import type { BatchOptions, BatchResult, Deleter } from './deleter';
 import { stalePredicatePg, type ResolvedPurgeFilter } from './predicate-pg';
+
+/**
+ * Keyed artifacts: Prefect keeps the latest artifact of each key in artifact_collection. When it
+ * deletes an artifact it points that row at the newest remaining artifact of the key, or removes the
+ * row when none remains (prefect/server/models/artifacts.py `delete_artifact`). The same here, in the
+ * delete statement itself (so in the same transaction). One statement sees one snapshot, so the
+ * artifacts this statement deletes (`a`) are excluded by hand; the UPDATE/DELETE re-check that the
+ * collection still points at a deleted artifact, so a newer artifact Prefect wrote meanwhile wins.
+ */
+const COLLECTION_FIX = `affected AS (
+               SELECT c.id, c.key, c.latest_id FROM artifact_collection c WHERE c.latest_id IN (SELECT id FROM a)
+             ), nxt AS (
+               SELECT DISTINCT ON (x.key) x.id, x.key, x.data, x.description, x.type, x.created, x.updated, x.flow_run_id, x.task_run_id, x.metadata_
+                 FROM artifact x JOIN affected f ON x.key = f.key
+                WHERE x.id NOT IN (SELECT id FROM a)
+                ORDER BY x.key, x.created DESC, x.id DESC
+             ), cu AS (
+               UPDATE artifact_collection c
+                  SET latest_id = n.id, data = n.data, description = n.description, type = n.type, created = n.created,
+                      updated = n.updated, flow_run_id = n.flow_run_id, task_run_id = n.task_run_id, metadata_ = n.metadata_
+                 FROM affected f JOIN nxt n ON n.key = f.key
+                WHERE c.id = f.id AND c.latest_id = f.latest_id
+               RETURNING 1
+             ), cd AS (
+               DELETE FROM artifact_collection c USING affected f
+                WHERE c.id = f.id AND c.latest_id = f.latest_id AND NOT EXISTS (SELECT 1 FROM nxt n WHERE n.key = f.key)
+               RETURNING 1
+             )`;
 
 export function pgDeleter(target: PostgresTarget, resolved: ResolvedPurgeFilter, createdBefore: string): Deleter {
   const pred = stalePredicatePg(resolved);
@@ -36,17 +64,21 @@ export function pgDeleter(target: PostgresTarget, resolved: ResolvedPurgeFilter,
              ), l AS (
                DELETE FROM log WHERE flow_run_id IN (SELECT id FROM d) RETURNING 1
              ), a AS (
-               DELETE FROM artifact WHERE flow_run_id IN (SELECT id FROM d) RETURNING 1
-             )
+               DELETE FROM artifact WHERE flow_run_id IN (SELECT id FROM d) RETURNING id
+             ), ${COLLECTION_FIX}
              SELECT d.id::text AS id, d.row, st.states,
-                    (SELECT count(*) FROM l) AS logs, (SELECT count(*) FROM a) AS artifacts
+                    (SELECT count(*) FROM l) AS logs, (SELECT count(*) FROM a) AS artifacts,
+                    (SELECT count(*) FROM cu) + (SELECT count(*) FROM cd) AS collections
                FROM d LEFT JOIN st ON st.flow_run_id = d.id`,
             [...pred.params, ids, createdBefore, opts.wantExport],
           );
           const deleted = rows.map((r) => (opts.wantExport ? { id: r.id, export: { flow_run: r.row, states: r.states ?? [] } } : { id: r.id }));
-          // Durable export first: if writing it fails, the transaction rolls back and nothing is lost.
-          if (opts.beforeCommit && deleted.length) opts.beforeCommit(deleted);
-          return { deleted, logs: Number(rows[0]?.logs ?? 0), artifacts: Number(rows[0]?.artifacts ?? 0) };
+          const logs = Number(rows[0]?.logs ?? 0);
+          const artifacts = Number(rows[0]?.artifacts ?? 0);
+          // Durable export and the pending batch first: if writing them fails, the transaction rolls
+          // back and nothing is lost; if we die after COMMIT, resume finds them and settles the batch.
+          if (opts.beforeCommit && deleted.length) opts.beforeCommit({ victims: deleted, logs, artifacts });
+          return { deleted, logs, artifacts };
         },
         { signal: opts.signal, lockTimeoutMs: 2000, statementTimeoutMs: 60_000 },
       );
@@ -63,6 +95,19 @@ export function pgDeleter(target: PostgresTarget, resolved: ResolvedPurgeFilter,
       if (!ids.length) return new Set();
       const rows = await target.readOnly((q) => q<{ id: string }>('SELECT id::text AS id FROM flow_run WHERE id = ANY($1::uuid[])', [ids]), { signal });
       return new Set(rows.map((r) => r.id));
+    },
+    async children(ids, signal) {
+      if (!ids.length) return { logs: 0, artifacts: 0 };
+      const rows = await target.readOnly(
+        (q) =>
+          q<{ logs: number; artifacts: number }>(
+            `SELECT (SELECT count(*) FROM log WHERE flow_run_id = ANY($1::uuid[])) AS logs,
+                    (SELECT count(*) FROM artifact WHERE flow_run_id = ANY($1::uuid[])) AS artifacts`,
+            [ids],
+          ),
+        { signal },
+      );
+      return { logs: Number(rows[0]?.logs ?? 0), artifacts: Number(rows[0]?.artifacts ?? 0) };
     },
     async recount(signal) {
       const rows = await target.readOnly((q) => q<{ n: number }>(`SELECT count(*) AS n FROM flow_run fr WHERE ${pred.sql}`, pred.params), { signal });

@@ -1,7 +1,7 @@
 /** What each executor (Postgres SQL, SQLite SQL, Prefect API) provides to the shared batch loop. */
 export interface DeletedRun {
   id: string;
-  /** The flow_run row and its states, when exporting. */
+  /** The flow_run row (and its states, SQL executors), when exporting. */
   export?: unknown;
 }
 
@@ -9,12 +9,27 @@ export interface BatchResult {
   deleted: DeletedRun[];
   logs: number;
   artifacts: number;
+  /** Runs left for a later batch without counting an attempt (API: a limited deployment's slots). */
+  deferred?: string[];
+}
+
+/** The batch as it stands just before the server commits it. */
+export interface PreparedBatch {
+  /** The runs whose deletion is about to commit (with their export rows when exporting). */
+  victims: DeletedRun[];
+  /** Their logs and artifacts that go with them (logs null: not countable through the API). */
+  logs: number | null;
+  artifacts: number;
 }
 
 export interface BatchOptions {
   signal: AbortSignal;
-  /** Write the export of the deleted rows durably before the delete commits (SQL executors). */
-  beforeCommit?: (deleted: DeletedRun[]) => void;
+  /**
+   * Called once the victims are locked (SQL) or claimed (API), before the server commits their
+   * deletion: the loop writes the export and journals the pending batch durably here. Throwing
+   * aborts the batch (the SQL transaction rolls back; the API executor deletes nothing).
+   */
+  beforeCommit?: (batch: PreparedBatch) => void;
   wantExport: boolean;
 }
 
@@ -26,10 +41,17 @@ export interface Deleter {
   stillMatching(ids: string[], signal: AbortSignal): Promise<Set<string>>;
   /** Of `ids`, the ones that still exist at all (resolving batches in flight when a job died). */
   existing(ids: string[], signal: AbortSignal): Promise<Set<string>>;
+  /**
+   * Logs and artifacts that still belong to `ids` (settling a batch whose commit we did not see:
+   * what it deleted is what was counted before it minus what is left). Logs null: not countable.
+   */
+  children(ids: string[], signal: AbortSignal): Promise<{ logs: number | null; artifacts: number }>;
   /** Runs that match the plan's filter and cutoff now (the verification recount). */
   recount(signal: AbortSignal): Promise<number>;
   /** Largest batch this executor accepts (the API's bulk_delete takes 50). */
   readonly maxBatch: number;
+  /** Batch duration the adaptive size aims at (default 200 ms, the SQL lock budget). */
+  readonly targetBatchMs?: number;
   /** Whether an error is a transient lock/timeout worth a smaller retry. */
   isTransient(e: unknown): boolean;
   close(): Promise<void>;

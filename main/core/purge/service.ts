@@ -4,6 +4,7 @@
  * refuse before anything runs. Every plan and every execution is in the audit log.
  */
 import crypto from 'node:crypto';
+import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { resolveCutoff } from '../../../shared/domain/cutoff';
 import {
@@ -21,7 +22,8 @@ import type { Deleter } from './deleter';
 import { JsonlSink } from './export-sink';
 import { openPurgeBackend, type PurgeBackend } from './backends';
 import type { ResolvedPurgeFilter } from './predicate-pg';
-import { p99, runBatches, type LoopResult } from './run-batches';
+import { p99, runBatches } from './run-batches';
+import { adHocTarget, resumeCommand, sameTarget, type AdHocTarget } from './adhoc-target';
 
 /** A plan older than this is refused: the backlog it describes has moved on. Re-plan (it is cheap). */
 export const PLAN_MAX_AGE_MS = 60 * 60 * 1000;
@@ -103,6 +105,7 @@ export class PurgeService {
           filter: JSON.stringify(filter),
           resolved: JSON.stringify(r.resolved),
           plan: JSON.stringify(plan),
+          target: req.conn.id === null ? JSON.stringify(adHocTarget(req.conn)) : null,
         },
         r.candidates.map((c) => c.id),
       );
@@ -142,6 +145,10 @@ export class PurgeService {
       return new AppError(code, message, { hint });
     };
     if (row.connection_id !== req.conn.id) throw refuse('This plan was made for another connection.', 'Make a new plan on this connection.', 'CONFLICT');
+    const adHoc = row.target ? (JSON.parse(row.target) as AdHocTarget) : null;
+    if (adHoc && !sameTarget(adHoc, adHocTarget(req.conn))) {
+      throw refuse(`This plan was made on ${adHoc.apiUrl}${adHoc.db ? ` with ${adHoc.db}` : ''}, not on the server given now. Nothing was deleted.`, `Resume it with: ${resumeCommand(req.planId, adHoc)}`, 'CONFLICT');
+    }
     if (req.conn.readOnly) throw refuse(`"${req.conn.name}" is a read-only connection: nothing was deleted.`, 'Turn off read-only in the connection settings if you mean to delete.');
     if (!req.resume) {
       if (req.confirmCount !== plan.count) {
@@ -166,22 +173,34 @@ export class PurgeService {
 
     const resolved = JSON.parse(row.resolved) as ResolvedPurgeFilter;
     const backend = await openPurgeBackend(req.conn, plan.executor);
-    const deleter: Deleter = backend.deleter(resolved, row.server_now);
-    const sink = req.exportFile ? new JsonlSink(req.exportFile) : undefined;
+    // A resumed purge keeps appending to the export it started (CLI and screen alike).
+    const exportFile = req.resume && row.export_file ? row.export_file : req.exportFile;
+    if (req.resume && row.export_file && req.exportFile && path.resolve(req.exportFile) !== row.export_file) {
+      await backend.close();
+      throw new AppError('VALIDATION', `This purge exports to ${row.export_file}; a resume keeps adding to that file.`, { hint: 'Resume without --export (or with the same file).' });
+    }
+    let sink: JsonlSink | undefined;
+    try {
+      sink = exportFile ? new JsonlSink(exportFile) : undefined;
+    } catch (e) {
+      await backend.close();
+      throw e;
+    }
+    if (sink && !(req.resume && row.export_file)) this.store.purge.setExport(req.planId, sink.file, sink.size());
+    const deleter: Deleter = backend.deleter(resolved, row.server_now, req.planId);
     const priorJob = req.resume && row.job_id ? this.store.jobs.get(row.job_id) : undefined;
-    const prior = priorJob ? (JSON.parse(priorJob.checkpoint) as Partial<LoopResult>) : undefined;
 
     const started = this.jobs.start({
       kind: 'purge',
       connectionId: req.conn.id,
-      payload: { planId: req.planId, exportFile: req.exportFile ?? null },
+      payload: { planId: req.planId, exportFile: sink?.file ?? null },
       ...(priorJob ? { resumeJobId: priorJob.id } : {}),
       run: async ({ signal, report, jobId, pausePoint }): Promise<PurgeOutcome> => {
         const t0 = Date.now();
         this.store.purge.setStatus(req.planId, 'running', jobId);
         let outcome: PurgeOutcome | null = null;
         try {
-          const loop = await runBatches({ planId: req.planId, repo: this.store.purge, deleter, signal, report, pausePoint, ...req.tuning, ...(sink ? { sink } : {}), ...(prior ? { prior } : {}) });
+          const loop = await runBatches({ planId: req.planId, repo: this.store.purge, deleter, signal, report, pausePoint, ...req.tuning, ...(sink ? { sink } : {}) });
           report({ phase: 'verifying' });
           const remaining = await deleter.recount(signal).catch(() => null);
           const c = this.store.purge.counts(req.planId);
@@ -200,6 +219,7 @@ export class PurgeService {
             durationMs: Date.now() - t0,
             remaining,
             exportedTo: sink?.file ?? null,
+            executor: plan.executor,
           };
           this.store.purge.setStatus(req.planId, 'done');
           report({ phase: 'done', message: `${c.deleted} deleted, ${c.skipped} skipped, ${c.busy} busy` });
@@ -208,7 +228,7 @@ export class PurgeService {
             connectionName: req.conn.name,
             action: 'purge.execute',
             outcome: 'succeeded',
-            summary: `Deleted ${c.deleted} of ${c.total} planned runs (${c.skipped} no longer stale, ${c.busy} busy), ${loop.deletedLogs} logs, ${loop.deletedArtifacts} artifacts`,
+            summary: `Deleted ${c.deleted} of ${c.total} planned runs (${c.skipped} no longer stale, ${c.busy} busy), ${plan.executor === 'api' ? 'logs deleted by Prefect (not counted through the API)' : `${loop.deletedLogs} logs`}, ${loop.deletedArtifacts} artifacts`,
             details: { ...outcome },
             durationMs: outcome.durationMs,
           });

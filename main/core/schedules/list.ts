@@ -17,8 +17,19 @@ import { deploymentFlags, scheduleFlags } from './flags';
 import { selectDeployments } from './select';
 import { resolveSettings, type ProfileLookup } from './settings';
 
+/** Deployments, the server's clock and the future runs, when the caller already read them (Diagnose reads them once for the list and the simulation). */
+export interface ScheduleData {
+  deployments: DeploymentInfo[];
+  now: number;
+  future: ApiRun[];
+  /** Past-due and left-behind runs per deployment, and runs of deleted deployments (counted in one query when the database is there). */
+  backlog?: Map<string, { pastDue: number; leftBehind: number }>;
+  orphaned?: number;
+}
+
 export interface ListRequest {
   conn: ResolvedConnection;
+  data?: ScheduleData;
   deployments?: readonly string[];
   settings?: SettingsSource;
   profiles?: ProfileLookup | null;
@@ -107,15 +118,16 @@ export async function listSchedules(req: ListRequest): Promise<ScheduleList> {
   const api = new SchedulesApi(prefect);
   const version = await prefect.assertSupportedVersion(req.signal ? { signal: req.signal } : {});
   const [all, settingsView, now] = await Promise.all([
-    api.deployments(req.signal),
+    req.data?.deployments ?? api.deployments(req.signal),
     resolveSettings(prefect, req.settings ?? { kind: 'live' }, req.profiles ?? null, req.signal),
-    api.serverNow(req.signal),
+    req.data?.now ?? api.serverNow(req.signal),
   ]);
   const chosen = selectDeployments(all, req.deployments ?? []);
+  const ids = new Set(chosen.map((d) => d.id));
   const [future, backlog, orphaned] = await Promise.all([
-    api.futureRuns(chosen.map((d) => d.id), now, req.signal),
-    api.backlog(chosen, now, req.signal),
-    api.orphaned(all.map((d) => d.id), req.signal),
+    req.data ? req.data.future.filter((r) => r.deployment_id !== null && ids.has(r.deployment_id)) : api.futureRuns(chosen.map((d) => d.id), now, req.signal),
+    req.data?.backlog ?? api.backlog(chosen, now, req.signal),
+    req.data?.orphaned ?? api.orphaned(all.map((d) => d.id), req.signal),
   ]);
   const bySchedule = new Map<string, ApiRun[]>();
   const byDeployment = new Map<string, number>();

@@ -14,11 +14,14 @@ import { passTimes, simulate, type SimInputSchedule } from '../../../shared/sche
 import type { ResolvedConnection } from '../connections/types';
 import { PrefectApi } from '../targets/prefect-api';
 import { SchedulesApi } from './api';
+import type { ScheduleData } from './list';
 import { selectDeployments } from './select';
 import { resolveSettings, type ProfileLookup } from './settings';
 
 export interface SimulateRequest {
   conn: ResolvedConnection;
+  /** Already read by the caller (see list.ts ScheduleData). */
+  data?: ScheduleData;
   deployments?: readonly string[];
   settings?: SettingsSource;
   overrides?: Record<string, number | boolean | string>;
@@ -58,12 +61,13 @@ export async function simulateSchedules(req: SimulateRequest): Promise<Simulatio
   const api = new SchedulesApi(prefect);
   await prefect.assertSupportedVersion(req.signal ? { signal: req.signal } : {});
   const [all, base, now] = await Promise.all([
-    api.deployments(req.signal),
+    req.data?.deployments ?? api.deployments(req.signal),
     resolveSettings(prefect, req.settings ?? { kind: 'live' }, req.profiles ?? null, req.signal),
-    api.serverNow(req.signal),
+    req.data?.now ?? api.serverNow(req.signal),
   ]);
   const chosen = selectDeployments(all, req.deployments ?? []);
-  const future = await api.futureRuns(chosen.map((d) => d.id), now, req.signal);
+  const ids = new Set(chosen.map((d) => d.id));
+  const future = req.data ? req.data.future.filter((r) => r.deployment_id !== null && ids.has(r.deployment_id)) : await api.futureRuns(chosen.map((d) => d.id), now, req.signal);
   const held = new Map<string, number[]>();
   for (const r of future) {
     const sid = r.created_by?.id;

@@ -9,8 +9,11 @@ import * as m0020 from './0020-purge';
 import * as m0030 from './0030-profiles';
 import * as m0040 from './0040-inspect';
 import * as m0050 from './0050-schedules';
+import * as m0070 from './0070-purge-journal';
 import * as m0080 from './0080-secret-destination';
 import * as m0090 from './0090-profile-line';
+import * as m0130 from './0130-diagnose';
+import * as m0140 from './0140-retention';
 
 export interface Migration {
   version: number;
@@ -24,8 +27,11 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 30, name: 'profiles', up: m0030.up },
   { version: 40, name: 'inspect', up: m0040.up },
   { version: 50, name: 'schedules', up: m0050.up },
+  { version: 70, name: 'purge-journal', up: m0070.up },
   { version: 80, name: 'secret-destination', up: m0080.up },
   { version: 90, name: 'profile-line', up: m0090.up },
+  { version: 130, name: 'diagnose', up: m0130.up },
+  { version: 140, name: 'retention', up: m0140.up },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -18,6 +18,49 @@ export interface PurgePlanRow {
   plan: string;
   status: string;
   job_id: string | null;
+  /** Running totals, written with the batch's run states in one local transaction (0070). */
+  deleted_logs: number;
+  deleted_artifacts: number;
+  batches: number;
+  /** JSON PendingBatch: what the batch in flight is about to commit; null between batches. */
+  pending_batch: string | null;
+  export_file: string | null;
+  /** Bytes of the export that belong to committed batches. */
+  export_bytes: number;
+  /** JSON AdHocTarget for plans made on an ad hoc connection (no secrets); null for saved ones. */
+  target: string | null;
+}
+
+/** A batch the server may have committed before we could journal it (settled on resume). */
+export interface PendingBatch {
+  /** The runs the batch deletes (claimed, for the API executor). */
+  ids: string[];
+  /** Their logs and artifacts counted before the delete (logs null: not countable via the API). */
+  logs: number | null;
+  artifacts: number;
+  /** The export lines written for them: [exportStart, exportEnd) of the export file. */
+  exportStart: number;
+  exportEnd: number;
+}
+
+export interface BatchCommit {
+  deleted: readonly string[];
+  skipped: readonly string[];
+  busy: readonly string[];
+  /** Back to pending, with one more attempt counted (a worker held them). */
+  retry: readonly string[];
+  /** Back to pending without counting an attempt (not tried this time). */
+  deferred?: readonly string[];
+  logs: number;
+  artifacts: number;
+  /** Export bytes that now belong to committed batches (null: no export). */
+  exportBytes: number | null;
+}
+
+export interface PurgeTotals {
+  logs: number;
+  artifacts: number;
+  batches: number;
 }
 
 export interface RunCounts {
@@ -33,15 +76,15 @@ export interface RunCounts {
 export class PurgeRepo {
   constructor(private readonly db: Database) {}
 
-  savePlan(row: Omit<PurgePlanRow, 'status' | 'job_id'>, runIds: readonly string[]): void {
+  savePlan(row: Omit<PurgePlanRow, 'status' | 'job_id' | 'deleted_logs' | 'deleted_artifacts' | 'batches' | 'pending_batch' | 'export_file' | 'export_bytes' | 'target'> & { target?: string | null }, runIds: readonly string[]): void {
     const insertRun = this.db.prepare('INSERT INTO purge_plan_run (plan_id, run_id) VALUES (?, ?)');
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO purge_plan (id, connection_id, created_at, server_now, cutoff, executor, filter, resolved, plan)
-           VALUES (@id, @connection_id, @created_at, @server_now, @cutoff, @executor, @filter, @resolved, @plan)`,
+          `INSERT INTO purge_plan (id, connection_id, created_at, server_now, cutoff, executor, filter, resolved, plan, target)
+           VALUES (@id, @connection_id, @created_at, @server_now, @cutoff, @executor, @filter, @resolved, @plan, @target)`,
         )
-        .run(row);
+        .run({ ...row, target: row.target ?? null });
       for (const id of runIds) insertRun.run(row.id, id);
     })();
   }
@@ -80,6 +123,62 @@ export class PurgeRepo {
           WHERE plan_id = ? AND run_id IN (SELECT value FROM json_each(?))`,
       )
       .run(state, planId, JSON.stringify(ids));
+  }
+
+  totals(planId: string): PurgeTotals {
+    const r = this.db.prepare('SELECT deleted_logs, deleted_artifacts, batches FROM purge_plan WHERE id = ?').get(planId) as
+      | { deleted_logs: number; deleted_artifacts: number; batches: number }
+      | undefined;
+    return { logs: r?.deleted_logs ?? 0, artifacts: r?.deleted_artifacts ?? 0, batches: r?.batches ?? 0 };
+  }
+
+  pendingBatch(planId: string): PendingBatch | null {
+    const text = this.db.prepare('SELECT pending_batch FROM purge_plan WHERE id = ?').pluck().get(planId) as string | null | undefined;
+    return text ? (JSON.parse(text) as PendingBatch) : null;
+  }
+
+  /** Journaled before the server commits (inside the delete transaction, or before the API calls). */
+  setPendingBatch(planId: string, batch: PendingBatch | null): void {
+    this.db.prepare('UPDATE purge_plan SET pending_batch = ? WHERE id = ?').run(batch ? JSON.stringify(batch) : null, planId);
+  }
+
+  /**
+   * A batch's outcome in ONE local transaction: run states, log and artifact totals, the batch count,
+   * the committed export size, and the pending batch cleared. A kill lands before or after all of it.
+   */
+  commitBatch(planId: string, c: BatchCommit): void {
+    this.db.transaction(() => {
+      this.setState(planId, c.deleted, RUN_DELETED);
+      this.setState(planId, c.skipped, RUN_SKIPPED);
+      this.setState(planId, c.busy, RUN_BUSY, true);
+      this.setState(planId, c.retry, RUN_PENDING, true);
+      this.setState(planId, c.deferred ?? [], RUN_PENDING);
+      this.db
+        .prepare(
+          `UPDATE purge_plan SET deleted_logs = deleted_logs + ?, deleted_artifacts = deleted_artifacts + ?, batches = batches + 1,
+                  pending_batch = NULL, export_bytes = coalesce(?, export_bytes) WHERE id = ?`,
+        )
+        .run(c.logs, c.artifacts, c.exportBytes, planId);
+    })();
+  }
+
+  /** Settles a pending batch found on resume: what the server did commit, in one transaction. */
+  settlePending(planId: string, gone: readonly string[], stillThere: readonly string[], logs: number, artifacts: number, exportBytes: number | null): void {
+    this.db.transaction(() => {
+      this.setState(planId, gone, RUN_DELETED);
+      this.setState(planId, stillThere, RUN_PENDING);
+      this.db
+        .prepare(
+          `UPDATE purge_plan SET deleted_logs = deleted_logs + ?, deleted_artifacts = deleted_artifacts + ?,
+                  batches = batches + ?, pending_batch = NULL, export_bytes = coalesce(?, export_bytes) WHERE id = ?`,
+        )
+        .run(logs, artifacts, gone.length ? 1 : 0, exportBytes, planId);
+    })();
+  }
+
+  /** The export file of this plan's execution; a resumed execution keeps appending to it. */
+  setExport(planId: string, file: string, bytes: number): void {
+    this.db.prepare('UPDATE purge_plan SET export_file = ?, export_bytes = ? WHERE id = ?').run(file, bytes, planId);
   }
 
   attempts(planId: string, ids: readonly string[]): Map<string, number> {

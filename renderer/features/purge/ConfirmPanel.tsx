@@ -2,16 +2,16 @@
 import { useState } from 'react';
 import type { PurgePlan } from '../../../shared/domain/purge';
 import { plural } from '../../lib/format';
+import { ExportChoice, type ExportRequest } from './ExportChoice';
 
 export function ConfirmPanel({ plan, onConfirm, busy, onBack }: {
   plan: PurgePlan;
-  onConfirm: (opts: { exportFile?: string }) => void;
+  onConfirm: (opts: ExportRequest) => void;
   busy: boolean;
   onBack: () => void;
 }) {
   const [typed, setTyped] = useState('');
-  const [exportOn, setExportOn] = useState(false);
-  const [exportFile, setExportFile] = useState('');
+  const [exportReq, setExportReq] = useState<{ req: ExportRequest; ready: boolean }>({ req: {}, ready: true });
   const matches = typed.trim() === String(plan.count);
   if (plan.readOnly) {
     return (
@@ -28,13 +28,7 @@ export function ConfirmPanel({ plan, onConfirm, busy, onBack }: {
         Runs are deleted in short batches. Each batch checks again that every run is still Scheduled or Late and never started, so a
         run a worker picks up meanwhile is left alone. Runs created after this preview are never touched.
       </p>
-      <label className="check-line">
-        <input type="checkbox" checked={exportOn} onChange={(e) => setExportOn(e.target.checked)} />
-        First export the deleted runs and their states to a JSON-lines file
-      </label>
-      {exportOn && (
-        <input className="input" placeholder="/path/to/purge-export.jsonl (on the machine running Housekeeper)" value={exportFile} onChange={(e) => setExportFile(e.target.value)} />
-      )}
+      <ExportChoice planId={plan.planId} onChange={(req, ready) => setExportReq({ req, ready })} />
       <label className="field">
         <span className="field__label">Type {plan.count} to confirm</span>
         <input className="input input--narrow" value={typed} onChange={(e) => setTyped(e.target.value)} inputMode="numeric" autoComplete="off" data-testid="purge-confirm-input" />
@@ -43,8 +37,8 @@ export function ConfirmPanel({ plan, onConfirm, busy, onBack }: {
         <button
           type="button"
           className="btn btn--danger"
-          disabled={!matches || busy || (exportOn && !exportFile.trim())}
-          onClick={() => onConfirm(exportOn && exportFile.trim() ? { exportFile: exportFile.trim() } : {})}
+          disabled={!matches || busy || !exportReq.ready}
+          onClick={() => onConfirm(exportReq.req)}
           data-testid="purge-execute"
         >
           Delete {plural(plan.count, 'run')}

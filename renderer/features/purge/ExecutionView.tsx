@@ -7,6 +7,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { JobProgressBar } from '../../components/JobProgressBar';
 import { formatCount, formatDuration, plural } from '../../lib/format';
 import { useState } from 'react';
+import { ExportResult } from './ExportChoice';
 
 export function ExecutionView({ plan, jobId, connectionId, onResume, onNew }: {
   plan: PurgePlan;
@@ -51,7 +52,7 @@ export function ExecutionView({ plan, jobId, connectionId, onResume, onNew }: {
             <li>
               Recount: {outcome.remaining === null ? 'unavailable' : `${plural(outcome.remaining, 'run')} still match this filter and cutoff`}.
             </li>
-            {outcome.exportedTo && <li>Exported to {outcome.exportedTo}.</li>}
+            {outcome.exportedTo && <ExportResult planId={plan.planId} file={outcome.exportedTo} />}
             <li>{plural(outcome.batches, 'batch', 'batches')}, 99% within {formatDuration(outcome.p99BatchMs)}.</li>
           </ul>
           {plan.executor === 'sql' && (

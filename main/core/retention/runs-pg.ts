@@ -1,0 +1,213 @@
+/**
+ * The runs phase on Postgres. One batch = one short transaction:
+ * 1. a page of the plan's runs, walked oldest first through the end_time index by the keyset
+ *    (end_time, id) > cursor, re-checking the predicate (no ids are stored anywhere);
+ * 2. the page's runs locked FOR UPDATE SKIP LOCKED with the predicate again, which under READ
+ *    COMMITTED re-checks each row on its newest version: a run someone just changed no longer
+ *    matches, a run someone holds is skipped and retried at the end;
+ * 3. their subflows that are finished and old too, level by level (Prefect's delete sets a deleted
+ *    parent task run's subflows' parent_task_run_id to NULL, and its next pass takes them as top-level
+ *    runs: services/db_vacuum.py; deleting them with their parent reaches the same end in one pass);
+ * 4. one statement deleting, set-based and counted: task run states, task runs, flow run states,
+ *    inputs, flow-run and task-run logs, artifacts (with the artifact_collection pointers repaired),
+ *    then the runs. log and artifact have no foreign key to flow_run (docs/prefect.md §3), so a plain
+ *    DELETE FROM flow_run would orphan them.
+ * Everything is journaled (pending batch with txid_current) just before COMMIT.
+ */
+import { collectionFixPg } from '../batches/artifact-collections';
+import type { Query } from '../targets/postgres';
+import type { PostgresTarget } from '../targets/postgres';
+import type { RetentionTotals } from '../../../shared/domain/retention';
+import { END_TEXT, finishedOldPg, Params, topLevelPg } from './predicate-pg';
+import type { ResolvedRetention, Step, StepContext, StepResult } from './types';
+
+export interface RunsCursor {
+  end: string;
+  id: string;
+}
+
+const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
+export const MAX_RETRY_ATTEMPTS = 3;
+/** Each batch is one transaction: a short lock wait, then back off (a smaller batch, later). */
+const TX = { lockTimeoutMs: 2_000, statementTimeoutMs: 60_000 };
+
+/** The page: the next `size` matching top-level runs after the cursor, oldest end first. */
+export function pageSql(r: ResolvedRetention, keep: readonly string[], cursor: RunsCursor | undefined, size: number): { sql: string; params: unknown[] } {
+  const ps = new Params();
+  const pred = topLevelPg(r, ps, keep);
+  const ce = ps.p(cursor?.end ?? '-infinity');
+  const ci = ps.p(cursor?.id ?? ZERO_UUID);
+  // The lower bound on end_time alone gives the index scan its start; the OR resolves ties on id.
+  return {
+    sql: `SELECT fr.id::text AS id, ${END_TEXT} AS end_text FROM flow_run fr
+           WHERE ${pred} AND fr.end_time >= ${ce}::timestamptz AND (fr.end_time > ${ce}::timestamptz OR fr.id > ${ci}::uuid)
+           ORDER BY fr.end_time, fr.id LIMIT ${ps.p(size)}`,
+    params: ps.values,
+  };
+}
+
+/** Subflows of these runs that are finished and older than the cutoff, locked (SKIP LOCKED). */
+async function lockSubflows(q: Query, r: ResolvedRetention, keep: readonly string[], parents: string[]): Promise<string[]> {
+  const all = new Set(parents);
+  const subs: string[] = [];
+  let frontier = parents;
+  // Nested subflows: a few levels at most in practice; the set guards against cycles in bad data.
+  for (let depth = 0; frontier.length && depth < 50; depth++) {
+    const ps = new Params();
+    const cond = finishedOldPg(r, ps, keep);
+    const rows = await q<{ id: string }>(
+      `SELECT fr.id::text AS id FROM flow_run fr JOIN task_run tr ON tr.id = fr.parent_task_run_id
+        WHERE tr.flow_run_id = ANY(${ps.p(frontier)}::uuid[]) AND ${cond}
+        FOR UPDATE OF fr SKIP LOCKED`,
+      ps.values,
+    );
+    frontier = rows.map((x) => x.id).filter((id) => !all.has(id));
+    for (const id of frontier) {
+      all.add(id);
+      subs.push(id);
+    }
+  }
+  return subs;
+}
+
+export const DELETE_RUNS_SQL = `
+WITH tr AS MATERIALIZED (SELECT t.id FROM task_run t WHERE t.flow_run_id = ANY($1::uuid[])),
+trs AS (DELETE FROM task_run_state s WHERE s.task_run_id IN (SELECT id FROM tr) RETURNING 1),
+trd AS (DELETE FROM task_run t WHERE t.id IN (SELECT id FROM tr) RETURNING 1),
+frs AS (DELETE FROM flow_run_state s WHERE s.flow_run_id = ANY($1::uuid[])
+        RETURNING s.flow_run_id, s.timestamp AS ts, CASE WHEN $2::boolean THEN to_jsonb(s) END AS row),
+fri AS (DELETE FROM flow_run_input i WHERE i.flow_run_id = ANY($1::uuid[]) RETURNING 1),
+lg1 AS (DELETE FROM log g WHERE g.flow_run_id = ANY($1::uuid[]) RETURNING 1),
+lg2 AS (DELETE FROM log g WHERE g.flow_run_id IS NULL AND g.task_run_id IN (SELECT id FROM tr) RETURNING 1),
+gone1 AS (DELETE FROM artifact x WHERE x.flow_run_id = ANY($1::uuid[]) RETURNING x.id),
+gone2 AS (DELETE FROM artifact x WHERE x.flow_run_id IS NULL AND x.task_run_id IN (SELECT id FROM tr) RETURNING x.id),
+gone AS (SELECT id FROM gone1 UNION ALL SELECT id FROM gone2),
+${collectionFixPg('gone')},
+d AS (DELETE FROM flow_run f WHERE f.id = ANY($1::uuid[]) RETURNING f.id, CASE WHEN $2::boolean THEN to_jsonb(f) END AS row),
+st AS (SELECT flow_run_id, jsonb_agg(row ORDER BY ts) AS states FROM frs WHERE $2::boolean GROUP BY flow_run_id)
+SELECT (SELECT count(*) FROM d) AS runs, (SELECT count(*) FROM frs) AS states, (SELECT count(*) FROM trd) AS task_runs,
+       (SELECT count(*) FROM trs) AS task_run_states, (SELECT count(*) FROM fri) AS inputs,
+       (SELECT count(*) FROM lg1) + (SELECT count(*) FROM lg2) AS logs, (SELECT count(*) FROM gone) AS artifacts,
+       (SELECT count(*) FROM coll_repointed) AS repointed, (SELECT count(*) FROM coll_removed) AS removed,
+       CASE WHEN $2::boolean THEN (SELECT jsonb_agg(jsonb_build_object('flow_run', d.row, 'states', coalesce(st.states, '[]'::jsonb)))
+                                     FROM d LEFT JOIN st ON st.flow_run_id = d.id) END AS export`;
+
+interface DeleteCounts {
+  runs: number;
+  states: number;
+  task_runs: number;
+  task_run_states: number;
+  inputs: number;
+  logs: number;
+  artifacts: number;
+  repointed: number;
+  removed: number;
+  export: unknown[] | null;
+}
+
+/** Deletes locked top-level runs and their locked subflows with everything that is theirs. */
+async function deleteLocked(q: Query, r: ResolvedRetention, keep: readonly string[], top: string[], wantExport: boolean): Promise<{ victims: string[]; delta: Partial<RetentionTotals>; exportLines: unknown[] }> {
+  const subs = await lockSubflows(q, r, keep, top);
+  const victims = [...top, ...subs];
+  const [c] = await q<DeleteCounts>(DELETE_RUNS_SQL, [victims, wantExport]);
+  const n = (v: unknown) => Number(v ?? 0);
+  const delta: Partial<RetentionTotals> = {
+    runs: top.length,
+    subflows: subs.length,
+    flowRunStates: n(c?.states),
+    taskRuns: n(c?.task_runs),
+    taskRunStates: n(c?.task_run_states),
+    flowRunInputs: n(c?.inputs),
+    logs: n(c?.logs),
+    artifacts: n(c?.artifacts),
+    collectionsRepointed: n(c?.repointed),
+    collectionsRemoved: n(c?.removed),
+  };
+  return { victims, delta, exportLines: wantExport ? (c?.export ?? []) : [] };
+}
+
+/** Of `ids`, those that still match the top-level predicate (so were skipped because someone holds them). */
+async function stillMatching(q: Query, r: ResolvedRetention, keep: readonly string[], ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const ps = new Params();
+  const pred = topLevelPg(r, ps, keep);
+  const rows = await q<{ id: string }>(`SELECT fr.id::text AS id FROM flow_run fr WHERE fr.id = ANY(${ps.p(ids)}::uuid[]) AND ${pred}`, ps.values);
+  return new Set(rows.map((x) => x.id));
+}
+
+async function lockTop(q: Query, r: ResolvedRetention, keep: readonly string[], ids: string[]): Promise<string[]> {
+  const ps = new Params();
+  const pred = topLevelPg(r, ps, keep);
+  const rows = await q<{ id: string }>(`SELECT fr.id::text AS id FROM flow_run fr WHERE fr.id = ANY(${ps.p(ids)}::uuid[]) AND ${pred} FOR UPDATE SKIP LOCKED`, ps.values);
+  return rows.map((x) => x.id);
+}
+
+export function runsStepPg(target: PostgresTarget, r: ResolvedRetention, keep: readonly string[]): Step {
+  return {
+    phase: 'runs',
+    minBatch: 10,
+    initialBatch: 200,
+    maxBatch: 5000,
+    async run(cursorIn, size, ctx: StepContext): Promise<StepResult> {
+      const cursor = cursorIn as RunsCursor | undefined;
+      return target.write(
+        async (q) => {
+          const page = pageSql(r, keep, cursor, size);
+          const rows = await q<{ id: string; end_text: string }>(page.sql, page.params);
+          if (!rows.length) return { done: true, cursorAfter: cursor, delta: {}, units: 0, prepared: false };
+          const last = rows[rows.length - 1]!;
+          const cursorAfter: RunsCursor = { end: last.end_text, id: last.id };
+          const ids = rows.map((x) => x.id);
+          const top = await lockTop(q, r, keep, ids);
+          const lockedSet = new Set(top);
+          const rest = ids.filter((id) => !lockedSet.has(id));
+          const held = await stillMatching(q, r, keep, rest);
+          const retry = rest.filter((id) => held.has(id));
+          const skipped = rest.length - retry.length;
+          if (!top.length) return { done: false, cursorAfter, delta: { skipped }, units: rows.length, prepared: false, retry };
+          const [{ xid } = { xid: '' }] = await q<{ xid: string }>('SELECT txid_current()::text AS xid');
+          const del = await deleteLocked(q, r, keep, top, ctx.wantExport);
+          const delta = { ...del.delta, skipped, batches: 1 };
+          ctx.beforeCommit({ xid, victims: del.victims, delta, cursorAfter, retry, exportLines: del.exportLines });
+          return { done: false, cursorAfter, delta, units: rows.length, prepared: true, retry };
+        },
+        { signal: ctx.signal, ...TX },
+      );
+    },
+  };
+}
+
+/** Runs a batch found locked, tried again at the end; after MAX_RETRY_ATTEMPTS they are left alone. */
+export function retryStepPg(target: PostgresTarget, r: ResolvedRetention, keep: readonly string[]): Step {
+  return {
+    phase: 'retry',
+    minBatch: 10,
+    initialBatch: 200,
+    maxBatch: 2000,
+    async run(_cursor, size, ctx): Promise<StepResult> {
+      const todo = ctx.retryIds(size);
+      if (!todo.length) return { done: true, cursorAfter: null, delta: {}, units: 0, prepared: false };
+      // Give whoever holds them a moment.
+      await new Promise((res) => setTimeout(res, 300));
+      const ids = todo.map((t) => t.id);
+      return target.write(
+        async (q) => {
+          const top = await lockTop(q, r, keep, ids);
+          const lockedSet = new Set(top);
+          const rest = ids.filter((id) => !lockedSet.has(id));
+          const held = await stillMatching(q, r, keep, rest);
+          const bump = rest.filter((id) => held.has(id));
+          const gone = rest.filter((id) => !held.has(id));
+          const retryDone = [...top, ...gone];
+          if (!top.length) return { done: false, cursorAfter: null, delta: { skipped: gone.length }, units: ids.length, prepared: false, retryDone, retryBump: bump };
+          const [{ xid } = { xid: '' }] = await q<{ xid: string }>('SELECT txid_current()::text AS xid');
+          const del = await deleteLocked(q, r, keep, top, ctx.wantExport);
+          const delta = { ...del.delta, skipped: gone.length, batches: 1 };
+          ctx.beforeCommit({ xid, victims: del.victims, delta, cursorAfter: null, retry: [], retryDone, exportLines: del.exportLines });
+          return { done: false, cursorAfter: null, delta, units: ids.length, prepared: true, retryDone, retryBump: bump };
+        },
+        { signal: ctx.signal, ...TX },
+      );
+    },
+  };
+}

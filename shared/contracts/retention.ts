@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import {
+  PrefectVacuumViewSchema,
+  RetentionExecutorSchema,
+  RetentionFilterSchema,
+  RetentionOutcomeSchema,
+  RetentionPhaseSchema,
+  RetentionPlanSchema,
+  RetentionTotalsSchema,
+} from '../domain/retention';
+import { MaintenanceViewSchema, RetentionTableSchema } from '../domain/retention/maintenance';
+
+const JobStarted = z.object({ jobId: z.string() });
+const ConnectionId = z.object({ connectionId: z.string().min(1) }).strict();
+
+export const RetentionStatusSchema = z.object({
+  plan: RetentionPlanSchema,
+  /** planned, running, done, failed, cancelled, interrupted (running in the journal, no live job). */
+  status: z.string(),
+  jobId: z.string().nullable(),
+  phase: RetentionPhaseSchema,
+  totals: RetentionTotalsSchema,
+  outcome: RetentionOutcomeSchema.nullable(),
+  exportFile: z.string().nullable(),
+});
+export type RetentionStatus = z.infer<typeof RetentionStatusSchema>;
+
+export const RetentionContextSchema = z.object({
+  backend: z.enum(['postgres', 'sqlite', 'api']),
+  deployments: z.array(z.object({ id: z.string(), name: z.string() })),
+  /** Prefect's own vacuum as the server reports it (no plan periods yet). */
+  prefect: PrefectVacuumViewSchema,
+});
+export type RetentionContext = z.infer<typeof RetentionContextSchema>;
+
+export const retentionRequests = {
+  /** What the screen needs before a plan: deployments to pick, Prefect's own vacuum settings. */
+  'retention.context': { input: ConnectionId, output: RetentionContextSchema },
+  /** Dry run: freezes the cutoffs, states, deployments and kept runs; counts every table. Changes nothing. */
+  'retention.plan': {
+    input: z.object({ connectionId: z.string().min(1), filter: RetentionFilterSchema, executor: z.union([RetentionExecutorSchema, z.literal('auto')]).default('auto') }).strict(),
+    output: RetentionPlanSchema,
+  },
+  /** Starts the delete as a job; `confirmCount` must equal the plan's confirmCount. */
+  'retention.execute': {
+    input: z.object({ planId: z.string().min(1), confirmCount: z.number().int().min(0), exportFile: z.string().trim().min(1).optional() }).strict(),
+    output: JobStarted,
+  },
+  /** Continues a stopped execution from its journal (exact totals). */
+  'retention.resume': { input: z.object({ planId: z.string().min(1) }).strict(), output: JobStarted },
+  'retention.status': { input: z.object({ planId: z.string().min(1) }).strict(), output: RetentionStatusSchema },
+  /** Executions of this connection that stopped before the end: resumable. */
+  'retention.unfinished': { input: ConnectionId, output: z.array(RetentionStatusSchema) },
+  /** Table sizes, dead rows, free space and what can give it back (pg_repack, VACUUM FULL, SQLite VACUUM). */
+  'retention.maintenance': { input: ConnectionId, output: MaintenanceViewSchema },
+  /** VACUUM (ANALYZE) the retention tables (Postgres) or VACUUM the file (SQLite), as a job. */
+  'retention.vacuum': { input: z.object({ connectionId: z.string().min(1), tables: z.array(RetentionTableSchema).min(1).optional() }).strict(), output: JobStarted },
+  /** VACUUM FULL one table: exclusive lock for the whole rewrite, so the table's name must be typed back. */
+  'retention.vacuumFull': {
+    input: z.object({ connectionId: z.string().min(1), table: RetentionTableSchema, confirmTable: z.string() }).strict(),
+    output: JobStarted,
+  },
+} as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
