@@ -2,17 +2,14 @@
  * After a retention: the tables' state, and the jobs that give the space back.
  * - VACUUM (ANALYZE) of the retention tables (batches/vacuum-pg.ts), or VACUUM of the SQLite file
  *   with the free-disk check (purge/vacuum.ts vacuumSqlite);
- * - pg_repack when the extension is created in the Prefect database and a matching client is on
- *   this machine: an online rewrite, run as a child process with --no-kill-backend, progress from
- *   the size of its copy (repack.table_<oid>) against the original; the password travels in
- *   PGPASSWORD, never on the command line;
+ * - whether pg_repack could rewrite online here (extension created in the Prefect database and a
+ *   matching client on this machine); Housekeeper does not start it yet, it says how to;
  * - otherwise what to install, and VACUUM FULL only after the table's name is typed back.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { AppError } from '../../../shared/errors';
 import {
   REPACK_LOCKS,
   RETENTION_TABLES,
@@ -23,12 +20,8 @@ import {
   type TableState,
 } from '../../../shared/domain/retention/maintenance';
 import type { ResolvedConnection } from '../connections/types';
-import type { JobContext } from '../jobs/runner';
-import { createLogger } from '../log/logger';
 import { PostgresTarget } from '../targets/postgres';
-import type { PgDb } from '../batches/vacuum-pg';
 
-const log = createLogger('retention:rewrite');
 const execFileAsync = promisify(execFile);
 
 /** pg_repack clients on this machine: $HOUSEKEEPER_PG_REPACK, PATH, then Debian's per-major dirs. */
@@ -146,97 +139,4 @@ export async function maintenanceView(conn: ResolvedConnection, signal?: AbortSi
   } finally {
     await target.close();
   }
-}
-
-export interface RepackOutcome {
-  tables: Array<{ table: string; status: 'repacked' | 'failed'; bytesBefore: number; bytesAfter: number | null; durationMs: number; message: string | null }>;
-}
-
-/** Runs pg_repack on each table in turn (a job: progress, cancel = SIGTERM to the client). */
-export async function runRepack(db: PgDb, tables: readonly string[], ctx: JobContext): Promise<RepackOutcome> {
-  for (const t of tables) if (!(RETENTION_TABLES as readonly string[]).includes(t)) throw new AppError('VALIDATION', `Not a table Housekeeper repacks: ${t}`);
-  const watcher = new PostgresTarget(db, { applicationName: 'housekeeper-repack-progress', maxConnections: 1 });
-  const out: RepackOutcome = { tables: [] };
-  try {
-    const status = await repackStatus(watcher, ctx.signal);
-    if (!status.usable || !status.client) throw new AppError('VALIDATION', `pg_repack cannot run here: ${status.reason}`, { hint: status.install.join(' ') });
-    const [{ schema } = { schema: 'public' }] = await watcher.query<{ schema: string }>('SELECT current_schema() AS schema');
-    let i = 0;
-    for (const table of tables) {
-      const [info] = await watcher.query<{ oid: number; bytes: number }>('SELECT c.oid::int8 AS oid, pg_total_relation_size(c.oid) AS bytes FROM pg_class c WHERE c.oid = to_regclass($1)', [`${schema}.${table}`]);
-      if (!info) {
-        out.tables.push({ table, status: 'failed', bytesBefore: 0, bytesAfter: null, durationMs: 0, message: 'table not found' });
-        continue;
-      }
-      ctx.report({ phase: `pg_repack ${table}`, done: i, total: tables.length, message: 'starting' });
-      const t0 = Date.now();
-      const args = ['-h', db.host, '-p', String(db.port), '-U', db.user, '-d', db.database, '--no-kill-backend', '--wait-timeout=30', '--no-order', '-t', `${schema}.${table}`];
-      if (!status.superuser) args.push('--no-superuser-check');
-      const env: NodeJS.ProcessEnv = { ...process.env, PGAPPNAME: 'housekeeper-pg_repack', PGSSLMODE: db.sslmode, PGCONNECT_TIMEOUT: '10' };
-      if (db.password !== null) env.PGPASSWORD = db.password;
-      if (db.caFile) env.PGSSLROOTCERT = db.caFile;
-      const poll = setInterval(() => {
-        void watcher
-          .query<{ bytes: number | null }>(
-            `SELECT pg_total_relation_size(c.oid) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'repack' AND c.relname = $1`,
-            [`table_${info.oid}`],
-          )
-          .then((rows) => {
-            const copied = rows[0]?.bytes;
-            if (copied !== undefined && copied !== null) ctx.report({ message: `${table}: copied ${Math.round(Number(copied) / 1e6)} MB of at most ${Math.round(Number(info.bytes) / 1e6)} MB` });
-          })
-          .catch(() => undefined);
-      }, 1000);
-      let result: { code: number | null; stderr: string };
-      try {
-        result = await runChild(status.client.path, args, env, ctx.signal, (line) => ctx.report({ message: `${table}: ${line}` }));
-      } finally {
-        clearInterval(poll);
-      }
-      const [after] = await watcher.query<{ bytes: number }>('SELECT pg_total_relation_size(to_regclass($1)) AS bytes', [`${schema}.${table}`]);
-      const ok = result.code === 0;
-      if (!ok) log.warn(`pg_repack ${table} exited ${result.code}: ${result.stderr.slice(-500)}`);
-      out.tables.push({
-        table,
-        status: ok ? 'repacked' : 'failed',
-        bytesBefore: Number(info.bytes),
-        bytesAfter: after ? Number(after.bytes) : null,
-        durationMs: Date.now() - t0,
-        message: ok ? null : lastLines(result.stderr),
-      });
-      i++;
-    }
-    ctx.report({ phase: 'done', done: tables.length, total: tables.length });
-    return out;
-  } finally {
-    await watcher.close();
-  }
-}
-
-function lastLines(text: string): string {
-  return text.trim().split('\n').slice(-3).join(' ').slice(0, 600);
-}
-
-function runChild(bin: string, args: string[], env: NodeJS.ProcessEnv, signal: AbortSignal, onLine: (l: string) => void): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new AppError('CANCELLED', 'Cancelled by the user.'));
-    const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    const take = (buf: Buffer) => {
-      const text = buf.toString('utf8');
-      stderr = (stderr + text).slice(-16_000);
-      for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) onLine(line.replace(/^INFO:\s*/, ''));
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    // pg_repack cleans up its trigger and copy on SIGTERM/SIGINT.
-    const onAbort = () => child.kill('SIGINT');
-    signal.addEventListener('abort', onAbort, { once: true });
-    child.on('error', (e) => reject(new AppError('INTERNAL', `pg_repack could not start: ${e.message}`)));
-    child.on('close', (code) => {
-      signal.removeEventListener('abort', onAbort);
-      if (signal.aborted) reject(new AppError('CANCELLED', 'Cancelled by the user; pg_repack was stopped and cleans up after itself.'));
-      else resolve({ code, stderr });
-    });
-  });
 }
