@@ -17,7 +17,6 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './postgres';
-import { PREFECT_VERSION } from './prefect-version';
 import type { PrefectServerInfo } from './types';
 import { ensurePrefectVenv } from './venv';
 
@@ -80,6 +79,8 @@ export interface StartPrefectOptions {
   readyTimeoutMs?: number;
   /** Label for log lines. */
   name?: string;
+  /** Prefect release or minor line (default: this run's PREFECT_VERSION); its venv is built if missing. */
+  version?: string;
 }
 
 export interface PrefectServer {
@@ -116,7 +117,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 
 export async function startPrefectServer(opts: StartPrefectOptions): Promise<PrefectServer> {
   const name = opts.name ?? 'prefect';
-  const venv = await ensurePrefectVenv();
+  const venv = await ensurePrefectVenv(opts.version);
   const home = await mkdtemp(path.join(opts.parentDir ?? os.tmpdir(), `hk-${name}-`));
   await chmod(home, 0o700);
   const port = opts.port ?? (await freePort());
@@ -148,7 +149,7 @@ export async function startPrefectServer(opts: StartPrefectOptions): Promise<Pre
   const info: PrefectServerInfo = {
     apiUrl: `http://127.0.0.1:${port}/api`,
     home,
-    version: PREFECT_VERSION,
+    version: venv.version,
     db:
       opts.db.kind === 'postgres'
         ? { kind: 'postgres', database: opts.db.database }

@@ -7,7 +7,10 @@
  * so seed-sql.ts writes those directly.
  *
  * Shapes follow Prefect 3.9.1's server schemas (`DeploymentCreate`, `DeploymentScheduleCreate`,
- * `IntervalSchedule` / `CronSchedule` / `RRuleSchedule` in prefect/server/schemas).
+ * `IntervalSchedule` / `CronSchedule` / `RRuleSchedule` in prefect/server/schemas). Older releases
+ * refuse fields they do not have (`extra="forbid"`): a schedule's `slug` and `parameters` exist from
+ * 3.2, so on older servers they are left out (`scheduleFields`, from server-facts.ts) and the seeded
+ * schedule has no slug and no parameter overrides, as it would there.
  */
 import type { HarnessApi } from './prefect-api';
 
@@ -135,8 +138,9 @@ interface DeploymentResponse {
   schedules: {
     id: string;
     active: boolean;
-    slug: string | null;
-    parameters: Record<string, unknown>;
+    /** Absent before 3.2. */
+    slug?: string | null;
+    parameters?: Record<string, unknown>;
     schedule: Record<string, unknown>;
   }[];
 }
@@ -150,7 +154,7 @@ interface DeploymentResponse {
 export async function seedDeployments(
   api: HarnessApi,
   specs: DeploymentSpec[],
-  opts: { concurrency?: number } = {},
+  opts: { concurrency?: number; scheduleFields?: ReadonlySet<string> } = {},
 ): Promise<SeededDeployment[]> {
   const flowIds = new Map<string, string>();
   for (const flow of new Set(specs.map((s) => s.flow))) flowIds.set(flow, (await createFlow(api, flow)).id);
@@ -159,14 +163,16 @@ export async function seedDeployments(
   const worker = async (): Promise<void> => {
     while (next < specs.length) {
       const i = next++;
-      out[i] = await createDeployment(api, specs[i]!, flowIds.get(specs[i]!.flow)!);
+      out[i] = await createDeployment(api, specs[i]!, flowIds.get(specs[i]!.flow)!, opts.scheduleFields);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, worker));
   return out;
 }
 
-async function createDeployment(api: HarnessApi, spec: DeploymentSpec, flowId: string): Promise<SeededDeployment> {
+async function createDeployment(api: HarnessApi, spec: DeploymentSpec, flowId: string, fields?: ReadonlySet<string>): Promise<SeededDeployment> {
+  // Without a field list, assume the newest schema (every caller on an old line passes one).
+  const has = (f: string) => !fields || fields.has(f);
   const body = {
     flow_id: flowId,
     name: spec.name,
@@ -180,16 +186,17 @@ async function createDeployment(api: HarnessApi, spec: DeploymentSpec, flowId: s
     schedules: spec.schedules.map((s) => ({
       schedule: scheduleBody(s.schedule),
       active: s.active ?? true,
-      parameters: s.parameters ?? {},
-      ...(s.slug ? { slug: s.slug } : {}),
+      ...(has('parameters') ? { parameters: s.parameters ?? {} } : {}),
+      ...(s.slug && has('slug') ? { slug: s.slug } : {}),
     })),
   };
   const dep = await api.post<DeploymentResponse>('/deployments/', body);
   const remaining = [...dep.schedules];
   const schedules: SeededSchedule[] = spec.schedules.map((s) => {
+    const slug = s.slug && has('slug') ? s.slug : null;
     const idx = remaining.findIndex(
       (r) =>
-        (s.slug ? r.slug === s.slug : r.slug === null) &&
+        (r.slug ?? null) === slug &&
         r.active === (s.active ?? true) &&
         sameSchedule(r.schedule, s.schedule),
     );
@@ -198,8 +205,8 @@ async function createDeployment(api: HarnessApi, spec: DeploymentSpec, flowId: s
     return {
       id: found.id,
       active: found.active,
-      slug: found.slug,
-      parameters: found.parameters,
+      slug: found.slug ?? null,
+      parameters: found.parameters ?? {},
       schedule: found.schedule,
       displayValue: found.slug ?? SCHEDULE_CLASS[s.schedule.kind],
       spec: s.schedule,
