@@ -7,7 +7,7 @@
  * Secrets: the auth string, its base64 form and the API key are registered with the redactor on
  * construction; headers are never logged.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { joinApiPath, parseApiUrl } from '../../../shared/domain/api-url';
 import { AppError } from '../../../shared/errors';
@@ -80,6 +80,8 @@ const DEFAULT_PAGE_LIMIT = 200;
 export class PrefectApi {
   readonly baseUrl: string;
   readonly cloud: boolean;
+  /** Which server as whom, hashed (a cache key for per-server facts; holds no readable secret). */
+  readonly identity: string;
   private readonly authHeader: string | null;
   private readonly authKind: 'none' | 'basic' | 'apiKey';
   private readonly opts: Required<Omit<PrefectApiOptions, 'csrfClientId' | 'fetch'>>;
@@ -95,6 +97,7 @@ export class PrefectApi {
     this.cloud = parsed.value.kind === 'cloud';
     this.authKind = conn.apiAuth.kind;
     this.authHeader = authorizationHeader(conn.apiAuth);
+    this.identity = createHash('sha256').update(`${this.baseUrl}\n${this.authHeader ?? ''}`).digest('hex');
     this.opts = {
       timeoutMs: opts.timeoutMs ?? 30_000,
       maxRetries: opts.maxRetries ?? 3,
@@ -285,6 +288,10 @@ export class PrefectApi {
     return this.versionCache;
   }
 
+  /**
+   * @deprecated Features ask capabilities.ts (`apiCapabilities(api)`) what the server can do; a
+   * version number says nothing about a patched server and hides why a path was chosen.
+   */
   async versionAtLeast(minimum: string, opts: RequestOptions = {}): Promise<boolean> {
     return versionAtLeast((await this.serverVersion(opts)).version, minimum);
   }
