@@ -16,6 +16,7 @@
 import { AppError } from '../../../shared/errors';
 import type { PurgeFilter } from '../../../shared/domain/purge';
 import type { ResolvedConnection } from '../connections/types';
+import { apiCapabilities } from '../targets/capabilities';
 import { PrefectApi } from '../targets/prefect-api';
 import type { PurgeBackend } from './backends';
 import type { BatchOptions, BatchResult, Deleter } from './deleter';
@@ -95,7 +96,7 @@ async function resolveNames(api: PrefectApi, filter: PurgeFilter, signal?: Abort
 export async function openApiBackend(conn: ResolvedConnection): Promise<PurgeBackend> {
   const api = new PrefectApi(conn);
   const version = await api.assertSupportedVersion();
-  const hasBulk = await api.versionAtLeast('3.6.16');
+  const hasBulk = (await apiCapabilities(api)).endpoints.flowRunsBulkDelete;
   const notes = [
     hasBulk
       ? 'API executor: POST /flow_runs/bulk_delete, at most 50 runs per call (no database access on this connection).'

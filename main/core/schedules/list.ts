@@ -8,9 +8,11 @@ import { anchorText, describe } from '../../../shared/schedules/describe';
 import { formatInstant, parseInstant } from '../../../shared/schedules/instant';
 import { runsPerHour } from '../../../shared/schedules/load';
 import { datesBetween, kindOf, nextDates, toSchedule, type Schedule } from '../../../shared/schedules/occurrences';
+import { onLattice } from './attribution';
 import { keptDates } from '../../../shared/schedules/scheduler';
 import type { SchedulerSettings } from '../../../shared/schedules/settings';
 import type { ResolvedConnection } from '../connections/types';
+import { degradationsFor } from '../targets/capabilities';
 import { PrefectApi } from '../targets/prefect-api';
 import { SchedulesApi, type ApiRun, type DeploymentInfo } from './api';
 import { deploymentFlags, scheduleFlags } from './flags';
@@ -26,11 +28,7 @@ export interface ListRequest {
   nextCount?: number;
 }
 
-/** Whether a run time lies on a schedule's lattice (its own occurrence), to the microsecond. */
-export function onLattice(s: Schedule, t: number): boolean {
-  const hit = datesBetween(s, t - 0.5, t + 0.5, 2);
-  return hit.some((d) => Math.abs(d - t) < 0.01);
-}
+export { onLattice };
 
 /** How many of the sorted times are not occurrences of the schedule (one walk, then singles). */
 export function countOffLattice(s: Schedule, sorted: number[]): number {
@@ -106,6 +104,7 @@ export async function listSchedules(req: ListRequest): Promise<ScheduleList> {
   const prefect = new PrefectApi(req.conn);
   const api = new SchedulesApi(prefect);
   const version = await prefect.assertSupportedVersion(req.signal ? { signal: req.signal } : {});
+  const caps = await api.capabilities(req.signal);
   const [all, settingsView, now] = await Promise.all([
     api.deployments(req.signal),
     resolveSettings(prefect, req.settings ?? { kind: 'live' }, req.profiles ?? null, req.signal),
@@ -117,13 +116,9 @@ export async function listSchedules(req: ListRequest): Promise<ScheduleList> {
     api.backlog(chosen, now, req.signal),
     api.orphaned(all.map((d) => d.id), req.signal),
   ]);
-  const bySchedule = new Map<string, ApiRun[]>();
+  const bySchedule = await api.bySchedule(future, chosen, req.signal);
   const byDeployment = new Map<string, number>();
-  for (const r of future) {
-    const sid = r.created_by?.id ?? '';
-    if (sid) bySchedule.set(sid, [...(bySchedule.get(sid) ?? []), r]);
-    if (r.deployment_id) byDeployment.set(r.deployment_id, (byDeployment.get(r.deployment_id) ?? 0) + 1);
-  }
+  for (const r of future) if (r.deployment_id) byDeployment.set(r.deployment_id, (byDeployment.get(r.deployment_id) ?? 0) + 1);
   const settings = settingsView.settings;
   const deployments: DeploymentRow[] = chosen.map((d) => {
     // Active schedules first: they are what the scheduler works on.
@@ -148,7 +143,9 @@ export async function listSchedules(req: ListRequest): Promise<ScheduleList> {
     };
   });
   const scheduleCount = deployments.reduce((n, d) => n + d.schedules.length, 0);
-  const notes: string[] = [...settingsView.notes];
+  // Simulation and changes report their own (scheduler selection, what updates delete).
+  const degraded = degradationsFor(caps, 'schedules').filter((d) => d.feature !== 'schedules.scheduler-selection' && d.feature !== 'schedules.update-deletes-backlog');
+  const notes: string[] = [...settingsView.notes, ...degraded.map((d) => d.reason)];
   const flags: ScheduleList['flags'] = [];
   if (orphaned > 0) {
     flags.push({ code: 'orphaned-runs', severity: 'warn', message: `${orphaned} scheduled runs belong to deployments that no longer exist (PrefectHQ/prefect#15697); Purge can remove them.` });
@@ -172,6 +169,7 @@ export async function listSchedules(req: ListRequest): Promise<ScheduleList> {
     },
     flags,
     notes,
+    degraded,
     readOnly: req.conn.readOnly,
   };
 }

@@ -14,6 +14,7 @@ import { AppError } from '../../../shared/errors';
 import type { ResolvedConnection } from '../connections/types';
 import { createLogger } from '../log/logger';
 import { registerSecret } from '../log/redact';
+import { normalizeAdminSettings } from './admin-settings';
 import { CsrfTokens, isCsrfRejection, type CsrfToken } from './prefect-api-csrf';
 import { htmlError, httpError, looksLikeHtml, networkCode, networkError, timeoutError, type HttpContext } from './prefect-api-errors';
 import { backoffDelay, isIdempotent, isMutating, parseRetryAfter, RETRYABLE_STATUS, sleep } from './prefect-api-retry';
@@ -270,9 +271,13 @@ export class PrefectApi {
     return v;
   }
 
-  /** GET /admin/settings: effective server settings (secrets arrive masked as "**********"). */
-  adminSettings(opts: RequestOptions = {}): Promise<AdminSettings> {
-    return this.request('GET', '/admin/settings', undefined, { ...opts, schema: AdminSettingsSchema });
+  /**
+   * GET /admin/settings: effective server settings (secrets arrive masked as "**********"), in the
+   * newest layout whatever the server's 3.x line (admin-settings.ts: settings that moved are also
+   * found at their newest place).
+   */
+  async adminSettings(opts: RequestOptions = {}): Promise<AdminSettings> {
+    return normalizeAdminSettings(await this.request('GET', '/admin/settings', undefined, { ...opts, schema: AdminSettingsSchema }));
   }
 
   /** Package and API version, fetched once per client. */
