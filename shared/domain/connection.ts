@@ -4,6 +4,7 @@
  * carries `hasSecret` flags, never the secret.
  */
 import { z } from 'zod';
+import { DegradationSchema } from './compat';
 
 export const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export const SslModeSchema = z.enum(SSL_MODES);
@@ -156,6 +157,8 @@ export const TestReportSchema = z.object({
   migration: z.string().nullable(),
   permissions: DbPermissionsSchema.nullable(),
   checks: z.array(CheckSchema),
+  /** What this server's release cannot do as the newest does, and the path Housekeeper takes instead. */
+  degraded: z.array(DegradationSchema).optional(),
 });
 export type TestReport = z.infer<typeof TestReportSchema>;
 
