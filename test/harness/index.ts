@@ -216,6 +216,8 @@ export async function startHarness(opts: StartHarnessOptions = {}): Promise<Harn
         line: venv.version.split('.').slice(0, 2).join('.'),
         basicAuth: facts.basicAuth,
         runsAttributed: facts.runsAttributed,
+        updatesKeepPastDue: facts.updatesKeepPastDue,
+        perScheduleSelection: facts.perScheduleSelection,
         scheduleFields: [...facts.scheduleFields].sort(),
       },
       venvPython: venv.python,

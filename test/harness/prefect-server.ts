@@ -109,6 +109,16 @@ function toAsyncpgUrl(url: string): string {
   return url.replace(/^postgres(ql)?(\+\w+)?:\/\//, 'postgresql+asyncpg://');
 }
 
+/** Whether any process of the group led by `pid` still exists. */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PREFECT_')) env[k] = v;
@@ -239,8 +249,11 @@ export async function startPrefectServer(opts: StartPrefectOptions): Promise<Pre
     const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
-    // Children of the group (if any) that outlived the leader.
+    // Children of the group (if any) that outlived the leader: up to 3.1 `prefect server start` runs
+    // uvicorn as a child process, which holds the port until it is gone, so wait for the group to be
+    // empty before a restart binds the same port.
     signalGroup('SIGKILL');
+    for (let i = 0; i < 100 && groupAlive(proc.pid!); i++) await new Promise((r) => setTimeout(r, 50));
     child = undefined;
     await new Promise<void>((r) => (out ? out.end(r) : r()));
   };

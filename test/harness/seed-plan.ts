@@ -572,17 +572,17 @@ export function targetsFromDeployments(
   opts: {
     includePaused?: boolean;
     weight?: (stepSeconds: number, deployment: SeededDeployment) => number;
-    /** False for Prefect < 3.2 (see SeedTarget.attributed; server-facts.ts). Default true. */
+    /** False for Prefect < 3.2 (see SeedTarget.attributed). Default: what seedDeployments found. */
     runsAttributed?: boolean;
   } = {},
 ): SeedTarget[] {
-  const attributed = opts.runsAttributed ?? true;
   // Default: fast schedules get proportionally more runs (as in real life), slow ones a trickle,
   // which also keeps a daily schedule's old runs within weeks rather than years.
   const weightOf = opts.weight ?? ((step: number) => Math.max(0.05, Math.min(1, 600 / step)));
   const out: SeedTarget[] = [];
   for (const d of deployments) {
     if (d.paused && !opts.includePaused) continue;
+    const attributed = opts.runsAttributed ?? d.runsAttributed ?? true;
     const common = {
       deploymentId: d.id,
       deploymentName: d.name,

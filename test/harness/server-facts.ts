@@ -11,7 +11,11 @@
  *   from 3.2.0 every auto-scheduled run carries `created_by = {id: <schedule id>, type: SCHEDULE}` and
  *   an idempotency key `scheduled <deployment> <schedule> <time>`; before, `created_by` stays NULL,
  *   the key is `scheduled <deployment> <time>` and runs take the deployment's parameters
- *   (prefect/server/models/deployments.py `_generate_scheduled_flow_runs` in 3.1.15 vs 3.2.15).
+ *   (prefect/server/models/deployments.py `_generate_scheduled_flow_runs` in 3.1.15 vs 3.2.15);
+ * - from 3.3.4 pausing a deployment or changing a schedule deletes only its *future* auto-scheduled
+ *   runs; before, every never-started one, the Late backlog included (`_delete_scheduled_runs`);
+ * - from 3.6.19 the scheduler tops up each schedule on its own; before, a whole deployment when its
+ *   runs as a whole ran low (services/scheduler.py `_get_select_deployments_to_schedule_query`).
  */
 import type { HarnessApi } from './prefect-api';
 import { compareRelease } from './prefect-releases';
@@ -24,6 +28,10 @@ export interface ServerFacts {
   basicAuth: boolean;
   /** The scheduler records which schedule made a run (created_by, schedule id in the key). */
   runsAttributed: boolean;
+  /** Pausing or a schedule change keeps the past-due (Late) runs. */
+  updatesKeepPastDue: boolean;
+  /** The scheduler selects per schedule (else per deployment). */
+  perScheduleSelection: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -61,6 +69,8 @@ export async function serverFacts(api: HarnessApi, version: string): Promise<Ser
     version,
     scheduleFields: scheduleFieldsOf(doc),
     basicAuth: 'auth_string' in apiSettings,
-    runsAttributed: compareRelease(version, '3.2.0') >= 0,
+    runsAttributed: compareRelease(version, '3.2.2') >= 0,
+    updatesKeepPastDue: compareRelease(version, '3.3.4') >= 0,
+    perScheduleSelection: compareRelease(version, '3.6.19') >= 0,
   };
 }

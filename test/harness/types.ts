@@ -52,6 +52,10 @@ export interface HarnessInfo {
     basicAuth: boolean;
     /** The scheduler records which schedule made a run (3.2+). */
     runsAttributed: boolean;
+    /** Pausing or changing a schedule keeps the Late backlog (3.3.4+); before, Prefect deletes it too. */
+    updatesKeepPastDue: boolean;
+    /** The scheduler tops up each schedule on its own (3.6.19+), else whole deployments. */
+    perScheduleSelection: boolean;
     /** Fields of DeploymentScheduleCreate (slug and parameters from 3.2). */
     scheduleFields: string[];
   };

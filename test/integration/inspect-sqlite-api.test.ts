@@ -93,7 +93,8 @@ describe('inspect through the Prefect API only', () => {
     expect(r.runs!.terminalByAge.every((b) => b.exact)).toBe(true);
   });
 
-  it('sends credentials to a server with basic auth', async () => {
+  // PREFECT_SERVER_API_AUTH_STRING exists from Prefect 3.1 (the harness's 3.0 server runs open).
+  it.skipIf(!h.prefect.basicAuth)('sends credentials to a server with basic auth (Prefect 3.1+)', async () => {
     const r = await env.ctx.inspect.run({
       conn: { ...apiConn, apiUrl: h.prefectAuth.apiUrl, apiAuth: { kind: 'basic', authString: h.prefectAuth.authString ?? '' } },
       save: false,
