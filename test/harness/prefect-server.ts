@@ -182,7 +182,24 @@ export async function startPrefectServer(opts: StartPrefectOptions): Promise<Pre
     return text.split('\n').slice(-n - 1).join('\n');
   };
 
+  // Up to 3.3, `prefect server start` refuses a port it cannot bind without SO_REUSEADDR
+  // (cli/server.py "Port N is already in use"), which is the case for a minute after a restart while
+  // the old server's closed connections sit in TIME_WAIT. A restart on the same port waits that out.
   const start = async (): Promise<void> => {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      try {
+        return await startOnce();
+      } catch (err) {
+        if (!/Port \d+ is already in use/.test(String(err)) || Date.now() > deadline) throw err;
+        log(name, `port ${port} still held by the previous server's connections; retrying`);
+        out?.end();
+        await new Promise((r) => setTimeout(r, 2_000));
+      }
+    }
+  };
+
+  const startOnce = async (): Promise<void> => {
     const t0 = Date.now();
     out = createWriteStream(logFile, { flags: 'a' });
     const args = ['server', 'start', '--host', '127.0.0.1', '--port', String(port), '--no-ui'];

@@ -26,3 +26,12 @@ export async function resolvedPrefectVersion(spec = PREFECT_VERSION): Promise<st
   }
   return (await resolveRelease(spec)).version;
 }
+
+/** The oldest line Housekeeper supports (main/core/targets/prefect-version.ts MIN_PREFECT_VERSION). */
+export const OLDEST_LINE = '3.0';
+
+/**
+ * The lines `npm test` runs the compat subset on besides the pinned one: the oldest supported line,
+ * and 3.4 (current when the community thread that started Housekeeper was written, Sept. 2025).
+ */
+export const CI_COMPAT_LINES = [OLDEST_LINE, '3.4'];

@@ -7,6 +7,8 @@
  * behaviour facts with the harness's own knowledge of its release (test/harness/server-facts.ts).
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiCapabilities, clearCapabilityCache, dbCapabilities, degradations, hasColumn, type ApiCapabilities } from '../../main/core/targets/capabilities';
@@ -78,6 +80,12 @@ describe(`the API of Prefect ${h.prefect.version}`, () => {
     ].sort();
     expect(got).toEqual(want);
     if (compareRelease(h.prefect.version, '3.6.19') >= 0) expect(got).toEqual([]);
+    // The compatibility matrix (test/harness/compat-matrix.ts) tabulates what was found here.
+    if (process.env.HK_COMPAT_OUT) {
+      fs.mkdirSync(process.env.HK_COMPAT_OUT, { recursive: true });
+      const file = path.join(process.env.HK_COMPAT_OUT, `capabilities-${h.prefect.version}.json`);
+      fs.writeFileSync(file, `${JSON.stringify({ version: h.prefect.version, source: caps.source, degraded: degradations(caps) }, null, 1)}\n`);
+    }
   });
 
   it('is cached per server', async () => {

@@ -208,7 +208,7 @@ describe('the simulator predicts the real scheduler', () => {
       // A control: with a setting off by a little, the same replay must fail somewhere.
       const off = replay({ ...sc, settings: { ...sc.settings, minRuns: sc.settings.minRuns + 1, minScheduledTime: sc.settings.minScheduledTime + 90 } });
       expect(off.mismatches.length).toBeGreaterThan(0);
-    }, 180_000);
+    }, 300_000);
   }
 });
 
