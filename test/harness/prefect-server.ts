@@ -109,6 +109,16 @@ function toAsyncpgUrl(url: string): string {
   return url.replace(/^postgres(ql)?(\+\w+)?:\/\//, 'postgresql+asyncpg://');
 }
 
+/** Whether `port` can be bound without SO_REUSEADDR, as older `prefect server start` checks it. */
+function bindable(python: string, port: number): Promise<boolean> {
+  const code = `import socket\ns = socket.socket()\ntry:\n    s.bind(("127.0.0.1", ${port}))\nexcept OSError:\n    raise SystemExit(1)`;
+  return new Promise((resolve) => {
+    const p = spawn(python, ['-S', '-c', code], { stdio: 'ignore' });
+    p.on('error', () => resolve(true));
+    p.on('exit', (c) => resolve(c === 0));
+  });
+}
+
 /** Whether any process of the group led by `pid` still exists. */
 function groupAlive(pid: number): boolean {
   try {
@@ -182,21 +192,23 @@ export async function startPrefectServer(opts: StartPrefectOptions): Promise<Pre
     return text.split('\n').slice(-n - 1).join('\n');
   };
 
-  // Up to 3.3, `prefect server start` refuses a port it cannot bind without SO_REUSEADDR
-  // (cli/server.py "Port N is already in use"), which is the case for a minute after a restart while
-  // the old server's closed connections sit in TIME_WAIT. A restart on the same port waits that out.
+  // Older releases' `prefect server start` refuses a port it cannot bind without SO_REUSEADDR
+  // (cli/server.py "Port N is already in use"), which is the case for up to a minute after a restart
+  // while the old server's closed connections sit in TIME_WAIT. So a restart first waits until that
+  // bind succeeds, checked the same way with the venv's bare Python (fast: no Prefect import).
+  let restarted = false;
   const start = async (): Promise<void> => {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      try {
-        return await startOnce();
-      } catch (err) {
-        if (!/Port \d+ is already in use/.test(String(err)) || Date.now() > deadline) throw err;
-        log(name, `port ${port} still held by the previous server's connections; retrying`);
-        out?.end();
-        await new Promise((r) => setTimeout(r, 2_000));
+    if (restarted) {
+      const deadline = Date.now() + 90_000;
+      let logged = false;
+      while (Date.now() < deadline && !(await bindable(venv.python, port))) {
+        if (!logged) log(name, `port ${port} is still held by the previous server's closed connections; waiting`);
+        logged = true;
+        await new Promise((r) => setTimeout(r, 500));
       }
     }
+    restarted = true;
+    await startOnce();
   };
 
   const startOnce = async (): Promise<void> => {
