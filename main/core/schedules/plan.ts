@@ -99,7 +99,7 @@ export class SchedulePlanner {
     // Before Prefect 3.3.4 a pause or a schedule write also deletes the past-due runs (capabilities.ts).
     const writesDeleteBacklog = !caps.schedules.updatesKeepPastDue;
     if (writesDeleteBacklog && req.kind === 'reset' && (req.keepNewest ?? 0) > 0) {
-      throw new AppError('VALIDATION', `Keeping the newest ${req.keepNewest} past-due runs is not possible on Prefect ${caps.prefectVersion ?? 'before 3.3.4'}: it deletes every never-started run of a deployment when the deployment is paused, which the reset must do first.`, {
+      throw new AppError('VALIDATION', `Keeping the newest ${req.keepNewest} past-due runs is not possible on Prefect ${caps.prefectVersion ?? 'before 3.3.4'}: it deletes every never-started auto-scheduled run of a deployment when the deployment is paused, which the reset must do first.`, {
         hint: 'Reset without --keep-newest, or upgrade the server to Prefect 3.3.4 or later.',
       });
     }
