@@ -55,8 +55,10 @@ export function prefectApi(apiUrl: string, authString?: string): HarnessApi {
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     let res = await raw(method, path, body);
     // A busy SQLite-backed server answers 503 ("database is locked") now and then, as Prefect's own
-    // client knows (it retries 502/503 too); every seeding call here is an upsert, so retry.
-    for (let attempt = 1; (res.status === 503 || res.status === 502) && attempt <= 5; attempt++) {
+    // client knows (it retries 502/503 too); every seeding call here is an upsert, so retry. A read
+    // is also retried after a 500: an overloaded server times out on its database pool that way.
+    const retryable = (s: number) => s === 503 || s === 502 || (method === 'GET' && s === 500);
+    for (let attempt = 1; retryable(res.status) && attempt <= 5; attempt++) {
       await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
       res = await raw(method, path, body);
     }
