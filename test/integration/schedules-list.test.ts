@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DeploymentRow, ScheduleList } from '../../shared/domain/schedules';
 import { formatInstant } from '../../shared/schedules/instant';
 import { prefectApi } from '../harness/prefect-api';
+import { compareRelease } from '../harness/prefect-releases';
 import type { SeededDeployment } from '../harness/seed-api';
 import { tempContext, uniqueTag } from './support/purge-fixture';
 import { apiConnection, createDeployments, quietMinute, runsOf, scheduleRuns, sql } from './support/schedules-fixture';
@@ -157,6 +158,9 @@ describe('schedules.list', () => {
     expect(codes(row('fast'))).toContain('sub-minute');
     expect(codes(row('multi'))).toEqual(expect.arrayContaining(['multi-schedule', 'inactive', 'sub-minute']));
     expect(codes(row('rrule-legacy'))).toEqual(expect.arrayContaining(['rrule-no-dtstart', 'dtstart-far-past']));
+    // Before 3.6.26 the server itself keeps rules without DTSTART (the flag says so).
+    const noDt = row('rrule-legacy').schedules[0]!.flags.find((f) => f.code === 'rrule-no-dtstart')!;
+    expect(noDt.message.includes('keeps rules as they are written')).toBe(compareRelease(h.prefect.version, '3.6.26') < 0);
     expect(codes(row('over-kept'))).toContain('over-kept');
     expect(row('over-kept').schedules[0]!.held.future).toBe(10);
     const paused = row('paused-backlog');

@@ -39,7 +39,7 @@ export function countOffLattice(s: Schedule, sorted: number[]): number {
   return sorted.filter((t) => (t <= last ? !keys.has(Math.round(t * 1000)) : !onLattice(s, t))).length;
 }
 
-export function scheduleRow(stored: DeploymentInfo['schedules'][number], now: number, settings: SchedulerSettings, held: ApiRun[], nextCount = 5): ScheduleRow {
+export function scheduleRow(stored: DeploymentInfo['schedules'][number], now: number, settings: SchedulerSettings, held: ApiRun[], nextCount = 5, injectsDtstart = true): ScheduleRow {
   const body = stored.schedule;
   const kind = kindOf(body);
   const tz = typeof body.timezone === 'string' ? body.timezone : null;
@@ -83,7 +83,7 @@ export function scheduleRow(stored: DeploymentInfo['schedules'][number], now: nu
       runsPerHour: runsPerHour(s, now),
       kept: kept.length,
       keptHorizonSeconds: kept.length ? (kept[kept.length - 1]! - now) / 1000 : null,
-      flags: scheduleFlags(s, body, { now, active: stored.active, kept: kept.length, heldFuture: times.length, offLattice, settings }),
+      flags: scheduleFlags(s, body, { now, active: stored.active, kept: kept.length, heldFuture: times.length, offLattice, settings, injectsDtstart }),
     };
   } catch (e) {
     return {
@@ -123,7 +123,7 @@ export async function listSchedules(req: ListRequest): Promise<ScheduleList> {
   const deployments: DeploymentRow[] = chosen.map((d) => {
     // Active schedules first: they are what the scheduler works on.
     const schedules = d.schedules
-      .map((s) => scheduleRow(s, now, settings, bySchedule.get(s.id) ?? []))
+      .map((s) => scheduleRow(s, now, settings, bySchedule.get(s.id) ?? [], 5, caps.schedules.injectsDtstart))
       .sort((a, b) => Number(b.active) - Number(a.active) || (a.slug ?? '').localeCompare(b.slug ?? ''));
     const b = backlog.get(d.id) ?? { pastDue: 0, leftBehind: 0 };
     const load = d.paused ? 0 : schedules.filter((s) => s.active).reduce((n, s) => n + (s.runsPerHour ?? 0), 0);
