@@ -17,6 +17,8 @@ export const DEGRADED_FEATURES = [
   'schedules.update-deletes-backlog',
   /** Before 3.6.19 the scheduler selects whole deployments, not single schedules. */
   'schedules.scheduler-selection',
+  /** 3.1.13 to 3.6.6 ignore the scheduler's loop_seconds: its main loop runs every 60 s. */
+  'schedules.scheduler-loop',
   /** POST /flow_runs/bulk_delete (3.6.16): the API purge deletes one run per call. */
   'purge.bulk-delete',
   /** Runs of deleted schedules cannot be counted through the API (needs created_by). */

@@ -218,6 +218,7 @@ export async function startHarness(opts: StartHarnessOptions = {}): Promise<Harn
         runsAttributed: facts.runsAttributed,
         updatesKeepPastDue: facts.updatesKeepPastDue,
         perScheduleSelection: facts.perScheduleSelection,
+        schedulerLoopHonoured: facts.schedulerLoopHonoured,
         scheduleFields: [...facts.scheduleFields].sort(),
       },
       venvPython: venv.python,

@@ -15,7 +15,9 @@
  * - from 3.3.4 pausing a deployment or changing a schedule deletes only its *future* auto-scheduled
  *   runs; before, every never-started one, the Late backlog included (`_delete_scheduled_runs`);
  * - from 3.6.19 the scheduler tops up each schedule on its own; before, a whole deployment when its
- *   runs as a whole ran low (services/scheduler.py `_get_select_deployments_to_schedule_query`).
+ *   runs as a whole ran low (services/scheduler.py `_get_select_deployments_to_schedule_query`);
+ * - from 3.1.13 to 3.6.6 the main scheduler loop runs every 60 s whatever loop_seconds says (the
+ *   service class declared `loop_seconds: float` without a value, so LoopService's 60 won).
  */
 import type { HarnessApi } from './prefect-api';
 import { compareRelease } from './prefect-releases';
@@ -32,6 +34,8 @@ export interface ServerFacts {
   updatesKeepPastDue: boolean;
   /** The scheduler selects per schedule (else per deployment). */
   perScheduleSelection: boolean;
+  /** The main scheduler loop honours loop_seconds (3.1.13 to 3.6.6 run it every 60 s whatever it says). */
+  schedulerLoopHonoured: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -72,5 +76,6 @@ export async function serverFacts(api: HarnessApi, version: string): Promise<Ser
     runsAttributed: compareRelease(version, '3.2.2') >= 0,
     updatesKeepPastDue: compareRelease(version, '3.3.4') >= 0,
     perScheduleSelection: compareRelease(version, '3.6.19') >= 0,
+    schedulerLoopHonoured: compareRelease(version, '3.1.13') < 0 || compareRelease(version, '3.6.7') >= 0,
   };
 }

@@ -56,6 +56,8 @@ export interface HarnessInfo {
     updatesKeepPastDue: boolean;
     /** The scheduler tops up each schedule on its own (3.6.19+), else whole deployments. */
     perScheduleSelection: boolean;
+    /** The main scheduler loop honours loop_seconds (else every 60 s: 3.1.13 to 3.6.6). */
+    schedulerLoopHonoured: boolean;
     /** Fields of DeploymentScheduleCreate (slug and parameters from 3.2). */
     scheduleFields: string[];
   };

@@ -66,6 +66,7 @@ describe(`the API of Prefect ${h.prefect.version}`, () => {
     expect(caps.schedules.runsKeyedBySchedule).toBe(h.prefect.runsAttributed);
     expect(caps.schedules.updatesKeepPastDue).toBe(h.prefect.updatesKeepPastDue);
     expect(caps.schedules.perScheduleSelection).toBe(h.prefect.perScheduleSelection);
+    expect(caps.schedules.loopSecondsHonoured).toBe(h.prefect.schedulerLoopHonoured);
   });
 
   it('names every degradation of an older line, and none on the newest', () => {
@@ -75,6 +76,7 @@ describe(`the API of Prefect ${h.prefect.version}`, () => {
       ...(caps.endpoints.flowRunsBulkDelete ? [] : ['purge.bulk-delete']),
       ...(!h.prefect.runsAttributed ? ['schedules.run-attribution'] : caps.filters.flowRunCreatedBy ? [] : ['schedules.created-by-filter']),
       ...(h.prefect.perScheduleSelection ? [] : ['schedules.scheduler-selection']),
+      ...(h.prefect.schedulerLoopHonoured ? [] : ['schedules.scheduler-loop']),
       ...(h.prefect.scheduleFields.includes('slug') ? [] : ['schedules.slug-parameters']),
       ...(h.prefect.updatesKeepPastDue ? [] : ['schedules.update-deletes-backlog']),
     ].sort();

@@ -45,7 +45,8 @@ describe('capabilities from the release number', () => {
 
     const v34 = capabilitiesFromVersion('3.4.25');
     expect([...v34.schedules.fields].sort()).toEqual(['active', 'max_scheduled_runs', 'parameters', 'schedule', 'slug']);
-    expect(v34.schedules).toMatchObject({ runsAttributed: true, runsKeyedBySchedule: true, updatesKeepPastDue: true, perScheduleSelection: false });
+    expect(v34.schedules).toMatchObject({ runsAttributed: true, runsKeyedBySchedule: true, updatesKeepPastDue: true, perScheduleSelection: false, loopSecondsHonoured: false });
+    expect(v30.schedules.loopSecondsHonoured).toBe(true);
     expect(v34.filters.flowRunCreatedBy).toBe(false);
 
     const v39 = capabilitiesFromVersion('3.9.1');
@@ -63,6 +64,11 @@ describe('capabilities from the release number', () => {
     expect(capabilitiesFromVersion('3.2.1').schedules).toMatchObject({ runsAttributed: true, runsKeyedBySchedule: false });
     expect(capabilitiesFromVersion('3.6.18').schedules.perScheduleSelection).toBe(false);
     expect(capabilitiesFromVersion('3.6.19').schedules.perScheduleSelection).toBe(true);
+    // loop_seconds ignored from 3.1.13 until 3.6.7.
+    expect(capabilitiesFromVersion('3.1.12').schedules.loopSecondsHonoured).toBe(true);
+    expect(capabilitiesFromVersion('3.1.13').schedules.loopSecondsHonoured).toBe(false);
+    expect(capabilitiesFromVersion('3.6.6').schedules.loopSecondsHonoured).toBe(false);
+    expect(capabilitiesFromVersion('3.6.7').schedules.loopSecondsHonoured).toBe(true);
     // Pre-releases of a release do not have it yet; dev builds after it do.
     expect(capabilitiesFromVersion('3.6.16rc1').endpoints.flowRunsBulkDelete).toBe(false);
     expect(capabilitiesFromVersion('3.8.4.dev6').endpoints.flowRunsBulkDelete).toBe(true);
@@ -118,7 +124,7 @@ describe('degradations', () => {
 
   it('reports client-side schedule filtering where runs are attributed but not filterable', () => {
     const d = degradationsFor(capabilitiesFromVersion('3.4.25'), 'schedules');
-    expect(d.map((x) => x.feature).sort()).toEqual(['schedules.created-by-filter', 'schedules.scheduler-selection']);
+    expect(d.map((x) => x.feature).sort()).toEqual(['schedules.created-by-filter', 'schedules.scheduler-loop', 'schedules.scheduler-selection']);
     expect(degradationsFor(capabilitiesFromVersion('3.4.25'), 'purge').map((x) => x.feature)).toEqual(['purge.bulk-delete']);
   });
 

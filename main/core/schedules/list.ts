@@ -144,7 +144,7 @@ export async function listSchedules(req: ListRequest): Promise<ScheduleList> {
   });
   const scheduleCount = deployments.reduce((n, d) => n + d.schedules.length, 0);
   // Simulation and changes report their own (scheduler selection, what updates delete).
-  const degraded = degradationsFor(caps, 'schedules').filter((d) => d.feature !== 'schedules.scheduler-selection' && d.feature !== 'schedules.update-deletes-backlog');
+  const degraded = degradationsFor(caps, 'schedules').filter((d) => ['schedules.run-attribution', 'schedules.created-by-filter', 'schedules.slug-parameters', 'schedules.scheduler-loop'].includes(d.feature));
   const notes: string[] = [...settingsView.notes, ...degraded.map((d) => d.reason)];
   const flags: ScheduleList['flags'] = [];
   if (orphaned > 0) {

@@ -221,7 +221,7 @@ export class SchedulePlanner {
     });
     const changing = deployments.filter((d) => d.schedules.some((s) => s.after) || d.pausedBefore !== d.pausedAfter || d.pastDueGoing > 0);
     if (purging) notes.push('Past-due runs are counted now; the ones removed are those still past due right after the pause.');
-    const degraded = degradationsFor(caps, 'schedules').filter((d) => d.feature !== 'schedules.scheduler-selection' && d.feature !== 'schedules.run-attribution');
+    const degraded = degradationsFor(caps, 'schedules').filter((d) => ['schedules.created-by-filter', 'schedules.slug-parameters', 'schedules.update-deletes-backlog'].includes(d.feature));
     notes.push(...degraded.map((d) => d.reason));
     if (req.conn.readOnly) notes.push('This connection is read-only: the plan can be reviewed but not applied.');
 

@@ -12,7 +12,7 @@ import { toSchedule, type Schedule } from '../../../shared/schedules/occurrences
 import { withOverrides, SETTING_FIELDS, type SchedulerSettingKey } from '../../../shared/schedules/settings';
 import { passTimes, simulate, type SchedulerModel, type SimInputSchedule } from '../../../shared/schedules/simulate';
 import type { ResolvedConnection } from '../connections/types';
-import { degradationsFor } from '../targets/capabilities';
+import { degradationsFor, IGNORED_LOOP_SECONDS } from '../targets/capabilities';
 import { PrefectApi } from '../targets/prefect-api';
 import { SchedulesApi } from './api';
 import { selectDeployments } from './select';
@@ -83,8 +83,10 @@ export async function simulateSchedules(req: SimulateRequest): Promise<Simulatio
     }),
   );
   const horizonMs = (req.horizonHours ?? 24) * 3_600_000;
+  // Releases that ignore loop_seconds run the main loop every 60 s (capability-facts.ts): simulate that.
+  const loopOf = (view: SettingsView) => (caps.schedules.loopSecondsHonoured ? view.settings.loopSeconds : IGNORED_LOOP_SECONDS);
   const run = (view: SettingsView): SimResult => {
-    const out = simulate(input, view.settings, passTimes(now, horizonMs, view.settings.loopSeconds), model);
+    const out = simulate(input, { ...view.settings, loopSeconds: loopOf(view) }, passTimes(now, horizonMs, loopOf(view)), model);
     return {
       settings: view,
       schedules: out.schedules.map((s) => {
@@ -121,7 +123,7 @@ export async function simulateSchedules(req: SimulateRequest): Promise<Simulatio
     applied = o.applied;
     modified = run(o.view);
   }
-  const degraded = degradationsFor(caps, 'schedules').filter((d) => d.feature === 'schedules.run-attribution' || d.feature === 'schedules.scheduler-selection');
+  const degraded = degradationsFor(caps, 'schedules').filter((d) => ['schedules.run-attribution', 'schedules.scheduler-selection', 'schedules.scheduler-loop'].includes(d.feature));
   const notes = [
     ...base.notes,
     'The prediction starts from the runs the server holds now and steps the scheduler loop by loop; the recent-deployments loop (which only reacts to deployments updated seconds ago) is left out.',

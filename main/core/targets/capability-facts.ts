@@ -36,6 +36,14 @@ export const SINCE = {
   updatesKeepPastDue: '3.3.4',
   /** The scheduler selects per schedule, not per deployment (services/scheduler.py per_schedule_run_count). */
   perScheduleSelection: '3.6.19',
+  /**
+   * From 3.1.13 the Scheduler service class declared `loop_seconds: float` without a value, so the
+   * LoopService default (60) shadowed PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS; 3.6.7 moved the
+   * scheduler to Docket and reads the setting again (services/scheduler.py). Observed on 3.1.15 and
+   * 3.4.25: one pass a minute with loop_seconds=2.
+   */
+  schedulerLoopIgnoredFrom: '3.1.13',
+  schedulerLoopHonouredAgain: '3.6.7',
   /** Rules without DTSTART get one written on save (_internal/schemas/validators.py normalize_rrule_string). */
   injectsDtstart: '3.6.26',
 } as const;
@@ -73,10 +81,15 @@ export interface ApiCapabilities {
     updatesKeepPastDue: boolean;
     /** The scheduler tops up each schedule on its own (else the whole deployment when any needs it). */
     perScheduleSelection: boolean;
+    /** The main scheduler loop runs every loop_seconds (else every 60 s, whatever the setting says). */
+    loopSecondsHonoured: boolean;
     /** A rule saved without DTSTART gets one written (else it stays without: the scheduler walks from 2020). */
     injectsDtstart: boolean;
   };
 }
+
+/** The loop interval of the releases that ignore loop_seconds (LoopService's default). */
+export const IGNORED_LOOP_SECONDS = 60;
 
 type Json = Record<string, unknown>;
 
@@ -98,6 +111,7 @@ export function capabilitiesFromVersion(version: string | null): ApiCapabilities
       runsKeyedBySchedule: at(version, SINCE.runsKeyedBySchedule),
       updatesKeepPastDue: at(version, SINCE.updatesKeepPastDue),
       perScheduleSelection: at(version, SINCE.perScheduleSelection),
+      loopSecondsHonoured: !at(version, SINCE.schedulerLoopIgnoredFrom) || at(version, SINCE.schedulerLoopHonouredAgain),
       injectsDtstart: at(version, SINCE.injectsDtstart),
     },
   };
@@ -187,6 +201,9 @@ export function degradations(c: ApiCapabilities): Degradation[] {
   }
   if (!c.schedules.perScheduleSelection) {
     add('schedules.scheduler-selection', `${v(c)}'s scheduler tops up a whole deployment when it runs low, not each schedule (per-schedule selection came in Prefect ${SINCE.perScheduleSelection}); the simulator models that.`);
+  }
+  if (!c.schedules.loopSecondsHonoured) {
+    add('schedules.scheduler-loop', `${v(c)}'s scheduler runs its main loop every ${IGNORED_LOOP_SECONDS} s whatever loop_seconds says (Prefect ${SINCE.schedulerLoopIgnoredFrom} to ${SINCE.schedulerLoopHonouredAgain} ignore the setting); the simulator steps ${IGNORED_LOOP_SECONDS} s loops.`);
   }
   if (!c.endpoints.flowRunsBulkDelete) {
     add('purge.bulk-delete', `${v(c)} has no POST /flow_runs/bulk_delete (Prefect ${SINCE.flowRunsBulkDelete}): without database access, Purge deletes one run per request, which is slow.`);
