@@ -1,4 +1,4 @@
-// Lint, including the layering rules of ../shared/docs/architecture.md, enforced here rather than
+// Lint, including the layering rules of docs/architecture.md ("Layering, enforced"), enforced here rather than
 // remembered: shared imports only shared; renderer never imports main, electron or node:*; the
 // preload imports only shared and electron; main/core and main/store never import electron or
 // main/app; nothing in main imports renderer; feature folders do not import each other.

@@ -1,6 +1,7 @@
 // `npm start`: open the Electron window; where the Electron runtime is missing (it is downloaded
-// separately from npm and some machines cannot reach its host), say so plainly and serve the same UI
-// in local web mode instead.
+// separately from npm and some machines cannot reach its host), where there is no display, or where
+// better-sqlite3 cannot be built for Electron's ABI (scripts/electron-native.mjs), say so plainly and
+// serve the same UI in local web mode instead.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -52,10 +53,20 @@ if (!bin) {
   tryInstallElectron();
   bin = electronBinary();
 }
+// The window opens the local store with better-sqlite3 built for Electron's ABI, kept apart from
+// node_modules' Node build (docs/decisions/0003-native-module-for-electron.md). Built once, cached.
+let nativeOk = false;
 if (bin && !headless) {
-  run(bin, [path.join(root, 'dist', 'main', 'electron.cjs')]);
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'electron-native.mjs')], { stdio: 'inherit', cwd: root });
+  nativeOk = r.status === 0;
+}
+if (bin && !headless && nativeOk) {
+  // The app folder, so Electron reads package.json (name, version, main, desktopName).
+  run(bin, [root]);
 } else {
-  const why = bin
+  const why = bin && !headless
+    ? 'its SQLite module could not be built for the Electron runtime (see above)'
+    : bin
     ? 'there is no graphical display here (DISPLAY and WAYLAND_DISPLAY are unset)'
     : downloadTried
       ? 'the Electron runtime is not installed and could not be downloaded (its download host did not answer; `npx install-electron` retries)'
@@ -63,7 +74,7 @@ if (bin && !headless) {
   process.stderr.write(
     `\nHousekeeper cannot open its desktop window because ${why}. ` +
       'It will serve the same interface in local web mode instead: only this machine can reach it, ' +
-      'and the address below carries a one-time token. Open it in a browser (over an SSH tunnel from a ' +
+      'and the address below is a one-time sign-in link. Open it in a browser (over an SSH tunnel from a ' +
       'remote machine). Everything works the same; press Ctrl-C to stop.\n\n',
   );
   run(process.execPath, [path.join(root, 'bin', 'housekeeper.cjs'), 'serve', ...process.argv.slice(2)]);

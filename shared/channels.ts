@@ -55,6 +55,8 @@ export const REQUEST_CHANNELS = [
   'schedules.apply',
   'schedules.changes',
   'schedules.status',
+  'desktop.openTextFile',
+  'desktop.saveTextFile',
 ] as const;
 
 export const EVENT_CHANNELS = ['jobs.progress', 'jobs.finished'] as const;

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import {
   ConnectionDraftSchema,
+  ConnectionNameSchema,
   ConnectionViewSchema,
   DiscoveredSetupSchema,
   TestReportSchema,
@@ -17,6 +18,7 @@ import { purgeRequests } from './contracts/purge';
 import { inspectRequests } from './contracts/inspect';
 import { profileRequests } from './contracts/profiles';
 import { schedulesRequests } from './contracts/schedules';
+import { desktopRequests } from './contracts/desktop';
 
 const Empty = z.object({}).strict();
 const Id = z.object({ id: z.string().min(1) }).strict();
@@ -55,7 +57,7 @@ export const requests = {
   /** Setups found on this machine, and notes on what was looked at but not usable (e.g. a malformed profiles.toml). */
   'connections.discover': { input: Empty, output: z.object({ setups: z.array(DiscoveredSetupSchema), notes: z.array(z.string()) }) },
   'connections.adopt': {
-    input: z.object({ key: z.string().min(1), name: z.string().trim().min(1).optional() }).strict(),
+    input: z.object({ key: z.string().min(1).max(1000), name: ConnectionNameSchema.optional() }).strict(),
     output: ConnectionViewSchema,
   },
 
@@ -76,6 +78,7 @@ export const requests = {
   ...inspectRequests,
   ...profileRequests,
   ...schedulesRequests,
+  ...desktopRequests,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {

@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'PREFECT_VERSION',
   'CANCELLED',
   'CONFLICT',
+  /** A saved secret cannot be used for this destination: it must be entered again (issue #12). */
+  'SECRET_REQUIRED',
   'STORE',
   'INTERNAL',
 ] as const;

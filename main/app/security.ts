@@ -1,8 +1,9 @@
 /**
  * ============================== SECURITY-SENSITIVE ==============================
- * DO NOT CHANGE without reading Electron's security checklist (docs/tutorial/security.md) and
- * ../shared/docs/aesthetics.md section 10. Default deny everywhere:
- *  - renderer: contextIsolation, sandbox, no Node, no webview, DevTools only when not packaged;
+ * DO NOT CHANGE without reading Electron's security checklist (docs/tutorial/security.md in
+ * electron/electron) and docs/architecture.md ("Security"). Default deny everywhere:
+ *  - renderer: contextIsolation, sandbox, no Node, no webview; DevTools only in development builds
+ *    (a packaged build has no switch that turns them on);
  *  - navigation and new windows denied (links to https docs open in the OS browser after a check);
  *  - every permission request denied;
  *  - the renderer has no network: http(s)/ws(s) requests from it are cancelled; Postgres and Prefect
@@ -32,21 +33,33 @@ export function secureWebPreferences(preloadPath: string): BrowserWindowConstruc
     webSecurity: true,
     allowRunningInsecureContent: false,
     experimentalFeatures: false,
-    devTools: !app.isPackaged || process.env.HOUSEKEEPER_DEVTOOLS === '1',
+    devTools: devToolsAllowed(),
     spellcheck: false,
   };
 }
 
-/** Call once, before any window: sandbox for all renderers, permission and network denial. */
-export function hardenSession(): void {
+export function devToolsAllowed(): boolean {
+  return !app.isPackaged;
+}
+
+/**
+ * Before 'ready' (Electron refuses app.enableSandbox() afterwards: "This method can only be called
+ * before app is ready", docs/api/app.md): sandbox every renderer, and harden every web contents
+ * from its creation on.
+ */
+export function hardenBeforeReady(): void {
   app.enableSandbox();
+  app.on('web-contents-created', (_event, contents) => hardenContents(contents));
+}
+
+/** After 'ready' (the session exists only then): permission and network denial. */
+export function hardenSession(): void {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   ses.setPermissionCheckHandler(() => false);
   ses.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'] }, (_details, callback) =>
     callback({ cancel: true }),
   );
-  app.on('web-contents-created', (_event, contents) => hardenContents(contents));
 }
 
 function hardenContents(contents: WebContents): void {

@@ -1,5 +1,7 @@
-/** Flags every command understands (README "CLI conventions"). Parsed strictly: unknown flags are usage errors. */
-import { parseArgs } from 'node:util';
+/**
+ * Every flag the CLI knows, with its type. Which command takes which flag, and how each value is
+ * checked, is declared per command in main/cli/specs (README "The CLI"); main/cli/spec.ts parses.
+ */
 import { AppError } from '../../shared/errors';
 
 export const OPTIONS = {
@@ -14,9 +16,11 @@ export const OPTIONS = {
   'api-key': { type: 'string' },
   db: { type: 'string' },
   'read-only': { type: 'boolean' },
+  'allow-cleartext-password': { type: 'boolean' },
   name: { type: 'string' },
   test: { type: 'boolean' },
   host: { type: 'string' },
+  'allow-remote': { type: 'boolean' },
   port: { type: 'string' },
   'no-open': { type: 'boolean' },
   limit: { type: 'string' },
@@ -61,6 +65,8 @@ export const OPTIONS = {
   defaults: { type: 'boolean' },
 } as const;
 
+export type OptionName = keyof typeof OPTIONS;
+
 export type Flags = {
   [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multiple: true }
     ? string[]
@@ -68,17 +74,6 @@ export type Flags = {
       ? boolean
       : string;
 };
-
-export function parseCli(argv: string[]): { positionals: string[]; flags: Flags } {
-  try {
-    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-    return { positionals, flags: values as Flags };
-  } catch (e) {
-    throw new AppError('VALIDATION', (e as Error).message.replace(/^TypeError.*?:\s*/, ''), {
-      hint: 'Run `housekeeper --help` for usage.',
-    });
-  }
-}
 
 export function intFlag(value: string | undefined, name: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;

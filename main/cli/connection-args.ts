@@ -26,6 +26,7 @@ export function draftFromFlags(flags: Flags, name: string): ConnectionDraft {
     const parsed = parseDbArgument(flags.db);
     if (!parsed.ok) throw AppError.fromData(parsed.error);
     db = parsed.value;
+    if (db.kind === 'postgres' && flags['allow-cleartext-password']) db = { ...db, allowCleartextPassword: true };
   }
   const result = ConnectionDraftSchema.safeParse({
     name,
@@ -44,9 +45,12 @@ export function resolveTarget(svc: ConnectionsService, flags: Flags): ResolvedCo
       throw new AppError('VALIDATION', 'Give either --connection NAME or --api/--db, not both.');
     }
     const view = svc.find(flags.connection);
-    const resolved = svc.resolve(view.id);
+    let resolved = svc.resolve(view.id);
     // --read-only can only make a saved connection safer, never less safe.
-    return flags['read-only'] ? { ...resolved, readOnly: true } : resolved;
+    if (flags['read-only']) resolved = { ...resolved, readOnly: true };
+    // --allow-cleartext-password: an explicit opt-in for this run (the saved switch is the lasting one).
+    if (flags['allow-cleartext-password'] && resolved.db.kind === 'postgres') resolved = { ...resolved, db: { ...resolved.db, allowCleartextPassword: true } };
+    return resolved;
   }
   return svc.resolve(undefined, draftFromFlags(flags, 'ad hoc'));
 }

@@ -8,6 +8,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'VALIDATION':
     case 'NOT_FOUND':
     case 'CONFLICT':
+    case 'SECRET_REQUIRED':
       return EXIT.usage;
     case 'FORBIDDEN':
       return EXIT.refused;

@@ -1,10 +1,10 @@
 export const HELP = `housekeeper - maintenance sessions for self-hosted Prefect servers
 
 Usage:
-  housekeeper serve [--host 127.0.0.1] [--port N] [--no-open]
+  housekeeper serve [--port N] [--no-open] [--host ADDRESS --allow-remote]
   housekeeper connections list [--json]
   housekeeper connections add --name NAME --api URL [--api-auth user:pass | --api-key KEY]
-                              [--db URL-or-SQLite-path] [--read-only] [--test] [--json]
+                              [--db URL-or-SQLite-path] [--allow-cleartext-password] [--read-only] [--test] [--json]
   housekeeper connections test (--connection NAME | --api URL ...) [--json]
   housekeeper connections remove NAME [--yes] [--json]
   housekeeper audit [--connection NAME] [--limit N] [--json]
@@ -42,6 +42,8 @@ Connection flags (every command that talks to a server):
   --db URL|PATH           postgresql://user@host:5432/db (password from the URL, PGPASSWORD or ~/.pgpass),
                           Prefect's postgresql+asyncpg:// form, or a SQLite file path
   --read-only             refuse every destructive action
+  --allow-cleartext-password  send the database password when the server asks for it in clear text
+                          on a connection without TLS (refused otherwise)
 
 Output and safety:
   --json      one JSON document on stdout; progress and warnings go to stderr
@@ -49,4 +51,6 @@ Output and safety:
   --dry-run   plan only, change nothing
 
 Exit codes: 0 ok, 1 failed, 2 bad usage or input, 3 refused (read-only, not confirmed), 130 cancelled.
+Bad arguments are refused before anything runs: one line on stderr naming the argument, what was
+expected and an example.
 Local data lives in the platform's user-data folder (HOUSEKEEPER_HOME overrides).`;

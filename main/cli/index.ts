@@ -1,11 +1,10 @@
 /**
- * The `housekeeper` command. Wiring only: parse flags, open the context, dispatch to a command,
- * turn errors into the documented exit codes.
+ * The `housekeeper` command. Wiring only: check the whole command line against the command's spec
+ * (main/cli/spec.ts, main/cli/specs) before anything else, open the context, dispatch, and turn errors
+ * into the documented exit codes and messages (main/cli/errors.ts).
  */
-import { AppError, toAppError } from '../../shared/errors';
 import { createContext, type AppContext } from '../context';
 import { APP_VERSION } from '../version';
-import { parseCli } from './args';
 import { auditCommand } from './commands/audit';
 import { connectionsCommand } from './commands/connections';
 import { inspectCommand } from './commands/inspect';
@@ -13,28 +12,35 @@ import { profilesCommand } from './commands/profiles';
 import { purgeCommand } from './commands/purge';
 import { schedulesCommand } from './commands/schedules';
 import { serveCommand } from './commands/serve';
+import { mapSystemError } from './errors';
 import { EXIT, exitCodeFor } from './exit';
 import { HELP } from './help';
 import { createOut } from './io';
+import { parseCommandLine } from './spec';
+import { COMMANDS } from './specs';
 
 export async function main(argv: string[]): Promise<number> {
-  const wantsJson = argv.includes('--json');
-  let out = createOut(wantsJson);
+  let out = createOut(argv.includes('--json'));
   let ctx: AppContext | null = null;
   try {
-    const { positionals, flags } = parseCli(argv);
-    out = createOut(flags.json ?? false);
-    const [cmd, sub, ...rest] = positionals;
-    if (flags.version) {
+    if (argv.length === 0) {
+      process.stdout.write(`${HELP}\n`);
+      return EXIT.usage;
+    }
+    const parsed = parseCommandLine(argv, COMMANDS);
+    if ('version' in parsed) {
       process.stdout.write(`${APP_VERSION}\n`);
       return EXIT.ok;
     }
-    if (flags.help || cmd === undefined || cmd === 'help') {
+    if ('help' in parsed) {
       process.stdout.write(`${HELP}\n`);
-      return cmd === undefined && !flags.help ? EXIT.usage : EXIT.ok;
+      return EXIT.ok;
     }
-    ctx = createContext({ face: cmd === 'serve' ? 'web' : 'cli' });
-    switch (cmd) {
+    const { command, sub, rest, flags } = parsed;
+    out = createOut(flags.json ?? false);
+    // Only now, with every argument valid, is the local store opened.
+    ctx = createContext({ face: command === 'serve' ? 'web' : 'cli' });
+    switch (command) {
       case 'serve':
         return await serveCommand(ctx, flags, out);
       case 'connections':
@@ -47,13 +53,11 @@ export async function main(argv: string[]): Promise<number> {
         return await purgeCommand(ctx, sub, rest, flags, out);
       case 'profiles':
         return await profilesCommand(ctx, sub, rest, flags, out);
-      case 'schedules':
-        return await schedulesCommand(ctx, sub, rest, flags, out);
       default:
-        throw new AppError('VALIDATION', `Unknown command "${cmd}".`, { hint: 'Run `housekeeper --help`.' });
+        return await schedulesCommand(ctx, sub, rest, flags, out);
     }
   } catch (e) {
-    const ae = toAppError(e);
+    const ae = mapSystemError(e);
     out.error(ae.toData());
     return exitCodeFor(ae.code);
   } finally {

@@ -1,6 +1,7 @@
 /** Job progress on stderr: one updating line on a terminal, a line every few seconds otherwise. */
 import type { JobProgress } from '../../shared/domain/jobs';
 import type { EventBus } from '../core/events';
+import { escapeControls } from '../../shared/domain/safe-text';
 
 function fmtEta(s: number | null): string {
   if (s === null || !Number.isFinite(s)) return '';
@@ -12,7 +13,8 @@ export function formatProgress(p: JobProgress): string {
   const pct = p.total ? ` ${((100 * p.done) / p.total).toFixed(1)}%` : '';
   const of = p.total !== null ? `${p.done}/${p.total}` : `${p.done}`;
   const rate = p.rate ? ` ${Math.round(p.rate)}/s` : '';
-  return `${p.phase}: ${of}${pct}${rate}${fmtEta(p.etaSeconds)}${p.message ? ` - ${p.message}` : ''}`;
+  // The message can hold server text (deployment names): one line, controls escaped.
+  return escapeControls(`${p.phase}: ${of}${pct}${rate}${fmtEta(p.etaSeconds)}${p.message ? ` - ${p.message}` : ''}`);
 }
 
 export function printProgress(bus: EventBus, jobId: string): () => void {

@@ -9,6 +9,7 @@ import { profileHandlers } from './profiles';
 import { purgeHandlers } from './purge';
 import { inspectHandlers } from './inspect';
 import { schedulesHandlers } from './schedules';
+import { desktopUnavailable } from './desktop';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
@@ -29,5 +30,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...purgeHandlers(ctx),
     ...inspectHandlers(ctx),
     ...schedulesHandlers(ctx),
+    // Replaced by the window's native dialogs (main/app/file-dialogs.ts) on the Electron face.
+    ...desktopUnavailable(),
   };
 }

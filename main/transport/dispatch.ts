@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { requests, type Output, type ParsedInput, type RequestName } from '../../shared/contract';
-import { AppError, toAppError } from '../../shared/errors';
+import { AppError, toAppError, type AppErrorData } from '../../shared/errors';
 import { err, ok, type Result } from '../../shared/result';
 import { createLogger } from '../core/log/logger';
 
@@ -27,12 +27,19 @@ export function formatIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+const MAX_MESSAGE = 500;
+
+/** A message that echoes a 100,000-character input stays readable (issue #12). */
+function clipped(e: AppErrorData): AppErrorData {
+  return e.message.length > MAX_MESSAGE ? { ...e, message: `${e.message.slice(0, MAX_MESSAGE)}… (cut)` } : e;
+}
+
 export async function dispatch(handlers: Handlers, name: string, raw: unknown): Promise<Result<unknown>> {
   if (!isRequestName(name)) return err({ code: 'NOT_FOUND', message: `Unknown request "${name}".` });
   const spec = requests[name];
   const parsed = spec.input.safeParse(raw ?? {});
   if (!parsed.success) {
-    return err({ code: 'VALIDATION', message: formatIssues(parsed.error), hint: 'Correct the highlighted fields and try again.' });
+    return err(clipped({ code: 'VALIDATION', message: formatIssues(parsed.error), hint: 'Correct the highlighted fields and try again.' }));
   }
   const t0 = performance.now();
   try {
@@ -49,7 +56,7 @@ export async function dispatch(handlers: Handlers, name: string, raw: unknown): 
   } catch (e) {
     const ae = toAppError(e);
     if (!(e instanceof AppError)) log.error(`${name} failed`, e);
-    return err(ae.toData());
+    return err(clipped(ae.toData()));
   } finally {
     const ms = performance.now() - t0;
     if (ms > SLOW_MS) log.info(`${name} took ${Math.round(ms)} ms`);

@@ -1,7 +1,9 @@
 /**
  * Local web mode (`housekeeper serve`): the same renderer and the same contract over HTTP on
- * 127.0.0.1. POST /rpc/<request> answers with the Result envelope; GET /events streams contract events
- * as newline-delimited JSON. Request checks live in web-guard.ts.
+ * 127.0.0.1. POST /session exchanges a one-time sign-in code for the session token; POST
+ * /rpc/<request> answers with the Result envelope; GET /events streams contract events as
+ * newline-delimited JSON. Request checks live in web-guard.ts, what the web face may not do in
+ * web-policy.ts.
  */
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -11,13 +13,15 @@ import { events as contractEvents } from '../../shared/contract';
 import { createLogger } from '../core/log/logger';
 import type { EventBus } from '../core/events';
 import { dispatch, type Handlers } from './dispatch';
-import { contentType, resolveInside } from './static-files';
+import { webRefusal } from './web-policy';
+import { contentType, decodeRequestPath, resolveInside } from './static-files';
 import {
   SECURITY_HEADERS,
   allowedHostsFor,
   checkHostAndOrigin,
   checkToken,
   newToken,
+  SignInCodes,
   type GuardConfig,
 } from './web-guard';
 
@@ -35,9 +39,12 @@ export interface WebServerOptions {
 
 export interface WebServer {
   url: string;
-  /** URL including the token fragment: what a person opens. */
+  /** URL with a one-time sign-in code in its fragment: what a person opens (never the token). */
   openUrl: string;
+  /** Another one-time sign-in URL (the first was used, or expired). */
+  newSignInUrl(): string;
   port: number;
+  /** The session token, for in-process callers (tests); never printed. */
   token: string;
   close(): Promise<void>;
 }
@@ -47,6 +54,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const token = opts.token ?? newToken();
   const streams = new Set<ServerResponse>();
   const guard: GuardConfig = { token, allowedHosts: new Set() };
+  const codes = new SignInCodes();
 
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((e) => {
@@ -60,19 +68,47 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     const hostCheck = checkHostAndOrigin(req, guard);
     if (!hostCheck.ok) return refuse(res, hostCheck.status, hostCheck.reason);
-    const url = new URL(req.url ?? '/', 'http://local');
+    // Malformed paths (bad percent-encoding, NUL, CR/LF) are the client's mistake: 400, nothing logged.
+    let rawPath = '/';
+    let pathname: string | null;
+    try {
+      rawPath = new URL(req.url ?? '/', 'http://local').pathname;
+      pathname = decodeRequestPath(rawPath);
+    } catch {
+      pathname = null;
+    }
+    if (pathname === null) return send(res, 400, { ok: false, error: { code: 'VALIDATION', message: 'Malformed request path' } });
 
-    if (url.pathname.startsWith('/rpc/')) {
+    if (pathname === '/session') {
+      if (req.method !== 'POST') return refuse(res, 405 as 403, 'Use POST');
+      const body = await readJson(req);
+      const code = body.ok ? (body.value as { code?: unknown } | null)?.code : undefined;
+      if (!codes.redeem(code)) {
+        return send(res, 401, {
+          ok: false,
+          error: {
+            code: 'FORBIDDEN',
+            message: 'This sign-in link was already used or has expired.',
+            hint: 'Open the newest link `housekeeper serve` printed, or press Enter in its terminal for a new one.',
+          },
+        });
+      }
+      return send(res, 200, { ok: true, value: { token } });
+    }
+
+    if (pathname.startsWith('/rpc/')) {
       if (req.method !== 'POST') return refuse(res, 405 as 403, 'Use POST');
       const tok = checkToken(req, guard);
       if (!tok.ok) return refuse(res, tok.status, tok.reason);
       const body = await readJson(req);
       if (!body.ok) return send(res, 400, { ok: false, error: { code: 'VALIDATION', message: body.message } });
-      const name = decodeURIComponent(url.pathname.slice('/rpc/'.length));
+      const name = pathname.slice('/rpc/'.length);
+      const refused = webRefusal(name, body.value);
+      if (refused) return send(res, 200, { ok: false, error: refused });
       return send(res, 200, await dispatch(opts.handlers, name, body.value));
     }
 
-    if (url.pathname === '/events') {
+    if (pathname === '/events') {
       const tok = checkToken(req, guard);
       if (!tok.ok) return refuse(res, tok.status, tok.reason);
       res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
@@ -83,7 +119,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
 
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405 as 403, 'Method not allowed');
-    return serveStatic(opts.staticDir, url.pathname, res);
+    return serveStatic(opts.staticDir, rawPath, res);
   }
 
   const unsubscribe = opts.bus.subscribe((event, payload) => {
@@ -101,9 +137,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${port}/`;
 
+  const signInUrl = () => `${url}#code=${codes.mint()}`;
   return {
     url,
-    openUrl: `${url}#token=${token}`,
+    openUrl: signInUrl(),
+    newSignInUrl: signInUrl,
     port,
     token,
     close: () =>
@@ -123,7 +161,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function refuse(res: ServerResponse, status: number, reason: string): void {
-  send(res, status, { ok: false, error: { code: 'FORBIDDEN', message: reason } });
+  const hint = status === 401 ? { hint: 'Open the sign-in link `housekeeper serve` printed (a session ends when serve stops).' } : {};
+  send(res, status, { ok: false, error: { code: 'FORBIDDEN', message: reason, ...hint } });
 }
 
 async function readJson(req: IncomingMessage): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {

@@ -20,14 +20,26 @@ export function contentType(file: string): string {
   return MIME[path.extname(file)] ?? 'application/octet-stream';
 }
 
-/** The file a URL path names inside `root` ("/" is index.html), or null when it would leave `root`. */
-export function resolveInside(root: string, urlPath: string): string | null {
-  let rel: string;
+/**
+ * A URL path decoded, or null when it is malformed (bad percent-encoding) or decodes to a control
+ * character (NUL makes fs calls throw; CR/LF have no business in a file name). Callers answer 400.
+ */
+export function decodeRequestPath(urlPath: string): string | null {
+  let decoded: string;
   try {
-    rel = urlPath === '/' ? 'index.html' : decodeURIComponent(urlPath).replace(/^\/+/, '');
+    decoded = decodeURIComponent(urlPath);
   } catch {
     return null;
   }
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u001f\u007f]/.test(decoded) ? null : decoded;
+}
+
+/** The file a URL path names inside `root` ("/" is index.html), or null when it would leave `root`. */
+export function resolveInside(root: string, urlPath: string): string | null {
+  const decoded = urlPath === '/' ? '/index.html' : decodeRequestPath(urlPath);
+  if (decoded === null) return null;
+  const rel = decoded.replace(/^\/+/, '');
   const file = path.resolve(root, rel);
   const inside = path.relative(root, file);
   return inside.startsWith('..') || path.isAbsolute(inside) ? null : file;

@@ -6,8 +6,12 @@
  *   2. its Host header names that address (defeats DNS rebinding),
  *   3. an Origin header, when present, is our own origin (defeats cross-site requests),
  *   4. /rpc and /events carry the random per-session token (compared in constant time).
- * Static assets (the UI's HTML/JS/CSS) are public: they hold no data; the token reaches the page in
- * the URL fragment, which browsers never send to servers.
+ * Static assets (the UI's HTML/JS/CSS) are public: they hold no data.
+ * The token itself is never printed, logged or put on a command line (a browser started with a URL
+ * shows it to every local user in `ps`, and keeps it in its history; issue #12, item 2). What `serve`
+ * prints and opens is a one-time sign-in code in the URL fragment: the page exchanges it once at
+ * POST /session for the token (kept in sessionStorage), and the code is dead from then on, or after
+ * ten minutes unused.
  * Default deny. Change only with care.
  * ================================================================================
  */
@@ -31,6 +35,39 @@ export const SECURITY_HEADERS: Record<string, string> = {
 
 export function newToken(): string {
   return crypto.randomBytes(24).toString('base64url');
+}
+
+const CODE_TTL_MS = 10 * 60_000;
+const MAX_CODES = 16;
+
+/** One-time sign-in codes: each redeemable once, within ten minutes, for the session token. */
+export class SignInCodes {
+  readonly #codes = new Map<string, number>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  mint(): string {
+    const code = crypto.randomBytes(16).toString('base64url');
+    this.#codes.set(code, this.now() + CODE_TTL_MS);
+    // Oldest first out: a person pressing Enter many times never makes old codes pile up.
+    while (this.#codes.size > MAX_CODES) this.#codes.delete(this.#codes.keys().next().value!);
+    return code;
+  }
+
+  /** true exactly once per code minted, and only before it expires. */
+  redeem(given: unknown): boolean {
+    if (typeof given !== 'string' || given.length === 0 || given.length > 64) return false;
+    const a = Buffer.from(given);
+    let hit: string | null = null;
+    for (const code of this.#codes.keys()) {
+      const b = Buffer.from(code);
+      if (a.length === b.length && crypto.timingSafeEqual(a, b)) hit = code;
+    }
+    if (hit === null) return false;
+    const expires = this.#codes.get(hit)!;
+    this.#codes.delete(hit);
+    return expires > this.now();
+  }
 }
 
 export function isLoopback(host: string): boolean {
@@ -74,6 +111,7 @@ export function checkHostAndOrigin(req: IncomingMessage, cfg: GuardConfig): Guar
 export function checkToken(req: IncomingMessage, cfg: GuardConfig): GuardVerdict {
   const given = req.headers[TOKEN_HEADER];
   if (typeof given !== 'string' || given.length === 0) return { ok: false, status: 401, reason: 'Missing session token' };
+  if (given.length > 256) return { ok: false, status: 401, reason: 'Invalid session token' };
   const a = Buffer.from(given);
   const b = Buffer.from(cfg.token);
   if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) return { ok: false, status: 401, reason: 'Invalid session token' };

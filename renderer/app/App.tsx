@@ -2,18 +2,19 @@ import { lazy, Suspense, useEffect } from 'react';
 import { refreshConnections, useConnections } from '../api/connections';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Spinner } from '../components/Spinner';
-import { ActivityScreen } from '../features/activity/ActivityScreen';
 import { ConnectionsScreen } from '../features/connections/ConnectionsScreen';
-import { OverviewScreen } from '../features/overview/OverviewScreen';
-import { PurgeScreen } from '../features/purge/PurgeScreen';
-import { SchedulesScreen } from '../features/schedules/SchedulesScreen';
 import { useRoute } from '../lib/router';
 import { ErrorBoundary } from './ErrorBoundary';
 import { Sidebar, type ScreenId } from './Sidebar';
 
-// The settings catalog behind Profiles is large; load that screen only when it is opened, so the
-// first paint during an incident stays small.
+// Screens load when first opened, so the first paint during an incident stays small: the settings
+// catalog (Profiles), the table library (Schedules, Purge, Activity) and the chart library
+// (Overview) are separate chunks. Connections, the first-run screen, stays in the initial bundle.
 const ProfilesScreen = lazy(() => import('../features/profiles/ProfilesScreen').then((m) => ({ default: m.ProfilesScreen })));
+const OverviewScreen = lazy(() => import('../features/overview/OverviewScreen').then((m) => ({ default: m.OverviewScreen })));
+const SchedulesScreen = lazy(() => import('../features/schedules/SchedulesScreen').then((m) => ({ default: m.SchedulesScreen })));
+const PurgeScreen = lazy(() => import('../features/purge/PurgeScreen').then((m) => ({ default: m.PurgeScreen })));
+const ActivityScreen = lazy(() => import('../features/activity/ActivityScreen').then((m) => ({ default: m.ActivityScreen })));
 
 export function App() {
   const { segments } = useRoute();
@@ -38,7 +39,7 @@ export function App() {
   } else if (connections.status === 'error' && connections.error) {
     body = (
       <div className="page">
-        <ErrorNotice title="Housekeeper could not read its saved connections" error={connections.error}>
+        <ErrorNotice title={connections.error.code === 'FORBIDDEN' ? 'This browser is not signed in' : 'Housekeeper could not read its saved connections'} error={connections.error}>
           <button type="button" className="btn btn--small notice__action" onClick={() => void refreshConnections()}>
             Try again
           </button>
@@ -54,11 +55,7 @@ export function App() {
   } else if (screen === 'schedules') {
     body = <SchedulesScreen path={rest} />;
   } else if (screen === 'profiles') {
-    body = (
-      <Suspense fallback={<div className="page page--center"><Spinner label="Loading Profiles…" /></div>}>
-        <ProfilesScreen path={rest} />
-      </Suspense>
-    );
+    body = <ProfilesScreen path={rest} />;
   } else {
     body = <ConnectionsScreen path={rest} />;
   }
@@ -67,7 +64,9 @@ export function App() {
     <div className="shell">
       <Sidebar active={screen} />
       <main className="main">
-        <ErrorBoundary key={screen}>{body}</ErrorBoundary>
+        <ErrorBoundary key={screen}>
+          <Suspense fallback={<div className="page page--center"><Spinner label="Loading…" /></div>}>{body}</Suspense>
+        </ErrorBoundary>
       </main>
     </div>
   );

@@ -3,7 +3,12 @@
  * how fast, how long left. Presentational: the caller passes the latest jobs.progress payload.
  */
 import type { JobProgress } from '../../shared/domain/jobs';
-import { formatCount, formatEta } from '../lib/format';
+import { formatCount, formatEta, formatProgress, formatRate } from '../lib/format';
+
+/** What a job's rate counts (purges delete runs; other jobs count their steps). */
+function rateUnit(kind: string): string {
+  return kind.startsWith('purge') ? 'runs' : 'steps';
+}
 
 const TONE: Record<JobProgress['status'], string> = {
   running: 'accent',
@@ -52,9 +57,9 @@ export function JobProgressBar({ job, onCancel, onPause, onResume }: { job: JobP
         <span>
           {formatCount(job.done)}
           {job.total !== null && ` of ${formatCount(job.total)}`}
-          {fraction !== null && ` (${Math.floor(fraction * 100)}%)`}
+          {fraction !== null && ` (${formatProgress(job.done, job.total)})`}
         </span>
-        {job.rate !== null && <span>{formatCount(job.rate)}/s</span>}
+        {job.rate !== null && <span>{formatRate(job.rate, rateUnit(job.kind))}</span>}
         {eta && <span>{eta} left</span>}
       </div>
       {job.message && <div className="job__message">{job.message}</div>}

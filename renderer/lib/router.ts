@@ -1,7 +1,7 @@
 /**
  * Hash routes (#/connections, #/connections/new, #/connections/<id>, #/activity). A hash works the
  * same under app:// in Electron and http://127.0.0.1 in web mode, needs no server support, and keeps
- * the back button useful. The web token also arrives in the hash (#token=...), but the API client
+ * the back button useful. The web sign-in code also arrives in the hash (#code=...), but the API client
  * strips it before the first render (see renderer/main.tsx).
  */
 import { useSyncExternalStore } from 'react';

@@ -7,6 +7,8 @@ import {
   SettingsSourceSchema,
   SimulationSchema,
 } from '../domain/schedules';
+import { parseInstant } from '../schedules/instant';
+import { overrideError } from '../schedules/settings';
 
 const JobStarted = z.object({ jobId: z.string() });
 const Deployments = z.array(z.string().trim().min(1)).default([]);
@@ -26,7 +28,15 @@ export const schedulesRequests = {
         deployments: Deployments,
         settings: SettingsSourceSchema.default({ kind: 'live' }),
         /** Keys of SchedulerSettings (loopSeconds, minRuns, maxScheduledTime "PT1H" or seconds...). */
-        overrides: z.record(z.string(), SettingValue).default({}),
+        overrides: z
+          .record(z.string(), SettingValue)
+          .superRefine((o, ctx) => {
+            for (const [k, v] of Object.entries(o)) {
+              const why = overrideError(k, v);
+              if (why) ctx.addIssue({ code: 'custom', path: [k], message: why });
+            }
+          })
+          .default({}),
         horizonHours: z.number().min(0.1).max(168).default(24),
       })
       .strict(),
@@ -40,7 +50,13 @@ export const schedulesRequests = {
         kind: ChangeKindSchema,
         deployments: Deployments,
         /** recreate/reset: "now" or an ISO 8601 time. */
-        anchor: z.string().trim().min(1).default('now'),
+        anchor: z
+          .string()
+          .trim()
+          .min(1)
+          .max(64)
+          .refine((a) => a.toLowerCase() === 'now' || (/^\d{4}-\d{2}-\d{2}/.test(a) && !Number.isNaN(parseInstant(a))), 'The anchor is now or an ISO 8601 time, e.g. 2026-11-30T09:00:00+01:00')
+          .default('now'),
         /** restore: the change whose originals are written back. */
         changeId: z.string().min(1).optional(),
         /** reset: keep the newest N past-due runs per deployment ("only run latest"). */

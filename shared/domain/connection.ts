@@ -5,6 +5,10 @@
  */
 import { z } from 'zod';
 import { DegradationSchema } from './compat';
+import { hasControlChars, NO_CONTROL_MESSAGE } from './safe-text';
+
+/** Text Housekeeper stores and later prints: no control characters (issue #12, item 5). */
+const clean = (s: string) => !hasControlChars(s);
 
 export const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export const SslModeSchema = z.enum(SSL_MODES);
@@ -24,32 +28,38 @@ export type ApiAuthDraft = z.infer<typeof ApiAuthDraftSchema>;
 
 export const PostgresDraftSchema = z.object({
   kind: z.literal('postgres'),
-  host: z.string().trim().min(1, 'Postgres host is required'),
+  host: z.string().trim().min(1, 'Postgres host is required').max(255).refine(clean, 'The host cannot contain control characters'),
   port: z.number().int().min(1).max(65535).default(5432),
-  database: z.string().trim().min(1, 'Postgres database name is required'),
-  user: z.string().trim().min(1, 'Postgres user is required'),
+  database: z.string().trim().min(1, 'Postgres database name is required').max(255).refine(clean, 'The database name cannot contain control characters'),
+  user: z.string().trim().min(1, 'Postgres user is required').max(255).refine(clean, 'The user name cannot contain control characters'),
   password: SecretInput,
   sslmode: SslModeSchema.default('prefer'),
-  caFile: z.string().trim().min(1).optional(),
+  caFile: z.string().trim().min(1).max(4096).refine(clean, 'The path cannot contain control characters').optional(),
+  /**
+   * Send the password in clear text when the server asks for it (pg_hba `password`) on a connection
+   * without TLS. Off by default: anyone on the path could read it (issue #12, item 1).
+   */
+  allowCleartextPassword: z.boolean().optional(),
 });
 export type PostgresDraft = z.infer<typeof PostgresDraftSchema>;
 
 export const DbDraftSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('none') }),
   PostgresDraftSchema,
-  z.object({ kind: z.literal('sqlite'), path: z.string().trim().min(1, 'SQLite file path is required') }),
+  z.object({ kind: z.literal('sqlite'), path: z.string().trim().min(1, 'SQLite file path is required').max(4096).refine(clean, 'The path cannot contain control characters') }),
 ]);
 export type DbDraft = z.infer<typeof DbDraftSchema>;
 
 export const ConnectionNameSchema = z
   .string()
-  .trim()
-  .min(1, 'A connection needs a name')
-  .max(80, 'Keep the name under 80 characters');
+  .max(80, 'Keep the name under 80 characters')
+  .refine(clean, NO_CONTROL_MESSAGE)
+  .transform((s) => s.trim())
+  .pipe(z.string().min(1, 'A connection needs a name'));
 
 export const ConnectionDraftSchema = z.object({
   name: ConnectionNameSchema,
-  apiUrl: z.string().trim().min(1, 'The Prefect API URL is required'),
+  apiUrl: z.string().trim().min(1, 'The Prefect API URL is required').max(2048).refine(clean, 'The URL cannot contain control characters'),
   apiAuth: ApiAuthDraftSchema.default({ kind: 'none' }),
   db: DbDraftSchema.default({ kind: 'none' }),
   readOnly: z.boolean().default(false),
@@ -75,6 +85,7 @@ export const DbViewSchema = z.discriminatedUnion('kind', [
     sslmode: SslModeSchema,
     caFile: z.string().optional(),
     hasPassword: z.boolean(),
+    allowCleartextPassword: z.boolean(),
   }),
   z.object({ kind: z.literal('sqlite'), path: z.string() }),
 ]);

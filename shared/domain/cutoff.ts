@@ -7,6 +7,7 @@ import { DateTime, Duration } from 'luxon';
 import type { AppErrorData } from '../errors';
 import type { Result } from '../result';
 
+const MAX_AGO_MS = 100 * 366 * 86_400_000;
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 function fail(message: string, hint: string): Result<never> {
@@ -49,6 +50,8 @@ export function resolveCutoff(text: string, now: Date, zone = 'UTC'): Result<Res
   if (/^-/.test(given)) return fail(`The cutoff "${given}" is negative.`, 'Give how long ago, e.g. 30m for "30 minutes ago".');
   const ago = parseShortDuration(given) ?? parseIsoDuration(given);
   if (ago !== null) {
+    // Far bigger values make dates that do not exist (`Invalid time value`, issue #12).
+    if (!Number.isFinite(ago) || ago > MAX_AGO_MS) return fail(`The cutoff "${given}" is more than 100 years ago.`, 'Give a shorter duration, e.g. 30d, or a date.');
     if (ago <= 0) return fail(`The cutoff "${given}" is zero.`, 'Runs due right now may be starting; use at least 1m (the default is 30m).');
     return { ok: true, value: { cutoff: new Date(now.getTime() - ago).toISOString(), given, kind: 'ago', agoMs: ago } };
   }
@@ -61,6 +64,7 @@ export function resolveCutoff(text: string, now: Date, zone = 'UTC'): Result<Res
     );
   }
   const instant = dt.toUTC();
+  if (instant.toISO() === null || instant.year < 1970) return fail(`The cutoff "${given}" is out of range.`, 'Give a time after 1970, e.g. 2026-11-29T08:00:00Z.');
   if (instant.toMillis() > now.getTime()) {
     return fail(
       `The cutoff ${instant.toISO()} is in the future.`,
@@ -68,4 +72,14 @@ export function resolveCutoff(text: string, now: Date, zone = 'UTC'): Result<Res
     );
   }
   return { ok: true, value: { cutoff: instant.toISO()!, given, kind: 'absolute', agoMs: null } };
+}
+
+/**
+ * Whether `text` can be a cutoff at all, without a clock: for contracts, so a request with a cutoff
+ * like "30x" is refused before any server is asked for its time (issue #12). null when it can.
+ */
+export function cutoffSyntaxError(text: string): string | null {
+  if (text.length > 64) return 'The cutoff is longer than 64 characters.';
+  const r = resolveCutoff(text, new Date(8_640_000_000_000_000)); // the latest date there is: no "future" refusal
+  return r.ok ? null : `${r.error.message} ${r.error.hint ?? ''}`.trim();
 }

@@ -339,7 +339,7 @@ export const EXPORT_FORMATS = ['json', 'md', 'csv'] as const;
 export const ExportFormatSchema = z.enum(EXPORT_FORMATS);
 export type ExportFormat = z.infer<typeof ExportFormatSchema>;
 
-/** Prefect's own tables, biggest troublemakers first (prefect-internals.md §10). */
+/** Prefect's own tables, biggest troublemakers first (docs/prefect.md §2). */
 export const PREFECT_TABLES = [
   'flow_run',
   'flow_run_state',

@@ -5,6 +5,7 @@
  * run_count = 0, and a scheduled start older than a cutoff. Created by a schedule unless asked.
  */
 import { z } from 'zod';
+import { cutoffSyntaxError } from './cutoff';
 
 export const PURGEABLE_STATE_NAMES = ['Scheduled', 'Late'] as const;
 export const PurgeStateNameSchema = z.enum(PURGEABLE_STATE_NAMES);
@@ -12,7 +13,15 @@ export type PurgeStateName = z.infer<typeof PurgeStateNameSchema>;
 
 export const PurgeFilterSchema = z.object({
   /** A duration ago (30m, 2h, PT30M) or an absolute time; resolved and frozen at plan time. */
-  olderThan: z.string().trim().min(1).default('30m'),
+  olderThan: z
+    .string()
+    .trim()
+    .min(1)
+    .superRefine((v, ctx) => {
+      const why = cutoffSyntaxError(v);
+      if (why) ctx.addIssue({ code: 'custom', message: why });
+    })
+    .default('30m'),
   /** Deployment names ("flow/deployment", or a unique deployment name) or ids. Empty: all. */
   deployments: z.array(z.string().trim().min(1)).default([]),
   workPools: z.array(z.string().trim().min(1)).default([]),

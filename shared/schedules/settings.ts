@@ -136,3 +136,15 @@ export function fromEnvValues(values: Record<string, string>): ReadSettings {
 export function withOverrides(base: SchedulerSettings, overrides: Partial<Record<SchedulerSettingKey, unknown>>): ReadSettings {
   return apply(base, (key) => overrides[key]);
 }
+
+/**
+ * A typed-in override checked without a server (contracts and the CLI check it before any request,
+ * issue #12): the name is a scheduler setting (key, Prefect field or env name) and the value reads.
+ */
+export function overrideError(name: string, value: unknown): string | null {
+  const field = name.toLowerCase().replace(/^prefect_(server|api)_services_scheduler_/, '');
+  const key = (Object.keys(SETTING_FIELDS) as SchedulerSettingKey[]).find((k) => k === name || SETTING_FIELDS[k] === field);
+  if (!key) return `"${name.slice(0, 60)}" is not a scheduler setting (${Object.values(SETTING_FIELDS).join(', ')})`;
+  const r = readSetting(key, value);
+  return 'issue' in r ? `${SETTING_FIELDS[key]}: ${r.issue}` : null;
+}

@@ -30,8 +30,11 @@ async function once(): Promise<{ toUrl: number; toFirstAnswer: number }> {
       child.on('exit', (c) => reject(new Error(`serve exited ${c}`)));
     });
     const toUrl = performance.now() - t0;
-    const token = /#token=(.+)$/.exec(url)![1]!;
+    // As the page does: trade the one-time sign-in code for the session token, then ask.
+    const code = /#code=(.+)$/.exec(url)![1]!;
     const base = url.replace(/#.*$/, '');
+    const session = (await (await fetch(`${base}session`, { method: 'POST', body: JSON.stringify({ code }) })).json()) as { value: { token: string } };
+    const token = session.value.token;
     const res = await fetch(`${base}rpc/app.info`, { method: 'POST', headers: { 'x-housekeeper-token': token }, body: '{}' });
     if (!res.ok) throw new Error(`app.info ${res.status}`);
     await res.json();

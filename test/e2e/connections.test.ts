@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openBrowser, screenshot, type BrowserSession } from './support/browser';
+import { docShot, openBrowser, screenshot, type BrowserSession } from './support/browser';
 import { REPO_ROOT, startServe, type ServeHandle } from './support/serve';
 import { AppShell } from './pages/AppShell';
 import { ConnectionsPage } from './pages/ConnectionsPage';
@@ -46,6 +46,7 @@ describe('connections, in the browser', () => {
 
     const report = await form.test();
     await screenshot(page, path.join(SHOTS, 'connections-test.png'));
+    await docShot(page, 'connection-test');
 
     const checks = await report.checks();
     const failed = checks.filter((c) => c.status === 'fail');

@@ -91,7 +91,7 @@ describe('overview, in the browser', () => {
     expect(orphans).toMatch(/Logs of deleted runs: ≈?[\d,]+/);
     await page.getByTestId('maintenance-idle').or(page.getByTestId('maintenance-list')).waitFor();
     // Three inspections: the growth charts draw lines.
-    expect(await page.getByTestId('growth-dead').locator('polyline').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('growth-dead').locator('canvas').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('pgstattuple-howto').innerText()).toMatch(/CREATE EXTENSION pgstattuple/);
 
     await screenshot(page, path.join(SHOTS, 'overview.png'));

@@ -73,22 +73,22 @@ describe('profiles, in the browser', () => {
     await page.getByText('Revision 4 ·').waitFor();
     await screenshot(page, path.join(SHOTS, 'profiles-history.png'));
 
-    // Export into an existing profiles.toml: the other profile and the comment survive.
+    // Export. In local web mode a path on this machine is refused (issue #12): the file stays as it
+    // was, and the export is previewed here for download instead (writing into profiles.toml by path
+    // is the desktop window's and the CLI's: test/integration/profiles-prefect-cli.test.ts).
     const file = path.join(tmp, 'profiles.toml');
-    fs.writeFileSync(file, '# mine\nactive = "local"\n\n[profiles.local]\nPREFECT_API_URL = "http://127.0.0.1:4200/api"\n');
+    const before = '# mine\nactive = "local"\n\n[profiles.local]\nPREFECT_API_URL = "http://127.0.0.1:4200/api"\n';
+    fs.writeFileSync(file, before);
     await profiles.tab('export');
     await page.getByTestId('export-path').fill(file);
     await page.getByTestId('export-preview').click();
+    await page.getByText(/does not read or write a file by path/).waitFor();
+    expect(fs.readFileSync(file, 'utf8')).toBe(before);
+    await page.getByTestId('export-path').fill('');
+    await page.getByTestId('export-preview').click();
     await page.getByTestId('export-text').waitFor();
+    expect(await page.getByTestId('export-text').innerText()).toContain('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME = "P1D"');
     await screenshot(page, path.join(SHOTS, 'profiles-export.png'));
-    await page.getByTestId('export-write').click();
-    await page.getByTestId('confirm-dialog-confirm').click();
-    await page.getByTestId('export-written').waitFor();
-    const written = fs.readFileSync(file, 'utf8');
-    expect(written).toContain('# mine');
-    expect(written).toContain('[profiles.local]');
-    expect(written).toContain('PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME = "P1D"');
-    expect(fs.readdirSync(tmp).some((f) => f.startsWith('profiles.toml.bak-'))).toBe(true);
 
     // Drift against the harness server, which runs with the scheduler off: that setting matches.
     await profiles.tab('drift');

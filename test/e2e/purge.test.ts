@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isStale, seedScenario, snapshot, uniqueTag } from '../integration/support/purge-fixture';
 import type { SeededDeployment } from '../harness/seed-api';
-import { openBrowser, screenshot, type BrowserSession } from './support/browser';
+import { docShot, openBrowser, screenshot, type BrowserSession } from './support/browser';
 import { REPO_ROOT, startServe, type ServeHandle } from './support/serve';
 import { rpc } from './support/rpc';
 import { AppShell } from './pages/AppShell';
@@ -48,6 +48,7 @@ describe('purge, in the browser', () => {
     await new AppShell(page).goto('purge');
     const purge = new PurgePage(page);
     await purge.selectDeployments(deployments.map((d) => d.fullName));
+    expect(await purge.selectedText()).toBe('2 deployments selected');
     await purge.setOlderThan('5m');
     const count = await purge.preview();
 
@@ -66,6 +67,7 @@ describe('purge, in the browser', () => {
     const deleted = await purge.waitForResult();
     expect(deleted).toBe(count);
     await screenshot(page, path.join(SHOTS, 'purge-result.png'));
+    await docShot(page, 'purge-result', { fullPage: true });
 
     const after = await snapshot(h, deployments.map((d) => d.id));
     expect(before.size - after.size).toBe(count);

@@ -74,7 +74,14 @@ describe('schedules and the backlog reset, in the browser', () => {
     const { page } = session;
     const sched = new SchedulesPage(page);
     await sched.open();
+    // Worst first: the list opens sorted by past-due runs; sorting by name puts it in order.
+    expect((await sched.deployments()).sort()).toEqual(['etl/sync-every-2m', 'maintenance/nightly', 'ml/score', 'reports/hourly-rrule']);
+    await sched.sortBy('deployment');
     expect(await sched.deployments()).toEqual(['etl/sync-every-2m', 'maintenance/nightly', 'ml/score', 'reports/hourly-rrule']);
+    // The Flags column carries the deployment's flags too (it was always empty on a backlog).
+    expect(await sched.flags('etl/sync-every-2m')).toContain('Late backlog');
+    expect(await sched.search('rrule')).toBe('1 of 4 deployments shown');
+    expect(await sched.search('')).toBe('4 deployments');
     const total = [...backlog.values()].reduce((a, b) => a + b, 0);
     expect(await sched.backlogAlert()).toMatch(new RegExp(`${total.toLocaleString('en-US')} past-due runs on 3 deployments`));
     await screenshot(page, path.join(SHOTS, 'schedules-list.png'));

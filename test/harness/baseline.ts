@@ -81,7 +81,7 @@ export const BASELINE_PG_DEPLOYMENTS: DeploymentSpec[] = [
     schedules: [{ schedule: { kind: 'interval', interval: 600, anchorDate: ANCHOR, timezone: 'UTC' }, active: false }],
   },
   // Deployment parameters plus two slugged schedules with their own parameter overrides
-  // (schedule PATCH resets parameters unless they are resent: prefect-internals.md §4.2).
+  // (schedule PATCH resets parameters unless they are resent: docs/prefect.md §8.1).
   {
     flow: 'ml',
     name: BASELINE_NAMES.params,

@@ -19,7 +19,7 @@ export type ScheduleSpec =
   /** `interval` in seconds; `anchorDate` ISO (Prefect defaults it to "now" when omitted). */
   | { kind: 'interval'; interval: number; anchorDate?: string; timezone?: string }
   | { kind: 'cron'; cron: string; timezone?: string; dayOr?: boolean }
-  /** Without DTSTART Prefect injects one on write (see prefect-internals.md §4.2). */
+  /** Without DTSTART Prefect injects one on write (see docs/prefect.md §8.1). */
   | { kind: 'rrule'; rrule: string; timezone?: string };
 
 export interface DeploymentScheduleSpec {

@@ -51,14 +51,14 @@ describe('ConnectionsService', () => {
     expect(r.db).toMatchObject({ kind: 'postgres', password: 'pg-secret-1' });
   });
 
-  it('keeps stored secrets when an edit leaves them out, clears them on null', () => {
+  it('keeps stored secrets when an edit leaves them out (same destination), clears them on null', () => {
     const v = svc.save(undefined, draft());
-    svc.save(v.id, draft({ name: 'prod-2', apiAuth: { kind: 'basic' }, db: { kind: 'postgres', host: 'db2', database: 'prefect', user: 'prefect' } }));
+    svc.save(v.id, draft({ name: 'prod-2', apiUrl: 'http://PREFECT.internal:4200/other/api', apiAuth: { kind: 'basic' }, db: { kind: 'postgres', host: 'db.internal', database: 'prefect', user: 'prefect', sslmode: 'verify-full' } }));
     const r = svc.resolve(v.id);
     expect(r.name).toBe('prod-2');
     expect(r.apiAuth).toEqual({ kind: 'basic', authString: 'admin:hunter22' });
-    expect(r.db).toMatchObject({ host: 'db2', password: 'pg-secret-1' });
-    svc.save(v.id, draft({ db: { kind: 'postgres', host: 'db2', database: 'prefect', user: 'prefect', password: null } }));
+    expect(r.db).toMatchObject({ host: 'db.internal', password: 'pg-secret-1' });
+    svc.save(v.id, draft({ db: { kind: 'postgres', host: 'db.internal', database: 'prefect', user: 'prefect', password: null } }));
     expect(svc.get(v.id).db).toMatchObject({ hasPassword: false });
   });
 

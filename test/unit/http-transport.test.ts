@@ -38,9 +38,10 @@ const rpc = (name: string, body: unknown, headers: Record<string, string> = {}) 
   });
 
 describe('local web transport', () => {
-  it('binds to 127.0.0.1 and hands out the token only in the URL fragment', () => {
+  it('binds to 127.0.0.1 and hands out only a one-time code in the URL fragment, never the token', () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    expect(server.openUrl).toBe(`${server.url}#token=${server.token}`);
+    expect(server.openUrl).toMatch(new RegExp(`^${server.url}#code=[A-Za-z0-9_-]{20,}$`));
+    expect(server.openUrl).not.toContain(server.token);
     expect(server.token.length).toBeGreaterThanOrEqual(32);
   });
 

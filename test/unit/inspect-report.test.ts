@@ -17,8 +17,8 @@ describe('number formatting', () => {
     expect(formatCount(1234, false)).toBe('≈1,234');
     expect(formatCount(1234, true)).toBe('1,234');
     expect(formatCompact(1_250_000)).toBe('1.3M');
-    expect(formatShare(0.237)).toBe('24 %');
-    expect(formatShare(0.004)).toBe('0.4 %');
+    expect(formatShare(0.237)).toBe('24%');
+    expect(formatShare(0.004)).toBe('0.4%');
   });
 });
 
@@ -40,7 +40,7 @@ describe('report exports', () => {
     expect(md).toContain('deleted deployment deadbeef');
     expect(md).toContain('GRANT SELECT ON flow_run TO monitor;');
     expect(md).toContain('≈20,000 ±3,000 (sampled 40,000 rows)');
-    expect(md).toContain('| autovacuum | flow_run_state | scanning heap | 40 % |');
+    expect(md).toContain('| autovacuum | flow_run_state | scanning heap | 40% |');
   });
 
   it('CSV is long-form, quoted per RFC 4180 and marks estimates', () => {

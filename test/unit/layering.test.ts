@@ -1,5 +1,5 @@
 /**
- * The layering rules of ../shared/docs/architecture.md live in eslint.config.mjs; this proves they
+ * The layering rules of docs/architecture.md ("Layering, enforced") live in eslint.config.mjs; this proves they
  * bite: each forbidden import, linted as if it were in the folder it must not appear in, is an error.
  */
 import path from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * The scheduler simulator: its per-pass dates equal the exact rule (scheduler.ts, itself held to
  * Prefect by schedule-math.test.ts), and its loop-by-loop behaviour matches the arithmetic of
- * prefect-internals.md §5.2 for the classic shapes.
+ * docs/prefect.md §9.1 for the classic shapes.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+import { formatDateTime } from '../../../shared/text/format';
 import type { AppContext } from '../../context';
 import { intFlag, type Flags } from '../args';
 import { EXIT } from '../exit';
@@ -12,7 +13,7 @@ export function auditCommand(ctx: AppContext, flags: Flags, out: Out): number {
       ? 'The audit log is empty.'
       : table(
           ['WHEN', 'CONNECTION', 'ACTION', 'OUTCOME', 'SUMMARY', 'BY'],
-          entries.map((e) => [e.at.replace('T', ' ').slice(0, 19), e.connectionName ?? '-', e.action, e.outcome, e.summary, `${e.user}@${e.host}`]),
+          entries.map((e) => [formatDateTime(e.at), e.connectionName ?? '-', e.action, e.outcome, e.summary, `${e.user}@${e.host}`]),
         ),
   );
   return EXIT.ok;

@@ -10,7 +10,7 @@ import { confirm } from '../prompt';
 
 export function describeDb(c: ConnectionView): string {
   const d = c.db;
-  if (d.kind === 'postgres') return `Postgres ${d.user}@${d.host}:${d.port}/${d.database}`;
+  if (d.kind === 'postgres') return `Postgres ${d.user}@${d.host}:${d.port}/${d.database}${d.allowCleartextPassword ? ' (cleartext password allowed)' : ''}`;
   if (d.kind === 'sqlite') return `SQLite ${d.path}`;
   return 'API only';
 }

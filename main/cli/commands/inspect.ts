@@ -65,6 +65,19 @@ export async function inspectCommand(ctx: AppContext, sub: string | undefined, _
     process.removeListener('SIGINT', onSig);
   }
 
+  // Nothing could be read: that is an error (stderr, exit 1), not a report (issue #12).
+  const applicable = report.sections.filter((s) => s.status !== 'unavailable');
+  if (applicable.length > 0 && applicable.every((s) => s.status === 'failed')) {
+    const first = report.notes.find((n) => n.level === 'warn');
+    out.error({
+      code: 'INTERNAL',
+      message: `Nothing could be read from "${report.connectionName}": ${first?.message ?? applicable[0]?.message ?? 'every section failed'}`,
+      hint: first?.hint ?? 'Check the connection with `housekeeper connections test`.',
+      details: { reportId: report.id },
+    });
+    return EXIT.failed;
+  }
+
   if (format?.success) {
     const e = exportReport(report, format.data);
     if (flags.output) {
@@ -73,14 +86,12 @@ export async function inspectCommand(ctx: AppContext, sub: string | undefined, _
       out.info(`Wrote ${format.data.toUpperCase()} report to ${file}`);
       if (out.json) out.result({ file, format: format.data, reportId: report.id }, () => '');
     } else {
-      process.stdout.write(e.content);
+      out.data(e.content);
     }
   } else {
     out.result(report, () => formatReport(report));
   }
   if (exactFailed) out.info(`housekeeper: ${exactFailed}`);
-  const applicable = report.sections.filter((s) => s.status !== 'unavailable');
-  if (applicable.length > 0 && applicable.every((s) => s.status === 'failed')) return EXIT.failed;
   return exactFailed ? EXIT.failed : EXIT.ok;
 }
 

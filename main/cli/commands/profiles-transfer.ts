@@ -52,7 +52,7 @@ export async function exportCommand(transfer: ProfileTransfer, name: string, rev
   if (!flags.file) {
     if (preview.errors.length) out.info(`Warning: Prefect would reject this profile:\n${issuesText(preview.errors)}`);
     if (out.json) out.result(preview, () => '');
-    else process.stdout.write(preview.content);
+    else out.data(preview.content);
     return preview.errors.length ? EXIT.failed : EXIT.ok;
   }
   const t = preview.target!;

@@ -17,8 +17,8 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 
 /**
- * Aliases per setting, canonical first, from shared/prefect/settings.schema.json
- * (`supported_environment_variables`).
+ * Aliases per setting, canonical first, as Prefect's settings model declares them (the
+ * `supported_environment_variables` of its JSON schema; docs/prefect.md §11).
  */
 export const SETTING_NAMES = {
   apiUrl: ['PREFECT_API_URL'],

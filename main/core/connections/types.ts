@@ -24,6 +24,8 @@ export interface ResolvedConnection {
         password: string | null;
         sslmode: SslMode;
         caFile?: string;
+        /** Send the password when the server asks for it in clear text without TLS (off: refused). */
+        allowCleartextPassword?: boolean;
       }
     | { kind: 'sqlite'; path: string };
   readOnly: boolean;

@@ -1,6 +1,6 @@
 /**
- * How far to trust a statistical bloat estimate. The failure modes are documented (users-and-anchors
- * §3): within ~2 points with fresh statistics, 81 points off with stale ones, and a pg_monitor-only
+ * How far to trust a statistical bloat estimate. The failure modes are documented (docs/prefect.md
+ * §12): within ~2 points with fresh statistics, 81 points off with stale ones, and a pg_monitor-only
  * role that cannot read pg_stats gets a confident-looking nonsense number from the classic query.
  * So: no pg_stats, no estimate; stale or small, say so and widen the margin.
  */

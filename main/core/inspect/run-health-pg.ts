@@ -8,7 +8,7 @@
  *   read in one pass over the rows with state_type = 'SCHEDULED', which ix_flow_run__state_type and
  *   the partial scheduler index (…WHERE state_type = 'SCHEDULED') serve. It never filters on
  *   deployment_id alone: Prefect 3.1.6 … 3.8.3 have no plain index on that column
- *   (prefect-internals.md §1.2);
+ *   (docs/prefect.md §6);
  * - terminal runs by age come from the end_time histogram, exact where the bucket is small.
  */
 import { AGE_BUCKET_DAYS, STATE_TYPES, type AgeBucket, type DeploymentBacklog, type Orphans, type RunHealth, type StateCount } from '../../../shared/domain/inspect';

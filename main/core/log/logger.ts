@@ -2,6 +2,7 @@
  * Named loggers with redaction built in. Output goes to stderr (stdout belongs to the CLI's --json
  * document). Level from HOUSEKEEPER_LOG (error|warn|info|debug), default warn so the CLI stays quiet.
  */
+import { escapeControls } from '../../../shared/domain/safe-text';
 import { redact } from './redact';
 
 export type Level = 'error' | 'warn' | 'info' | 'debug';
@@ -38,7 +39,8 @@ export function createLogger(scope: string): Logger {
   const write = (level: Level, msg: string, extra?: unknown) => {
     if (ORDER[level] > threshold()) return;
     const tail = extra === undefined ? '' : ` ${toLogFormat(extra)}`;
-    process.stderr.write(redact(`${new Date().toISOString()} ${level.toUpperCase()} [${scope}] ${msg}${tail}`) + '\n');
+    // Log lines carry server and user text: control characters escaped, line breaks kept (stacks).
+    process.stderr.write(escapeControls(redact(`${new Date().toISOString()} ${level.toUpperCase()} [${scope}] ${msg}${tail}`), { keepLines: true }) + '\n');
   };
   return {
     error: (m, x) => write('error', m, x),

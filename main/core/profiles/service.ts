@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { AppError } from '../../../shared/errors';
+import { hasControlChars } from '../../../shared/domain/safe-text';
 import {
   applyChanges,
   diffValues,
@@ -228,6 +229,10 @@ export class ProfilesService {
   }
 
   private assertNameFree(name: string): void {
+    // Names from imported files too: never stored with control characters (issue #12, item 5).
+    if (name.length > 100 || hasControlChars(name)) {
+      throw new AppError('VALIDATION', 'A profile name cannot contain control characters (escape sequences, line breaks) or be longer than 100 characters.', { hint: 'Rename the profile in the file, or import it with --name NEW.' });
+    }
     if (this.repo.getByName(name)) throw conflictName(name);
   }
 

@@ -1,7 +1,7 @@
 /**
  * Purge through the Prefect REST API, for Prefect Cloud or when there is no database access.
  *
- * Traps handled (prefect-internals.md section 3.3 and fact 6):
+ * Traps handled (docs/prefect.md §7.2, §7.3):
  * - FlowRunFilter cannot filter run_count or auto_scheduled: both are checked client-side on every
  *   run before it is put in a batch, and again just before each batch.
  * - any_ and not_any_ must never be combined inside state.type/state.name (the server silently ignores

@@ -4,7 +4,7 @@
  * skipped, and under READ COMMITTED a row updated meanwhile is re-checked against the predicate on its
  * newest version), deletes them (states, task runs and inputs cascade), and deletes their logs and
  * artifacts in the same statement, since those tables have no foreign key and would be orphaned
- * (prefect-internals.md fact 1).
+ * (docs/prefect.md §3).
  */
 import { AppError } from '../../../shared/errors';
 import type { PostgresTarget } from '../targets/postgres';

@@ -1,7 +1,7 @@
 /**
  * The Prefect REST calls the Schedules feature makes, typed, on top of the app's client (auth, CSRF,
  * retries, 429). Shapes from Prefect 3.9.1's server schemas (DeploymentResponse, DeploymentSchedule,
- * FlowRunFilter). Every write here has a documented side effect on runs (prefect-internals.md §4.3);
+ * FlowRunFilter). Every write here has a documented side effect on runs (docs/prefect.md §8.2);
  * the comment on each says which, because the change plans count on them.
  *
  * Older servers: what the connected server accepts comes from targets/capabilities.ts. Where it
@@ -186,7 +186,7 @@ export class SchedulesApi {
   /**
    * PATCH one schedule with *every* field: Prefect writes model_dump(exclude_none=True) of the update,
    * whose `parameters` defaults to {} (not None), so a PATCH without them wipes the schedule's
-   * parameter overrides (prefect-internals.md §4.2). Deletes the deployment's future auto runs.
+   * parameter overrides (docs/prefect.md §8.1). Deletes the deployment's future auto runs.
    */
   async patchSchedule(deploymentId: string, s: StoredSchedule, signal?: AbortSignal): Promise<void> {
     const body = await this.writeBody(s, signal);

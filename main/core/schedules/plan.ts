@@ -14,6 +14,7 @@ import { formatInstant } from '../../../shared/schedules/instant';
 import { kindOf, nextDates, toSchedule } from '../../../shared/schedules/occurrences';
 import { recreateBody } from '../../../shared/schedules/recreate';
 import { ScheduleMathError } from '../../../shared/schedules/zone';
+import { formatInt, plural } from '../../../shared/text/format';
 import type { Store } from '../../store';
 import type { OriginalItem } from '../../store/repos/schedules';
 import type { ResolvedConnection } from '../connections/types';
@@ -264,7 +265,7 @@ export class SchedulePlanner {
       connectionName: req.conn.name,
       action: `schedules.${req.kind}.plan`,
       outcome: 'planned',
-      summary: `Planned ${req.kind} of ${plan.totals.deployments} deployments (${plan.totals.schedules} schedules written, ~${plan.totals.futureRunsGoing} future and ~${plan.totals.pastDueGoing} past-due runs go)`,
+      summary: `Planned ${req.kind} of ${plural(plan.totals.deployments, 'deployment')} (${plural(plan.totals.schedules, 'schedule')} written, ~${formatInt(plan.totals.futureRunsGoing)} future and ~${formatInt(plan.totals.pastDueGoing)} past-due runs go)`,
       details: { planId: plan.planId, anchor: plan.anchor, deployments: changing.map((d) => d.name), restoresChangeId },
       durationMs: Date.now() - t0,
     });

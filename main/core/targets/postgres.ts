@@ -1,6 +1,6 @@
 /**
- * The Postgres target: one small `pg` Pool per connection, with the session rules of architecture.md
- * (habit 2): every session sets application_name, statement_timeout, lock_timeout and
+ * The Postgres target: one small `pg` Pool per connection, with the session rules of docs/architecture.md
+ * ("The engine"): every session sets application_name, statement_timeout, lock_timeout and
  * idle_in_transaction_session_timeout; inspection runs in READ ONLY transactions; a cancel reaches the
  * server through pg_cancel_backend; every error leaves as an AppError (pg-errors.ts).
  *
@@ -12,6 +12,7 @@
 import pg from 'pg';
 import { AppError } from '../../../shared/errors';
 import type { ResolvedConnection } from '../connections/types';
+import { pgClientClass } from '../connections/cleartext-guard';
 import { createLogger } from '../log/logger';
 import { registerSecret } from '../log/redact';
 import { mapPgError, type PgErrorContext } from './pg-errors';
@@ -150,6 +151,8 @@ export class PostgresTarget {
     this.ssl = ssl;
     const pool = new pg.Pool({
       ...this.clientConfig(ssl),
+      // SECURITY: no cleartext password without TLS unless allowed (connections/cleartext-guard.ts).
+      Client: pgClientClass(this.config.allowCleartextPassword),
       max: this.opts.maxConnections,
       idleTimeoutMillis: 30_000,
       // The CLI must be able to exit without an explicit close().
@@ -214,7 +217,7 @@ export class PostgresTarget {
   /** pg_cancel_backend from a separate, unpooled connection (the pool may be exhausted). */
   private async cancelBackend(pid: number): Promise<void> {
     if (!pid) return;
-    const c = new pg.Client(this.clientConfig(this.ssl ?? false));
+    const c = new (pgClientClass(this.config.allowCleartextPassword))(this.clientConfig(this.ssl ?? false));
     try {
       await c.connect();
       await c.query('SELECT pg_cancel_backend($1)', [pid]);

@@ -2,7 +2,8 @@
  * The few Prefect API shapes the targets rely on, checked at runtime (a wrong URL or a different
  * server must fail here with a clear error, not deep inside a feature). Loose objects: the server
  * returns many more fields, and later Prefect versions add some; we keep them but type only ours.
- * Field names from shared/prefect/openapi.json (DeploymentResponse, Flow).
+ * Field names from Prefect 3.9.1's server schemas (server/schemas/responses.py DeploymentResponse,
+ * server/schemas/core.py Flow).
  */
 import { z } from 'zod';
 

@@ -17,6 +17,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../../../shared/errors';
+import { sqliteBinding } from '../../native/sqlite';
 import { createLogger } from '../log/logger';
 
 export interface SqliteTargetOptions {
@@ -102,9 +103,10 @@ export class SqliteTarget {
   private reader(): Database.Database {
     if (this.ro) return this.ro;
     checkFile(this.file);
+    const binding = sqliteBinding();
     let db: Database.Database | null = null;
     try {
-      db = new Database(this.file, { readonly: true, fileMustExist: true, timeout: this.busyTimeoutMs });
+      db = new Database(this.file, { ...binding, readonly: true, fileMustExist: true, timeout: this.busyTimeoutMs });
       // Opening is lazy: the header is only read on first use, which is where SQLITE_NOTADB appears.
       db.prepare('SELECT count(*) FROM sqlite_master').get();
       this.ro = db;
@@ -119,9 +121,10 @@ export class SqliteTarget {
   private writer(): Database.Database {
     if (this.rw) return this.rw;
     checkFile(this.file);
+    const binding = sqliteBinding();
     let db: Database.Database | null = null;
     try {
-      db = new Database(this.file, { fileMustExist: true, timeout: this.busyTimeoutMs });
+      db = new Database(this.file, { ...binding, fileMustExist: true, timeout: this.busyTimeoutMs });
       db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.busyTimeoutMs))}`);
       db.pragma('foreign_keys = ON');
       // The pragma is silently a no-op inside a transaction or when compiled out: verify it took.

@@ -9,6 +9,9 @@
  *   created with mode 0600 in a 0700 folder (scheme "keyfile-v1"). Anyone who can read that file as
  *   you can read the secrets, exactly like ~/.pgpass; it keeps them out of the database file, out of
  *   backups of it and out of exports.
+ * - On Linux, safeStorage may fall back to its `basic_text` backend (no keyring daemon): that is a
+ *   fixed, public key, i.e. plain text. Then the window writes with the key-file scheme too and keeps
+ *   safeStorage only to read what it wrote before (`osKeychainProtects`, issue #12 item 7).
  * Every stored row records its scheme, so a face that cannot read a scheme says so plainly.
  * ================================================================================
  */
@@ -20,8 +23,22 @@ import { KEY_FILE } from '../paths';
 
 export interface Keyring {
   readonly scheme: string;
+  /** false: only read secrets written earlier with this scheme; new ones go to the next keyring. */
+  readonly writable?: boolean;
   encrypt(plain: string): Buffer;
   decrypt(cipher: Buffer): string;
+}
+
+/**
+ * Whether Electron's safeStorage really protects secrets on this machine. On Linux its backend
+ * `basic_text` (chosen when no Secret Service / KWallet is running) encrypts with a hard-coded
+ * password, which is plain text for anyone who can read the file; `unknown` means it is not
+ * initialised yet. Elsewhere (macOS Keychain, Windows DPAPI) it does.
+ */
+export function osKeychainProtects(platform: NodeJS.Platform, available: boolean, linuxBackend: string | null): boolean {
+  if (!available) return false;
+  if (platform !== 'linux') return true;
+  return linuxBackend !== null && linuxBackend !== 'basic_text' && linuxBackend !== 'unknown';
 }
 
 const VERSION = 1;
@@ -53,6 +70,11 @@ export class KeyFileKeyring implements Keyring {
 
 function loadOrCreateKey(file: string): Buffer {
   try {
+    if (fs.statSync(file).isDirectory()) {
+      throw new AppError('STORE', `The secret key file ${file} is a folder, not a file.`, {
+        hint: 'Move that folder aside. If it held the key before, restore the key file from a backup; otherwise a new key is made and saved secrets must be re-entered.',
+      });
+    }
     const key = fs.readFileSync(file);
     if (key.length !== 32) throw new AppError('STORE', `The secret key file ${file} is not a valid key.`, {
       hint: 'Restore it from a backup; without it the saved passwords cannot be read (re-enter them).',

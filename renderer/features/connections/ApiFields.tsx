@@ -4,7 +4,7 @@ import type { ConnectionView } from '../../../shared/domain/connection';
 import { Badge } from '../../components/Badge';
 import { Field } from '../../components/Field';
 import { Segmented } from '../../components/Segmented';
-import { storedAuthSecret, type AuthKind, type FieldErrors, type FormState } from './form-state';
+import { apiMoved, storedAuthSecret, type AuthKind, type FieldErrors, type FormState } from './form-state';
 
 const AUTH_OPTIONS: ReadonlyArray<{ value: AuthKind; label: string }> = [
   { value: 'none', label: 'None' },
@@ -29,7 +29,9 @@ export function ApiFields({
   const parsed = checkedUrl.trim() ? parseApiUrl(checkedUrl) : null;
   const urlError = errors.apiUrl ?? (parsed && !parsed.ok ? `${parsed.error.message} ${parsed.error.hint ?? ''}`.trim() : undefined);
   const isCloud = parsed?.ok === true && parsed.value.kind === 'cloud';
-  const keepSecret = storedAuthSecret(saved, form.authKind) && !form.clearAuthSecret;
+  // A saved secret goes only to the API it was saved for: a new address needs it typed again.
+  const moved = storedAuthSecret(saved, form.authKind) && apiMoved(saved, form);
+  const keepSecret = storedAuthSecret(saved, form.authKind) && !form.clearAuthSecret && !moved;
 
   return (
     <fieldset className="form-section">
@@ -106,6 +108,7 @@ export function ApiFields({
             canClear={storedAuthSecret(saved, 'basic')}
             onClear={(clearAuthSecret) => update({ clearAuthSecret })}
             savedLabel={saved?.apiAuth.kind === 'basic' && saved.apiAuth.user ? `saved for user ${saved.apiAuth.user}` : 'saved'}
+            moved={moved}
             testId="field-authString"
           />
         </Field>
@@ -134,6 +137,7 @@ export function ApiFields({
             canClear={storedAuthSecret(saved, 'apiKey')}
             onClear={(clearAuthSecret) => update({ clearAuthSecret })}
             savedLabel="saved"
+            moved={moved}
             testId="field-apiKey"
           />
         </Field>
@@ -156,6 +160,7 @@ export function SecretInput({
   canClear,
   onClear,
   savedLabel,
+  moved = false,
   testId,
 }: {
   id: string;
@@ -167,6 +172,8 @@ export function SecretInput({
   canClear: boolean;
   onClear: (clear: boolean) => void;
   savedLabel: string;
+  /** A secret is saved, but for another destination than the form's: it must be typed again. */
+  moved?: boolean;
   testId: string;
 }) {
   return (
@@ -179,7 +186,7 @@ export function SecretInput({
           autoComplete="new-password"
           spellCheck={false}
           value={value}
-          placeholder={keep ? '••••••••' : cleared ? 'will be removed on save' : placeholder}
+          placeholder={keep ? '••••••••' : cleared ? 'will be removed on save' : moved ? 'enter it again' : placeholder}
           onChange={(e) => {
             onChange(e.target.value);
             if (cleared && e.target.value) onClear(false);
@@ -193,6 +200,11 @@ export function SecretInput({
         )}
       </div>
       {keep && !value && <div className="field__saved">{savedLabel} — leave blank to keep</div>}
+      {moved && !value && !cleared && (
+        <div className="field__note" data-testid={`${testId}-moved`}>
+          The address changed, so the saved value is not sent there: enter it again. A saved secret only goes to the server it was saved for.
+        </div>
+      )}
       {cleared && !value && <div className="field__note">The saved value will be removed when you save.</div>}
     </>
   );

@@ -150,7 +150,7 @@ export function ConnectionForm({ saved }: { saved?: ConnectionView }) {
               belongs to this same server, and what the database user may do.
             </p>
           )}
-          {test.error && test.error.code === 'VALIDATION' && !test.running ? (
+          {test.error && (test.error.code === 'VALIDATION' || test.error.code === 'SECRET_REQUIRED') && !test.running ? (
             <ErrorNotice title="Cannot test yet" error={test.error} />
           ) : (
             (test.running || tested || test.error) && (

@@ -8,7 +8,7 @@ import { ConnectionBadges } from '../../components/ConnectionBadges';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { StatusIcon } from '../../components/StatusIcon';
 import { authSummary, dbSummary } from '../../lib/connection';
-import { formatDateTime, formatRelative } from '../../lib/format';
+import { formatDateTime, formatRelative, plural } from '../../lib/format';
 import { href } from '../../lib/router';
 import { RemoveDialog } from './RemoveDialog';
 import { TestReportView } from './TestReportView';
@@ -168,7 +168,7 @@ function LastTest({ run, onToggle, expanded }: { run: TestRun | undefined; onTog
     const failed = run.report.checks.filter((c) => c.status === 'fail').length;
     const warned = run.report.checks.filter((c) => c.status === 'warn').length;
     status = failed > 0 || !run.report.ok ? 'fail' : warned > 0 ? 'warn' : 'ok';
-    text = status === 'ok' ? 'Passed' : status === 'warn' ? `${warned} warning${warned === 1 ? '' : 's'}` : `${failed || 'Some'} failed`;
+    text = status === 'ok' ? 'Passed' : status === 'warn' ? plural(warned, 'warning') : `${failed || 'Some'} failed`;
   }
   return (
     <button type="button" className="last-test last-test--button" onClick={onToggle} aria-expanded={expanded} data-testid="last-test">

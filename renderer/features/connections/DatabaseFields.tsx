@@ -3,7 +3,7 @@ import type { ConnectionView, SslMode } from '../../../shared/domain/connection'
 import { Field } from '../../components/Field';
 import { Segmented } from '../../components/Segmented';
 import { SecretInput } from './ApiFields';
-import { SSL_MODE_OPTIONS, storedDbPassword, type DbKind, type FieldErrors, type FormState, type PgFields } from './form-state';
+import { dbMoved, SSL_MODE_OPTIONS, storedDbPassword, type DbKind, type FieldErrors, type FormState, type PgFields } from './form-state';
 
 const DB_OPTIONS: ReadonlyArray<{ value: DbKind; label: string }> = [
   { value: 'none', label: 'None (API only)' },
@@ -86,7 +86,9 @@ function PostgresFields({
 }) {
   const [url, setUrl] = useState('');
   const [pasteResult, setPasteResult] = useState<{ ok: boolean; text: string } | null>(null);
-  const keepPassword = storedDbPassword(saved) && !form.pg.clearPassword;
+  // A saved password goes only to the host, port, database and user it was saved for.
+  const moved = storedDbPassword(saved) && dbMoved(saved, form);
+  const keepPassword = storedDbPassword(saved) && !form.pg.clearPassword && !moved;
 
   const fillFromUrl = async (value: string) => {
     if (!value.trim()) return;
@@ -221,7 +223,7 @@ function PostgresFields({
           label="Password"
           htmlFor={`${id}-pw`}
           error={errors.pgPassword}
-          help={keepPassword ? undefined : 'Blank: use PGPASSWORD or ~/.pgpass on this machine.'}
+          help={keepPassword || moved ? undefined : 'Blank: use PGPASSWORD or ~/.pgpass on this machine.'}
         >
           <SecretInput
             id={`${id}-pw`}
@@ -233,6 +235,7 @@ function PostgresFields({
             canClear={storedDbPassword(saved)}
             onClear={(clearPassword) => updatePg({ clearPassword })}
             savedLabel="saved"
+            moved={moved}
             testId="field-pgPassword"
           />
         </Field>
@@ -252,6 +255,17 @@ function PostgresFields({
           </select>
         </Field>
       </div>
+      <label className="switch" data-testid="field-pgCleartext">
+        <input type="checkbox" role="switch" checked={form.pg.allowCleartextPassword} onChange={(e) => updatePg({ allowCleartextPassword: e.target.checked })} />
+        <span className="switch__track" aria-hidden="true" />
+        <span className="switch__text">
+          <span className="switch__label">Allow the password in clear text without TLS</span>
+          <span className="switch__help">
+            Off: when the server asks for the password in clear text (pg_hba <span className="mono">password</span>) on a connection without TLS,
+            Housekeeper does not send it. Turn on only on a network you trust; better, use TLS or scram-sha-256.
+          </span>
+        </span>
+      </label>
       {(form.pg.sslmode === 'require' || form.pg.sslmode === 'verify-ca' || form.pg.sslmode === 'verify-full' || form.pg.caFile) && (
         <Field
           label="CA certificate file"

@@ -7,7 +7,7 @@ import type { Check, DbPermissions, TestReport } from '../../../shared/domain/co
 import type { ClientError } from '../../api/client';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { StatusIcon, type Status } from '../../components/StatusIcon';
-import { formatDateTime, formatDuration } from '../../lib/format';
+import { formatDateTime, formatDuration, plural } from '../../lib/format';
 import { CHECK_LABELS, CHECK_ORDER, checkRank } from './checks';
 
 export function TestReportView({
@@ -60,9 +60,9 @@ export function TestReportView({
     overall === 'ok'
       ? 'All checks passed'
       : overall === 'warn'
-        ? `Works, with ${warned} warning${warned === 1 ? '' : 's'}`
+        ? `Works, with ${plural(warned, 'warning')}`
         : failed > 0
-          ? `${failed} check${failed === 1 ? '' : 's'} failed`
+          ? `${plural(failed, 'check')} failed`
           : 'Not usable yet';
 
   return (

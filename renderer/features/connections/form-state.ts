@@ -4,6 +4,7 @@
  * sends nothing (main keeps what is stored).
  */
 import type { ConnectionDraftInput, ConnectionView, SslMode } from '../../../shared/domain/connection';
+import { apiDestination, pgDestination } from '../../../shared/domain/destination';
 import type { ClientError } from '../../api/client';
 
 export type AuthKind = 'none' | 'basic' | 'apiKey';
@@ -18,6 +19,8 @@ export interface PgFields {
   clearPassword: boolean;
   sslmode: SslMode;
   caFile: string;
+  /** Send the password when the server asks for it in clear text without TLS (off by default). */
+  allowCleartextPassword: boolean;
 }
 
 export interface FormState {
@@ -59,7 +62,7 @@ export function emptyForm(): FormState {
 }
 
 function emptyPg(): PgFields {
-  return { host: '', port: '5432', database: '', user: '', password: '', clearPassword: false, sslmode: 'prefer', caFile: '' };
+  return { host: '', port: '5432', database: '', user: '', password: '', clearPassword: false, sslmode: 'prefer', caFile: '', allowCleartextPassword: false };
 }
 
 export function formFromView(c: ConnectionView): FormState {
@@ -78,6 +81,7 @@ export function formFromView(c: ConnectionView): FormState {
       user: c.db.user,
       sslmode: c.db.sslmode,
       caFile: c.db.caFile ?? '',
+      allowCleartextPassword: c.db.allowCleartextPassword,
     };
   } else if (c.db.kind === 'sqlite') {
     f.sqlitePath = c.db.path;
@@ -93,6 +97,24 @@ export function storedAuthSecret(saved: ConnectionView | undefined, kind: AuthKi
 
 export function storedDbPassword(saved: ConnectionView | undefined): boolean {
   return saved?.db.kind === 'postgres' && saved.db.hasPassword;
+}
+
+/**
+ * SECURITY: a saved secret is only sent to the destination it was saved for (main refuses with
+ * SECRET_REQUIRED otherwise; shared/domain/destination.ts). The form says so before the user presses
+ * Test or Save: when the API origin, or the database host, port, database or user, differs from the
+ * saved one, the saved secret no longer counts and must be typed again, as browsers do.
+ */
+export function apiMoved(saved: ConnectionView | undefined, f: FormState): boolean {
+  if (!saved) return false;
+  const now = apiDestination(f.apiUrl);
+  return now !== null && now !== apiDestination(saved.apiUrl);
+}
+
+export function dbMoved(saved: ConnectionView | undefined, f: FormState): boolean {
+  if (saved?.db.kind !== 'postgres' || f.dbKind !== 'postgres') return false;
+  const port = Number(f.pg.port.trim() || '5432');
+  return pgDestination({ host: f.pg.host, port, database: f.pg.database, user: f.pg.user }) !== pgDestination(saved.db);
 }
 
 function secret(value: string, clear: boolean): string | null | undefined {
@@ -146,6 +168,7 @@ export function toDraft(f: FormState): ConnectionDraftInput {
         user: f.pg.user.trim(),
         sslmode: f.pg.sslmode,
         ...(f.pg.caFile.trim() ? { caFile: f.pg.caFile.trim() } : {}),
+        ...(f.pg.allowCleartextPassword ? { allowCleartextPassword: true } : {}),
       },
       'password',
       secret(f.pg.password, f.pg.clearPassword),
@@ -172,6 +195,15 @@ export function fieldErrorsFrom(error: ClientError | null): FieldErrors {
   const out: FieldErrors = {};
   if (!error) return out;
   if (error.code === 'CONFLICT' && /named/i.test(error.message)) out.name = error.message;
+  if (error.code === 'SECRET_REQUIRED') {
+    // The secret main will not send to the new destination: ask for it at its field.
+    // Short at the field; the full reason is in the notice beside the form.
+    for (const f of (error.details?.fields as string[] | undefined) ?? []) {
+      const key = PATHS[f];
+      if (key) out[key] = 'Enter it again for the new address.';
+    }
+    return out;
+  }
   if (error.code !== 'VALIDATION') return out;
   for (const part of error.message.split('; ')) {
     const m = /^(?:draft\.)?([\w.]+): (.+)$/.exec(part);

@@ -1,8 +1,7 @@
 /** Vacuums and analyzes running right now, refreshed every few seconds while the screen is open. */
 import type { Maintenance } from '../../../shared/domain/inspect';
-import { formatInt, formatShare } from '../../../shared/text/bytes';
 import type { ClientError } from '../../api/client';
-import { formatRelative } from '../../lib/format';
+import { formatInt, formatRelative, formatShare, plural } from '../../lib/format';
 import { MAINTENANCE_POLL_MS } from './use-overview';
 
 export function MaintenanceCard({ data, error, source }: { data: Maintenance | null; error: ClientError | null; source: string }) {
@@ -41,7 +40,7 @@ export function MaintenanceCard({ data, error, source }: { data: Maintenance | n
               </svg>
               <div className="muted ov-maint__nums">
                 {a.heapBlocksTotal !== null ? `${formatInt(a.heapBlocksScanned)} of ${formatInt(a.heapBlocksTotal)} blocks scanned` : ''}
-                {a.indexVacuumCount ? `, ${a.indexVacuumCount} index passes` : ''}
+                {a.indexVacuumCount ? `, ${plural(a.indexVacuumCount, 'index pass', 'index passes')}` : ''}
               </div>
             </li>
           ))}

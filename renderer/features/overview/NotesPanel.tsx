@@ -1,5 +1,6 @@
 /** Warnings first and visible (with their fix); plain notes folded away until asked for. */
 import type { InspectNote } from '../../../shared/domain/inspect';
+import { plural } from '../../lib/format';
 
 export function NotesPanel({ notes }: { notes: InspectNote[] }) {
   const warns = notes.filter((n) => n.level === 'warn');
@@ -20,7 +21,7 @@ export function NotesPanel({ notes }: { notes: InspectNote[] }) {
       {infos.length > 0 && (
         <details className="ov-notes__info">
           <summary>
-            {infos.length} note{infos.length > 1 ? 's' : ''} about this inspection
+            {plural(infos.length, 'note')} about this inspection
           </summary>
           <ul>
             {infos.map((n, i) => (

@@ -10,7 +10,9 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ExportFormat, InspectReport } from '../../../shared/domain/inspect';
 import { useCurrentConnection } from '../../api/connections';
-import { call } from '../../api/client';
+import { call, type ClientError } from '../../api/client';
+import { toClientError } from '../../api/errors';
+import { saveTextFile } from '../../api/files';
 import { useAction, useEvent, useRequest } from '../../api/hooks';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -24,7 +26,7 @@ import { NotesPanel } from './NotesPanel';
 import { BacklogCard, RetentionCard, RunsCard } from './RunsCard';
 import { SpaceCard, SpaceDetails } from './SpaceCard';
 import { SummaryTiles } from './SummaryTiles';
-import { download, useMaintenance } from './use-overview';
+import { useMaintenance } from './use-overview';
 import '../../styles/overview.css';
 
 /** A saved report younger than this is shown as is; older ones trigger a fresh inspection. */
@@ -40,6 +42,7 @@ export function OverviewScreen() {
   const run = useAction('inspect.run');
   const exact = useAction('inspect.exact');
   const exporter = useAction('inspect.export');
+  const [saveError, setSaveError] = useState<ClientError | null>(null);
   const history = useRequest('inspect.history', { connectionId: connectionId ?? '', limit: 120 }, `${connectionId ?? ''}:${report?.id ?? ''}`);
   const maintenance = useMaintenance(connectionId, report?.source === 'postgres');
   const autoRan = useRef<string | null>(null);
@@ -83,7 +86,9 @@ export function OverviewScreen() {
   const doExport = async (format: ExportFormat) => {
     if (!report) return;
     const e = await exporter.run({ id: report.id, format });
-    if (e) download(e.filename, e.mime, e.content);
+    // Native Save dialog in the window, a download in the browser.
+    setSaveError(null);
+    if (e) await saveTextFile({ suggestedName: e.filename, mime: e.mime, content: e.content, title: 'Export the report' }).catch((err: unknown) => setSaveError(toClientError(err)));
   };
   const startExact = async () => {
     if (!report) return;
@@ -128,6 +133,7 @@ export function OverviewScreen() {
 
       {run.error && <ErrorNotice title="The inspection failed" error={run.error} onDismiss={run.clearError} />}
       {exporter.error && <ErrorNotice title="Export failed" error={exporter.error} onDismiss={exporter.clearError} />}
+      {saveError && <ErrorNotice title="The export could not be saved" error={saveError} onDismiss={() => setSaveError(null)} />}
       {exact.error && <ErrorNotice title="Exact measurement could not start" error={exact.error} onDismiss={exact.clearError} />}
       {latest.error && <ErrorNotice title="Could not read the saved inspections" error={latest.error} />}
 

@@ -4,14 +4,52 @@
  * scheduler keeps refilling, what a retention period would remove, and the orphans.
  */
 import type { DeploymentBacklog, InspectReport, RunHealth, SampledCount } from '../../../shared/domain/inspect';
-import { formatCount, formatInt } from '../../../shared/text/bytes';
 import { Badge } from '../../components/Badge';
 import { BarList } from '../../components/charts/BarList';
 import { StackedBar } from '../../components/charts/StackedBar';
-import { formatDateTime, formatRelative } from '../../lib/format';
+import { DataTable } from '../../components/table/DataTable';
+import type { Column, Filter } from '../../components/table/types';
+import { formatCount, formatDateTime, formatInt, formatRelative, plural, pluralWord } from '../../lib/format';
 import { stateClass, typeLabel } from './classes';
 
-const TOP = 8;
+const LATE_COLUMNS: Array<Column<DeploymentBacklog>> = [
+  { id: 'deployment', header: 'Deployment', sortValue: (d) => d.name ?? d.deploymentId ?? '', cell: (d) => <span className="ov-dep">{depName(d)}</span> },
+  { id: 'count', header: 'Late runs', width: '16%', numeric: true, descFirst: true, sortValue: (d) => d.count, cell: (d) => formatInt(d.count) },
+  {
+    id: 'first',
+    header: 'Oldest expected start',
+    width: '26%',
+    sortValue: (d) => (d.first ? Date.parse(d.first) : null),
+    cell: (d) => (
+      <span className="nowrap" title={d.first ? formatDateTime(d.first) : undefined}>
+        {d.first ? formatRelative(d.first) : '—'}
+      </span>
+    ),
+  },
+  { id: 'worker', header: 'Worker', width: '18%', sortValue: (d) => workerState(d), cell: (d) => pollState(d) },
+];
+
+const LATE_FILTERS: Array<Filter<DeploymentBacklog>> = [
+  {
+    id: 'worker',
+    label: 'Worker',
+    allLabel: 'Any',
+    options: [
+      { value: 'not-polled', label: 'Not polled', test: (d) => workerState(d) === 'not polled' },
+      { value: 'polled', label: 'Polled', test: (d) => workerState(d) === 'polled' },
+      { value: 'paused', label: 'Paused', test: (d) => workerState(d) === 'paused' },
+      { value: 'gone', label: 'Deployment deleted', test: (d) => workerState(d) === 'gone' },
+    ],
+  },
+];
+
+function workerState(d: DeploymentBacklog): string {
+  if (!d.exists) return 'gone';
+  if (d.paused) return 'paused';
+  if (d.status === 'NOT_READY') return 'not polled';
+  if (d.status === 'READY') return 'polled';
+  return '';
+}
 
 export function RunsCard({ report }: { report: InspectReport }) {
   const runs = report.runs;
@@ -76,39 +114,29 @@ export function BacklogCard({ report }: { report: InspectReport }) {
     <section className="card ov-card" data-testid="overview-backlog" aria-labelledby="ov-backlog-title">
       <h2 className="ov-card__title" id="ov-backlog-title">
         Late backlog
-        {late && <span className="ov-card__meta">{formatCount(late.count, late.exact)} runs</span>}
+        {late && <span className="ov-card__meta">{formatCount(late.count, late.exact)} {pluralWord(late.count, 'run')}</span>}
       </h2>
       {late && late.deployments.length === 0 && <p className="ov-empty">No Late runs: nothing is waiting past its time.</p>}
       {late && late.deployments.length > 0 && (
-        <div className="table-wrap ov-table">
-          <table className="table table--compact" data-testid="late-table">
-            <thead>
-              <tr>
-                <th>Deployment</th>
-                <th className="num">Late runs</th>
-                <th>Oldest expected start</th>
-                <th>Worker</th>
-              </tr>
-            </thead>
-            <tbody>
-              {late.deployments.slice(0, TOP).map((d) => (
-                <tr key={d.deploymentId ?? 'none'} data-testid="late-row">
-                  <td className="ov-dep">{depName(d)}</td>
-                  <td className="num">{formatInt(d.count)}</td>
-                  <td className="nowrap" title={d.first ? formatDateTime(d.first) : undefined}>
-                    {d.first ? formatRelative(d.first) : '—'}
-                  </td>
-                  <td>{pollState(d)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {late.deployments.length > TOP && <p className="muted table-note">and {late.deployments.length - TOP} more deployments</p>}
-        </div>
+        <DataTable
+          testId="late-table"
+          rowTestId="late-row"
+          noun="deployment"
+          rows={late.deployments}
+          rowId={(d) => d.deploymentId ?? 'none'}
+          columns={LATE_COLUMNS}
+          searchText={(d) => `${d.name ?? d.deploymentId ?? 'manual'} ${d.paused ? 'paused' : ''} ${d.status ?? ''}`}
+          filters={LATE_FILTERS}
+          initialSort={{ id: 'count', desc: true }}
+          height="short"
+          compact
+          rowHeight={31}
+          className="ov-table"
+        />
       )}
       {future && (
         <p className="ov-future" data-testid="future-summary">
-          {formatCount(future.count, future.exact)} future runs are scheduled across {future.deployments.length} deployments
+          {formatCount(future.count, future.exact)} future runs are scheduled across {plural(future.deployments.length, 'deployment')}
           {future.deployments[0] ? `; the most on ${future.deployments[0].name ?? 'an unnamed deployment'} (${formatInt(future.deployments[0].count)})` : ''}. The scheduler refills them, so deleting
           them frees nothing for long.
         </p>
@@ -137,7 +165,7 @@ export function RetentionCard({ report }: { report: InspectReport }) {
         testId="retention-bars"
         rows={runs.terminalByAge.map((b) => ({
           key: String(b.days),
-          label: `older than ${b.days === 1 ? '1 day' : `${b.days} days`}`,
+          label: `older than ${plural(b.days, 'day')}`,
           parts: [{ value: b.count, className: 'ov-part ov-part--terminal', title: formatCount(b.count, b.exact) }],
           value: formatCount(b.count, b.exact),
         }))}
@@ -146,7 +174,7 @@ export function RetentionCard({ report }: { report: InspectReport }) {
       <ul className="ov-orphans" data-testid="orphans">
         <li>
           Scheduled runs of deleted deployments: <strong>{o.deploymentGone ? formatInt(o.deploymentGone.count) : 'not checked'}</strong>
-          {o.deploymentGone && o.deploymentGone.deployments > 0 ? ` (${o.deploymentGone.deployments} deployment${o.deploymentGone.deployments > 1 ? 's' : ''})` : ''}
+          {o.deploymentGone && o.deploymentGone.deployments > 0 ? ` (${plural(o.deploymentGone.deployments, 'deployment')})` : ''}
         </li>
         <li>
           Scheduled runs of deleted or recreated schedules: <strong>{o.scheduleGone ? formatInt(o.scheduleGone.count) : 'not checked'}</strong>

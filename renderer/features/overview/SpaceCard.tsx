@@ -5,14 +5,72 @@
  * that space needs database access.
  */
 import type { InspectReport, PostgresSpace, SqliteSpace, TableSpace } from '../../../shared/domain/inspect';
-import { formatBytes, formatCount, formatInt, formatShare } from '../../../shared/text/bytes';
 import { Badge } from '../../components/Badge';
 import { BarList, type BarRow } from '../../components/charts/BarList';
-import { formatRelative } from '../../lib/format';
+import { DataTable } from '../../components/table/DataTable';
+import type { Column, Filter } from '../../components/table/types';
+import { formatBytes, formatCount, formatDateTime, formatInt, formatRelative, formatShare } from '../../lib/format';
 import { VERDICT_LABEL, VERDICT_TONE } from './classes';
 
 const MIB = 1024 * 1024;
 const TOP = 10;
+
+const SPACE_COLUMNS: Array<Column<TableSpace>> = [
+  { id: 'name', header: 'Table', width: '17%', sortValue: (t) => t.name, cell: (t) => <span className="mono">{t.name}</span> },
+  { id: 'rows', header: 'Rows', width: '10%', numeric: true, descFirst: true, sortValue: (t) => t.rowsEstimate, cell: (t) => formatCount(t.rowsEstimate, t.rowsExact) },
+  { id: 'total', header: 'Size', width: '8%', numeric: true, descFirst: true, sortValue: (t) => t.totalBytes, cell: (t) => <span className="nowrap">{formatBytes(t.totalBytes)}</span> },
+  { id: 'heap', header: 'Table', title: 'Heap (the table itself)', width: '8%', numeric: true, descFirst: true, hideBelow: 1200, sortValue: (t) => t.heapBytes, cell: (t) => <span className="nowrap">{formatBytes(t.heapBytes)}</span> },
+  { id: 'index', header: 'Indexes', width: '8%', numeric: true, descFirst: true, hideBelow: 1200, sortValue: (t) => t.indexBytes, cell: (t) => <span className="nowrap">{formatBytes(t.indexBytes)}</span> },
+  { id: 'toast', header: 'TOAST', width: '7%', numeric: true, descFirst: true, hideBelow: 1200, sortValue: (t) => t.toastBytes, cell: (t) => <span className="nowrap">{formatBytes(t.toastBytes)}</span> },
+  {
+    id: 'dead',
+    header: 'Dead rows',
+    width: '12%',
+    numeric: true,
+    descFirst: true,
+    sortValue: (t) => t.deadTuples,
+    cell: (t) => <span className="nowrap">{t.deadTuples === null ? '—' : `${formatInt(t.deadTuples)} (${formatShare(t.deadShare)})`}</span>,
+  },
+  {
+    id: 'vacuumed',
+    header: 'Autovacuumed',
+    width: '11%',
+    descFirst: true,
+    hideBelow: 1200,
+    sortValue: (t) => Date.parse(t.lastAutovacuum ?? t.lastVacuum ?? '') || 0,
+    cell: (t) => {
+      const at = t.lastAutovacuum ?? t.lastVacuum;
+      return <span className="nowrap" title={at ? formatDateTime(at) : undefined}>{at ? formatRelative(at) : 'never'}</span>;
+    },
+  },
+  { id: 'next', header: 'Autovacuum trigger', title: 'How far the dead rows are towards the next autovacuum of the table', width: '11%', descFirst: true, sortValue: (t) => t.autovacuum?.vacuumProgress ?? null, cell: (t) => nextVacuum(t) },
+  { id: 'reclaim', header: 'Reclaimable', numeric: true, descFirst: true, sortValue: (t) => t.exact?.reclaimableBytes ?? t.bloat.reclaimableBytes, cell: (t) => reclaim(t) },
+  {
+    id: 'confidence',
+    header: 'Confidence',
+    width: '9%',
+    sortValue: (t) => (t.exact ? 'measured' : t.bloat.confidence.level),
+    cell: (t) => <span title={t.bloat.confidence.reasons.join('; ')}>{t.exact ? 'measured' : t.bloat.confidence.level}</span>,
+  },
+];
+
+const SPACE_FILTERS: Array<Filter<TableSpace>> = [
+  {
+    id: 'verdict',
+    label: 'Verdict',
+    allLabel: 'Any verdict',
+    options: (Object.keys(VERDICT_LABEL) as Array<TableSpace['verdict']['kind']>).map((k) => ({ value: k, label: VERDICT_LABEL[k], test: (t) => t.verdict.kind === k })),
+  },
+  {
+    id: 'owner',
+    label: 'Tables',
+    allLabel: 'All',
+    options: [
+      { value: 'prefect', label: "Prefect's own", test: (t) => t.prefect },
+      { value: 'other', label: 'Others', test: (t) => !t.prefect },
+    ],
+  },
+];
 
 function notable(tables: TableSpace[]): TableSpace[] {
   return tables.filter((t) => (t.prefect && (t.rowsEstimate ?? 0) > 0) || t.totalBytes >= MIB);
@@ -30,7 +88,7 @@ function nextVacuum(t: TableSpace): string {
   if (!a) return '—';
   if (!a.enabled) return 'off';
   if (a.vacuumProgress >= 1) return 'due now';
-  return `${Math.round(a.vacuumProgress * 100)} % there`;
+  return `${formatShare(a.vacuumProgress)} reached`;
 }
 
 export function SpaceCard({ report, details, onToggleDetails }: { report: InspectReport; details: boolean; onToggleDetails: () => void }) {
@@ -109,39 +167,21 @@ export function SpaceDetails({ space }: { space: PostgresSpace }) {
         Per table
         <span className="ov-card__meta">estimates from planner statistics, ± their margin; “measured” after an exact measurement</span>
       </h2>
-      <div className="table-wrap ov-table">
-        <table className="table table--compact" data-testid="space-table">
-          <thead>
-            <tr>
-              <th>Table</th>
-              <th className="num">Rows</th>
-              <th className="num">Table</th>
-              <th className="num">Indexes</th>
-              <th className="num">TOAST</th>
-              <th className="num">Dead rows</th>
-              <th>Autovacuumed</th>
-              <th>Next one</th>
-              <th className="num">Reclaimable</th>
-              <th>Confidence</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tables.map((t) => (
-              <tr key={t.name}>
-                <td className="mono">{t.name}</td>
-                <td className="num">{formatCount(t.rowsEstimate, t.rowsExact)}</td>
-                <td className="num nowrap">{formatBytes(t.heapBytes)}</td>
-                <td className="num nowrap">{formatBytes(t.indexBytes)}</td>
-                <td className="num nowrap">{formatBytes(t.toastBytes)}</td>
-                <td className="num nowrap">{t.deadTuples === null ? '—' : `${formatInt(t.deadTuples)} (${formatShare(t.deadShare)})`}</td>
-                <td className="nowrap">{(t.lastAutovacuum ?? t.lastVacuum) ? formatRelative((t.lastAutovacuum ?? t.lastVacuum)!) : 'never'}</td>
-                <td className="nowrap">{nextVacuum(t)}</td>
-                <td className="num nowrap">{reclaim(t)}</td>
-                <td title={t.bloat.confidence.reasons.join('; ')}>{t.exact ? 'measured' : t.bloat.confidence.level}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <DataTable
+        testId="space-table"
+        rowTestId="space-row"
+        noun="table"
+        rows={tables}
+        rowId={(t) => t.name}
+        columns={SPACE_COLUMNS}
+        searchText={(t) => `${t.name} ${VERDICT_LABEL[t.verdict.kind]}`}
+        filters={SPACE_FILTERS}
+        initialSort={{ id: 'total', desc: true }}
+        compact
+        rowHeight={31}
+        className="ov-table"
+      />
+      <div className="ov-table-notes">
         <ConfidenceNotes tables={tables} />
         <IndexNotes space={space} />
       </div>

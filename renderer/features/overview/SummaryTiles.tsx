@@ -1,7 +1,6 @@
 /** The four numbers an admin looks at first: how big, how much could come back, how late, how old. */
 import type { HistoryPoint, InspectReport } from '../../../shared/domain/inspect';
-import { formatBytes, formatCount, formatShare } from '../../../shared/text/bytes';
-import { formatRelative } from '../../lib/format';
+import { formatBytes, formatCount, formatRelative, formatShare, plural } from '../../lib/format';
 
 export function SummaryTiles({ report, history }: { report: InspectReport; history: HistoryPoint[] }) {
   const space = report.space;
@@ -22,7 +21,7 @@ export function SummaryTiles({ report, history }: { report: InspectReport; histo
             : growth !== null && first
               ? `${growth >= 0 ? '+' : '−'}${formatBytes(Math.abs(growth))} since ${formatRelative(first.at)}`
               : history.length > 1
-                ? `${history.length} inspections saved; growth shows after an hour`
+                ? `${plural(history.length, 'inspection')} saved; growth shows after an hour`
                 : 'First inspection of this server'}
         </div>
       </div>
@@ -38,7 +37,7 @@ export function SummaryTiles({ report, history }: { report: InspectReport; histo
       <div className={`ov-tile${late && late.count > 0 ? ' ov-tile--warn' : ''}`} data-testid="tile-late">
         <div className="ov-tile__label">Late backlog</div>
         <div className="ov-tile__value">{late ? formatCount(late.count, late.exact) : '—'}</div>
-        <div className="ov-tile__sub">{late && late.count > 0 ? `oldest ${oldestLate ? formatRelative(oldestLate) : '—'}, ${late.deployments.length} deployments` : late ? 'No Late runs' : 'Not available'}</div>
+        <div className="ov-tile__sub">{late && late.count > 0 ? `oldest ${oldestLate ? formatRelative(oldestLate) : '—'}, ${plural(late.deployments.length, 'deployment')}` : late ? 'No Late runs' : 'Not available'}</div>
       </div>
       <div className="ov-tile" data-testid="tile-xid">
         <div className="ov-tile__label">Transaction ID age</div>

@@ -1,6 +1,6 @@
 /**
- * The Overview's own data glue: live maintenance polled while the screen is open, and saving an
- * export through the browser (a Blob and a download link: no file system access in the renderer).
+ * The Overview's own data glue: live maintenance polled while the screen is open. (Exports are
+ * saved through renderer/api/files.ts: a native dialog in the window, a download in the browser.)
  */
 import { useEffect, useRef, useState } from 'react';
 import type { Maintenance } from '../../../shared/domain/inspect';
@@ -44,15 +44,4 @@ export function useMaintenance(connectionId: string | null, enabled: boolean): {
     };
   }, [connectionId, enabled]);
   return { data, error };
-}
-
-export function download(filename: string, mime: string, content: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type: mime }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -6,6 +6,7 @@
 import { useState } from 'react';
 import type { ExportPreviewView } from '../../../shared/contracts/profiles';
 import { EXPORT_FORMATS, type ExportFormat, type ProfileView } from '../../../shared/domain/profiles';
+import { saveLabel, saveTextFile } from '../../api/files';
 import { useAction } from '../../api/hooks';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -35,13 +36,15 @@ export function ExportPanel({ view }: { view: ProfileView }) {
     setWritten(null);
     setPreview(await previewAction.run(request()));
   };
-  const download = () => {
+  // Native Save dialog in the window, a download in the browser (renderer/api/files.ts).
+  const save = async () => {
     if (!preview) return;
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([preview.content], { type: 'text/plain' }));
-    a.download = preview.fileName;
-    a.click();
-    URL.revokeObjectURL(a.href);
+    try {
+      const r = await saveTextFile({ suggestedName: preview.fileName, content: preview.content, title: 'Export settings' });
+      if (r?.kind === 'saved') setWritten([`Saved ${r.path}.`]);
+    } catch (e) {
+      setWritten([`Could not save: ${(e as Error).message}`]);
+    }
   };
 
   return (
@@ -103,7 +106,7 @@ export function ExportPanel({ view }: { view: ProfileView }) {
           <pre className="export__text mono" data-testid="export-text">{preview.content}</pre>
           <div className="page__actions">
             <button type="button" className="btn btn--small" onClick={() => void navigator.clipboard.writeText(preview.content)}>Copy</button>
-            <button type="button" className="btn btn--small" onClick={download}>Download {preview.fileName}</button>
+            <button type="button" className="btn btn--small" onClick={() => void save()} data-testid="export-save">{saveLabel(preview.fileName)}</button>
             {preview.target && (
               <button type="button" className="btn btn--small btn--primary" onClick={() => setConfirm(true)} data-testid="export-write">
                 Write {preview.target.path}

@@ -1,14 +1,16 @@
 /**
  * Import profiles.toml (one or all profiles), .env, a compose service's environment, Kubernetes
- * ConfigMap/Secret, Helm values or a systemd EnvironmentFile. The file is read here in the browser
- * and parsed in main; a preview shows each profile found with Prefect's verdict before anything
- * is saved.
+ * ConfigMap/Secret, Helm values or a systemd EnvironmentFile. The file is picked with the native
+ * dialog in the window or the browser's picker in web mode (renderer/api/files.ts); its text is
+ * parsed in main; a preview shows each profile found with Prefect's verdict before anything is saved.
  */
 import { useState } from 'react';
 import type { ImportPreview } from '../../../shared/contracts/profiles';
 import { IMPORT_FORMATS, type ImportFormat } from '../../../shared/domain/profiles';
+import { openTextFile } from '../../api/files';
 import { useAction } from '../../api/hooks';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { plural } from '../../lib/format';
 
 function guess(name: string): ImportFormat | null {
   const f = name.toLowerCase();
@@ -30,13 +32,21 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
   const previewAction = useAction('profiles.importPreview');
   const importAction = useAction('profiles.import');
 
-  const readFile = (file: File) => {
-    const g = guess(file.name);
-    if (g) setFormat(g);
-    void file.text().then((t) => {
-      setContent(t);
+  const [fileName, setFileName] = useState<string | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const chooseFile = async () => {
+    setFileError(null);
+    try {
+      const f = await openTextFile({ title: 'Import settings', filters: [{ name: 'Settings files', extensions: ['toml', 'env', 'yaml', 'yml', 'conf'] }] });
+      if (!f) return;
+      const g = guess(f.name);
+      if (g) setFormat(g);
+      setFileName(f.name);
+      setContent(f.content);
       setPreview(null);
-    });
+    } catch (e) {
+      setFileError((e as Error).message);
+    }
   };
   const doPreview = async () => {
     const p = await previewAction.run({ format, content });
@@ -66,7 +76,13 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
       <div className="import" data-testid="import-dialog">
         <label className="field">
           <span className="field__label">File</span>
-          <input type="file" onChange={(e) => e.target.files?.[0] && readFile(e.target.files[0])} data-testid="import-file" />
+          <span className="page__actions">
+            <button type="button" className="btn btn--small" onClick={() => void chooseFile()} data-testid="import-file">
+              Choose a file…
+            </button>
+            {fileName && <span className="muted mono">{fileName}</span>}
+          </span>
+          {fileError && <span className="notice--warn">{fileError}</span>}
         </label>
         <label className="field">
           <span className="field__label">Format</span>
@@ -97,7 +113,7 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
                 <div key={p.name} className="import__row">
                   <label className="check-line">
                     <input type="checkbox" checked={chosen[p.name] ?? false} onChange={(e) => setChosen({ ...chosen, [p.name]: e.target.checked })} />
-                    {p.values.length} settings from “{p.name}”
+                    {plural(p.values.length, 'setting')} from “{p.name}”
                   </label>
                   <input className="input input--narrow" value={names[p.name] ?? ''} onChange={(e) => setNames({ ...names, [p.name]: e.target.value })} aria-label={`Name for ${p.name}`} />
                   <span className="table-note">

@@ -6,7 +6,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Segmented } from '../../components/Segmented';
 import { Spinner } from '../../components/Spinner';
-import { formatDateTime } from '../../lib/format';
+import { formatDateTime, plural } from '../../lib/format';
 import { navigate } from '../../lib/router';
 import { DriftPanel } from './DriftPanel';
 import { ExportPanel } from './ExportPanel';
@@ -42,11 +42,11 @@ export function ProfileEditor({ id, onChanged }: { id: string; onChanged: () => 
             {v.name}
           </h2>
           <div className="profile__meta">
-            Revision {v.rev} · saved {formatDateTime(v.updatedAt)} · {v.settingsCount} settings{' '}
+            Revision {v.rev} · saved {formatDateTime(v.updatedAt)} · {plural(v.settingsCount, 'setting')}{' '}
             {v.errorCount > 0 ? (
               <Badge tone="fail">{v.errorCount} rejected by Prefect</Badge>
             ) : v.warningCount > 0 ? (
-              <Badge tone="warn">{v.warningCount} warnings</Badge>
+              <Badge tone="warn">{plural(v.warningCount, 'warning')}</Badge>
             ) : (
               <Badge tone="ok">valid</Badge>
             )}

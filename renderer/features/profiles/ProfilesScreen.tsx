@@ -10,6 +10,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Spinner } from '../../components/Spinner';
 import { href, navigate } from '../../lib/router';
+import { plural } from '../../lib/format';
 import { ImportDialog } from './ImportDialog';
 import { ProfileEditor } from './ProfileEditor';
 
@@ -52,9 +53,9 @@ export function ProfilesScreen({ path }: { path: string[] }) {
                 <a href={href('profiles', p.id)} className={`plist__item${p.id === selected ? ' plist__item--on' : ''}`} data-testid={`profile-${p.name}`}>
                   <span className="plist__name">{p.name}</span>
                   <span className="plist__meta">
-                    rev {p.rev} · {p.settingsCount} settings
-                    {p.errorCount > 0 && <span className="plist__err"> · {p.errorCount} error{p.errorCount === 1 ? '' : 's'}</span>}
-                    {p.errorCount === 0 && p.warningCount > 0 && <span className="plist__warn"> · {p.warningCount} warning{p.warningCount === 1 ? '' : 's'}</span>}
+                    rev {p.rev} · {plural(p.settingsCount, 'setting')}
+                    {p.errorCount > 0 && <span className="plist__err"> · {plural(p.errorCount, 'error')}</span>}
+                    {p.errorCount === 0 && p.warningCount > 0 && <span className="plist__warn"> · {plural(p.warningCount, 'warning')}</span>}
                   </span>
                 </a>
               </li>

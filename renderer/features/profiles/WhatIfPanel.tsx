@@ -11,7 +11,7 @@ import { useConnections } from '../../api/connections';
 import { toClientError } from '../../api/errors';
 import type { ClientError } from '../../api/client';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { formatCount } from '../../lib/format';
+import { formatCount, formatNumber } from '../../lib/format';
 import { href } from '../../lib/router';
 
 interface Pair {
@@ -28,7 +28,7 @@ const ROWS: Array<{ label: string; pick: (r: SimResult) => number; help: string 
   { label: 'Dates computed per loop (scheduler CPU)', pick: (r) => r.totals.datesGeneratedPerLoopAvg, help: 'old rrules without DTSTART make this large' },
 ];
 
-const fmt = (n: number) => (Number.isInteger(n) || Math.abs(n) >= 100 ? formatCount(Math.round(n)) : n.toFixed(1));
+const fmt = (n: number) => (Number.isInteger(n) || Math.abs(n) >= 100 ? formatCount(n) : formatNumber(n, 1));
 
 export function WhatIfPanel({ view }: { view: ProfileView }) {
   const { connections, currentId } = useConnections();

@@ -1,7 +1,7 @@
 /** Step 3: the count typed back. The button names the number; nothing else starts a delete. */
 import { useState } from 'react';
 import type { PurgePlan } from '../../../shared/domain/purge';
-import { formatCount } from '../../lib/format';
+import { plural } from '../../lib/format';
 
 export function ConfirmPanel({ plan, onConfirm, busy, onBack }: {
   plan: PurgePlan;
@@ -47,7 +47,7 @@ export function ConfirmPanel({ plan, onConfirm, busy, onBack }: {
           onClick={() => onConfirm(exportOn && exportFile.trim() ? { exportFile: exportFile.trim() } : {})}
           data-testid="purge-execute"
         >
-          Delete {formatCount(plan.count)} run{plan.count === 1 ? '' : 's'}
+          Delete {plural(plan.count, 'run')}
         </button>
         <button type="button" className="btn btn--quiet" onClick={onBack}>Change the filter</button>
       </div>

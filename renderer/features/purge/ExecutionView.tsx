@@ -5,7 +5,7 @@ import { useAction } from '../../api/hooks';
 import { isFinished, useJob } from '../../api/jobs';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { JobProgressBar } from '../../components/JobProgressBar';
-import { formatCount, formatDuration } from '../../lib/format';
+import { formatCount, formatDuration, plural } from '../../lib/format';
 import { useState } from 'react';
 
 export function ExecutionView({ plan, jobId, connectionId, onResume, onNew }: {
@@ -47,12 +47,12 @@ export function ExecutionView({ plan, jobId, connectionId, onResume, onNew }: {
           <ul className="purge-notes">
             {outcome.skipped > 0 && <li>{formatCount(outcome.skipped)} were no longer stale when their batch ran (picked up or changed) and were left alone.</li>}
             {outcome.busy > 0 && <li>{formatCount(outcome.busy)} stayed locked by a worker and were left alone.</li>}
-            <li>Also deleted: {formatCount(outcome.deletedLogs)} logs, {formatCount(outcome.deletedArtifacts)} artifacts. States and task runs went with their runs.</li>
+            <li>Also deleted: {plural(outcome.deletedLogs, 'log line')}, {plural(outcome.deletedArtifacts, 'artifact')}. States and task runs went with their runs.</li>
             <li>
-              Recount: {outcome.remaining === null ? 'unavailable' : `${formatCount(outcome.remaining)} runs still match this filter and cutoff`}.
+              Recount: {outcome.remaining === null ? 'unavailable' : `${plural(outcome.remaining, 'run')} still match this filter and cutoff`}.
             </li>
             {outcome.exportedTo && <li>Exported to {outcome.exportedTo}.</li>}
-            <li>{outcome.batches} batches, p99 batch {outcome.p99BatchMs ?? '-'} ms.</li>
+            <li>{plural(outcome.batches, 'batch', 'batches')}, 99% within {formatDuration(outcome.p99BatchMs)}.</li>
           </ul>
           {plan.executor === 'sql' && (
             <div className="purge-vacuum">

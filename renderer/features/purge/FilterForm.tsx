@@ -1,7 +1,30 @@
 /** Step 1: what counts as stale here. Defaults are Prefect's own: Scheduled and Late, never started, by schedules, older than 30 minutes. */
+import { useMemo } from 'react';
 import type { PurgeTargets } from '../../../shared/contracts/purge';
-import { formatCount } from '../../lib/format';
+import { DataTable } from '../../components/table/DataTable';
+import type { Column, Filter } from '../../components/table/types';
+import { formatCount, plural } from '../../lib/format';
 import type { FilterState } from './filter-state';
+
+type Target = PurgeTargets['deployments'][number];
+
+const DEPLOYMENT_COLUMNS: Array<Column<Target>> = [
+  { id: 'name', header: 'Deployment', sortValue: (d) => d.name, cell: (d) => d.name },
+  {
+    id: 'pastDue',
+    header: 'Past due',
+    title: 'Scheduled runs whose time has passed (not counted through the API alone)',
+    width: '120px',
+    numeric: true,
+    descFirst: true,
+    sortValue: (d) => d.pastDue,
+    cell: (d) => (d.pastDue === null ? <span className="muted">not counted</span> : <span className={d.pastDue > 0 ? 'dt__alarm' : 'muted'}>{formatCount(d.pastDue)}</span>),
+  },
+];
+
+const DEPLOYMENT_FILTERS: Array<Filter<Target>> = [
+  { id: 'backlog', label: 'Show', allLabel: 'All deployments', options: [{ value: 'pastDue', label: 'With past-due runs', test: (d) => (d.pastDue ?? 0) > 0 }] },
+];
 
 function MultiSelect({ label, options, value, onChange, testId, render }: {
   label: string;
@@ -42,7 +65,7 @@ export function FilterForm({ state, onChange, targets, onPlan, planning, readOnl
   readOnly: boolean;
 }) {
   const set = <K extends keyof FilterState>(k: K, v: FilterState[K]) => onChange({ ...state, [k]: v });
-  const pastDue = new Map((targets?.deployments ?? []).map((d) => [d.name, d.pastDue]));
+  const chosen = useMemo(() => new Set(state.deployments), [state.deployments]);
   return (
     <form
       className="card purge-filter"
@@ -72,22 +95,30 @@ export function FilterForm({ state, onChange, targets, onPlan, planning, readOnl
           ))}
         </div>
       </div>
-      <div className="field-grid">
-        <MultiSelect
-          label="Deployments"
-          options={(targets?.deployments ?? []).map((d) => d.name)}
-          value={state.deployments}
-          onChange={(v) => set('deployments', v)}
+      <div className="field purge-deployments">
+        <span className="field__label" id="purge-deployments-label">Deployments</span>
+        <span className="field__help">{state.deployments.length ? `Only runs of the ${plural(state.deployments.length, 'deployment')} checked.` : 'None checked: runs of every deployment.'}</span>
+        <DataTable
           testId="purge-deployments"
-          render={(o) => {
-            const n = pastDue.get(o);
-            return n === null || n === undefined ? o : `${o} — ${formatCount(n)} past due`;
-          }}
+          rowTestId="purge-deployment-row"
+          noun="deployment"
+          rows={targets?.deployments ?? []}
+          rowId={(d) => d.name}
+          columns={DEPLOYMENT_COLUMNS}
+          searchText={(d) => d.name}
+          filters={DEPLOYMENT_FILTERS}
+          initialSort={{ id: 'pastDue', desc: true }}
+          selection={{ selected: chosen, onChange: (next) => set('deployments', [...next]), label: (name) => `Purge runs of ${name}` }}
+          rowAttributes={(d) => ({ 'data-deployment': d.name })}
+          height="short"
+          compact
+          rowHeight={32}
+          empty={targets ? 'No deployments on this server.' : 'Reading the deployments…'}
         />
-        <div>
-          <MultiSelect label="Work pools" options={targets?.workPools ?? []} value={state.workPools} onChange={(v) => set('workPools', v)} testId="purge-pools" />
-          <MultiSelect label="Work queues" options={targets?.workQueues ?? []} value={state.workQueues} onChange={(v) => set('workQueues', v)} testId="purge-queues" />
-        </div>
+      </div>
+      <div className="field-grid">
+        <MultiSelect label="Work pools" options={targets?.workPools ?? []} value={state.workPools} onChange={(v) => set('workPools', v)} testId="purge-pools" />
+        <MultiSelect label="Work queues" options={targets?.workQueues ?? []} value={state.workQueues} onChange={(v) => set('workQueues', v)} testId="purge-queues" />
       </div>
       <div className="field-grid">
         <label className="field">

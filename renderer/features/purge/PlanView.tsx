@@ -1,8 +1,7 @@
 /** Step 2: the dry run, stated so nobody can misread what will be deleted. */
 import type { PurgePlan } from '../../../shared/domain/purge';
 import { BarList } from '../../components/BarList';
-import { formatCount, formatDateTime } from '../../lib/format';
-import { formatBytes } from '../../../shared/text/bytes';
+import { formatBytes, formatCount, formatDateTime, pluralWord } from '../../lib/format';
 
 const n = (x: number | null) => (x === null ? 'not countable via the API' : formatCount(x));
 
@@ -17,7 +16,7 @@ export function PlanView({ plan, executed = false }: { plan: PurgePlan; executed
         </div>
         <div>
           <div className="purge-plan__what">
-            stale scheduled run{plan.count === 1 ? '' : 's'} on <strong>{plan.connectionName}</strong>
+            stale scheduled {pluralWord(plan.count, 'run')} on <strong>{plan.connectionName}</strong>
             {executed ? ' were planned for deletion (result below)' : ' will be deleted'}
           </div>
           <div className="muted">

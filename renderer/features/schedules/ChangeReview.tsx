@@ -18,7 +18,7 @@ export function steps(plan: ChangePlan): string[] {
     case 'recreate':
       return [
         'Pause each deployment, so no scheduler pass can add runs of the old schedules meanwhile (Prefect drops their future runs).',
-        `Write each schedule back with its new ${plan.anchor ? `anchor (${shortTime(plan.anchor)} UTC)` : 'anchor'}, keeping its id, slug, zone, parameters and active flag.`,
+        `Write each schedule back with its new ${plan.anchor ? `anchor (${shortTime(plan.anchor)})` : 'anchor'}, keeping its id, slug, zone, parameters and active flag.`,
         `Remove the past-due runs with Purge (re-checked run by run${plan.keepNewest ? `, keeping the newest ${plan.keepNewest} per deployment` : ''}).`,
         'Resume what was running before; the scheduler fills the new schedules within seconds.',
         'Check that the new runs start after now and fall on the new times.',
@@ -49,10 +49,10 @@ export function ChangeReview({ plan, busy, error, onConfirm, onBack }: {
         <div>
           <div className="sched-review__what">
             {VERB[plan.kind]} {plural(n, 'deployment')}
-            {plan.anchor && plan.kind !== 'pause' && plan.kind !== 'resume' ? ` from ${shortTime(plan.anchor)} UTC` : ''}
+            {plan.anchor && plan.kind !== 'pause' && plan.kind !== 'resume' ? ` from ${shortTime(plan.anchor)}` : ''}
           </div>
           <div className="muted">
-            {formatCount(t.schedules)} schedules written · about {formatCount(t.futureRunsGoing)} future runs replaced · {formatCount(t.pastDueGoing)} past-due runs removed
+            {plural(t.schedules, 'schedule')} written · about {plural(t.futureRunsGoing, 'future run')} replaced · {plural(t.pastDueGoing, 'past-due run')} removed
           </div>
         </div>
       </div>

@@ -1,9 +1,12 @@
-/** Flags as small badges; the message is the tooltip, and the expanded row lists them in full. */
-import type { ScheduleFlag } from '../../../shared/domain/schedules';
+/**
+ * Flags as small badges, worst first; the message is the tooltip, and the opened row lists them in
+ * full. Info flags (old anchor, multi, inactive) show in grey: they explain, they do not alarm.
+ */
+import type { FlagCode, ScheduleFlag } from '../../../shared/domain/schedules';
 import { Badge, type Tone } from '../../components/Badge';
 
 const TONE: Record<ScheduleFlag['severity'], Tone> = { info: 'neutral', warn: 'warn', danger: 'fail' };
-const LABEL: Record<ScheduleFlag['code'], string> = {
+export const FLAG_LABEL: Record<FlagCode, string> = {
   'anchor-far-past': 'old anchor',
   'dtstart-far-past': 'old DTSTART',
   'rrule-no-dtstart': 'no DTSTART',
@@ -19,14 +22,19 @@ const LABEL: Record<ScheduleFlag['code'], string> = {
   unpredictable: 'unpredictable',
 };
 
+/** The flags that ask for action (warn and danger). */
+export function attentionFlags(flags: ScheduleFlag[]): ScheduleFlag[] {
+  return flags.filter((f) => f.severity !== 'info');
+}
+
 export function FlagBadges({ flags, quiet = false }: { flags: ScheduleFlag[]; quiet?: boolean }) {
-  const shown = quiet ? flags.filter((f) => f.severity !== 'info') : flags;
+  const shown = quiet ? attentionFlags(flags) : flags;
   if (shown.length === 0) return null;
   return (
-    <span className="badges">
+    <span className="badges" data-testid="schedule-flags">
       {shown.map((f) => (
         <Badge key={f.code} tone={TONE[f.severity]} title={f.message}>
-          {LABEL[f.code]}
+          {FLAG_LABEL[f.code]}
         </Badge>
       ))}
     </span>
@@ -39,7 +47,7 @@ export function FlagList({ flags }: { flags: ScheduleFlag[] }) {
     <ul className="sched-flags">
       {flags.map((f) => (
         <li key={f.code} className={`sched-flags__item sched-flags__item--${f.severity}`}>
-          <strong>{LABEL[f.code]}</strong> {f.message}
+          <strong>{FLAG_LABEL[f.code]}</strong> {f.message}
         </li>
       ))}
     </ul>

@@ -4,16 +4,57 @@
  * Nothing changes before the last confirmation; a failure before the purge puts everything back.
  */
 import { useEffect, useMemo, useState } from 'react';
-import type { ChangePlan, ScheduleList } from '../../../shared/domain/schedules';
+import type { ChangePlan, DeploymentRow, ScheduleList } from '../../../shared/domain/schedules';
 import { useAction } from '../../api/hooks';
 import { isFinished, useJob } from '../../api/jobs';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { formatCount } from '../../lib/format';
+import { DataTable } from '../../components/table/DataTable';
+import type { Column, Filter } from '../../components/table/types';
+import { formatCount, formatDateTime, plural } from '../../lib/format';
 import { ChangeReview } from './ChangeReview';
 import { ChangeRun } from './ChangeRun';
-import { shortTime } from './format';
 
 type Step = 'choose' | 'preview' | 'run';
+
+const CHOOSE_COLUMNS: Array<Column<DeploymentRow>> = [
+  {
+    id: 'deployment',
+    header: 'Deployment',
+    width: '38%',
+    sortValue: (d) => d.fullName,
+    cell: (d) => (
+      <>
+        {d.fullName}
+        {d.paused && <span className="muted"> (paused)</span>}
+      </>
+    ),
+  },
+  { id: 'pastDue', header: 'Past due', width: '12%', numeric: true, descFirst: true, sortValue: (d) => d.pastDue, cell: (d) => <span className={d.pastDue ? 'sched-pastdue' : 'muted'}>{formatCount(d.pastDue)}</span> },
+  {
+    id: 'schedules',
+    header: 'Schedules',
+    sortValue: (d) => d.schedules.map((s) => s.kind).join(' '),
+    cell: (d) => <span className="muted">{d.schedules.map((s) => `${s.slug ?? s.description} (${s.kind ?? 'unknown'})`).join(', ')}</span>,
+  },
+];
+
+const CHOOSE_FILTERS: Array<Filter<DeploymentRow>> = [
+  {
+    id: 'state',
+    label: 'Show',
+    allLabel: 'All with a schedule',
+    options: [
+      { value: 'backlog', label: 'With past-due runs', test: (d) => d.pastDue > 0 },
+      { value: 'paused', label: 'Paused', test: (d) => d.paused },
+    ],
+  },
+  {
+    id: 'kind',
+    label: 'Kind',
+    allLabel: 'Any kind',
+    options: (['interval', 'cron', 'rrule'] as const).map((k) => ({ value: k, label: k, test: (d: DeploymentRow) => d.schedules.some((s) => s.kind === k) })),
+  },
+];
 const STEPS: Array<{ id: Step | 'done'; label: string }> = [
   { id: 'choose', label: 'Choose' },
   { id: 'preview', label: 'Preview' },
@@ -24,6 +65,7 @@ const STEPS: Array<{ id: Step | 'done'; label: string }> = [
 export function ResetWizard({ list, connectionId, onClose }: { list: ScheduleList; connectionId: string; onClose: () => void }) {
   const withBacklog = useMemo(() => list.deployments.filter((d) => d.pastDue > 0 && d.schedules.length > 0), [list]);
   const candidates = useMemo(() => list.deployments.filter((d) => d.schedules.length > 0), [list]);
+  const names = useMemo(() => new Map(candidates.map((d) => [d.id, d.fullName])), [candidates]);
   const [picked, setPicked] = useState<ReadonlySet<string>>(() => new Set(withBacklog.map((d) => d.id)));
   const [anchorMode, setAnchorMode] = useState<'now' | 'at'>('now');
   const [anchorAt, setAnchorAt] = useState('');
@@ -83,43 +125,22 @@ export function ResetWizard({ list, connectionId, onClose }: { list: ScheduleLis
         <section className="card" data-testid="reset-choose">
           <div className="card__title">Which deployments</div>
           <p className="muted">Preselected: those with past-due runs. Every schedule of a chosen deployment is recreated.</p>
-          <div className="table-wrap">
-            <table className="table table--compact">
-              <thead>
-                <tr>
-                  <th />
-                  <th>Deployment</th>
-                  <th className="num">Past due</th>
-                  <th>Schedules</th>
-                </tr>
-              </thead>
-              <tbody>
-                {candidates.map((d) => (
-                  <tr key={d.id}>
-                    <td>
-                      <input
-                        type="checkbox"
-                        aria-label={`Reset ${d.fullName}`}
-                        checked={picked.has(d.id)}
-                        onChange={() => setPicked((p) => {
-                          const n = new Set(p);
-                          if (n.has(d.id)) n.delete(d.id);
-                          else n.add(d.id);
-                          return n;
-                        })}
-                      />
-                    </td>
-                    <td>
-                      {d.fullName}
-                      {d.paused && <span className="muted"> (paused)</span>}
-                    </td>
-                    <td className={`num${d.pastDue ? ' sched-pastdue' : ''}`}>{formatCount(d.pastDue)}</td>
-                    <td className="muted">{d.schedules.map((s) => s.slug ?? s.description).join(', ')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            testId="reset-deployments"
+            rowTestId="reset-row"
+            noun="deployment"
+            rows={candidates}
+            rowId={(d) => d.id}
+            columns={CHOOSE_COLUMNS}
+            searchText={(d) => `${d.fullName} ${d.schedules.map((s) => `${s.slug ?? ''} ${s.description}`).join(' ')}`}
+            filters={CHOOSE_FILTERS}
+            initialSort={{ id: 'pastDue', desc: true }}
+            selection={{ selected: picked, onChange: setPicked, label: (id) => `Reset ${names.get(id) ?? id}` }}
+            rowAttributes={(d) => ({ 'data-deployment': d.fullName })}
+            height="short"
+            compact
+            rowHeight={34}
+          />
           <div className="field-grid sched-wizard__opts">
             <label className="field">
               <span className="field__label">New anchor</span>
@@ -139,7 +160,7 @@ export function ResetWizard({ list, connectionId, onClose }: { list: ScheduleLis
           {planAction.error && <ErrorNotice title="The preview failed; nothing was changed" error={planAction.error} onDismiss={planAction.clearError} />}
           <div className="form__actions">
             <button type="button" className="btn btn--primary" disabled={picked.size === 0 || planAction.running || !keepValid || (anchorMode === 'at' && !anchorAt.trim())} onClick={() => void preview()} data-testid="reset-preview">
-              {planAction.running ? 'Working out the plan…' : `Preview the reset of ${picked.size} deployment${picked.size === 1 ? '' : 's'}`}
+              {planAction.running ? 'Working out the plan…' : `Preview the reset of ${plural(picked.size, 'deployment')}`}
             </button>
           </div>
         </section>
@@ -152,8 +173,8 @@ export function ResetWizard({ list, connectionId, onClose }: { list: ScheduleLis
               <div className="card__title">The backlog (as Purge sees it now)</div>
               <p>
                 <strong className="sched-pastdue">{formatCount(plan.purgePreview.count)}</strong> past-due runs
-                {plan.purgePreview.oldest ? `, the oldest due ${shortTime(plan.purgePreview.oldest)} UTC` : ''}
-                {plan.keepNewest ? `; the newest ${plan.keepNewest} of each deployment are kept (${formatCount(plan.purgePreview.kept)})` : ''}.
+                {plan.purgePreview.oldest ? `, the oldest due ${formatDateTime(plan.purgePreview.oldest)}` : ''}
+                {plan.keepNewest ? `; the newest ${formatCount(plan.keepNewest)} of each deployment are kept (${formatCount(plan.purgePreview.kept)} in all)` : ''}.
                 Runs that fall due before the apply are removed too; runs a worker starts meanwhile are left alone.
               </p>
             </section>

@@ -120,26 +120,21 @@ export function SchedulesScreen({ path }: { path: string[] }) {
               {list.data.flags.map((f) => (
                 <div key={f.code} className="sched-warnbox">{f.message}</div>
               ))}
-              <div className="sched-actions" data-testid="schedules-actions">
-                <span className="muted">{n ? `${n} selected` : 'Select deployments for:'}</span>
-                <button type="button" className="btn" disabled={!n || planAction.running} onClick={() => void start('recreate')} data-testid="action-recreate">Recreate from now…</button>
-                <button type="button" className="btn" disabled={!n || planAction.running} onClick={() => void start('pause')} data-testid="action-pause">Pause…</button>
-                <button type="button" className="btn" disabled={!n || planAction.running} onClick={() => void start('resume')} data-testid="action-resume">Resume…</button>
-                {conn.readOnly && <span className="badge badge--warn">read-only connection: plans only</span>}
-              </div>
               {list.data.deployments.length === 0 ? (
                 <EmptyState title="No deployments on this server">Deployments and their schedules appear here once they exist.</EmptyState>
               ) : (
                 <ScheduleTable
                   list={list.data}
                   selected={selected}
-                  onToggle={(id) => setSelected((s) => {
-                    const x = new Set(s);
-                    if (x.has(id)) x.delete(id);
-                    else x.add(id);
-                    return x;
-                  })}
-                  onToggleAll={(on) => setSelected(on ? new Set(list.data!.deployments.map((d) => d.id)) : new Set())}
+                  onSelect={setSelected}
+                  actions={
+                    <span className="sched-actions" data-testid="schedules-actions">
+                      <button type="button" className="btn btn--small" disabled={!n || planAction.running} onClick={() => void start('recreate')} data-testid="action-recreate">Recreate from now…</button>
+                      <button type="button" className="btn btn--small" disabled={!n || planAction.running} onClick={() => void start('pause')} data-testid="action-pause">Pause…</button>
+                      <button type="button" className="btn btn--small" disabled={!n || planAction.running} onClick={() => void start('resume')} data-testid="action-resume">Resume…</button>
+                      {conn.readOnly && <span className="badge badge--warn">read-only connection: plans only</span>}
+                    </span>
+                  }
                 />
               )}
               <ul className="sched-notes">

@@ -7,7 +7,7 @@ import type { SettingsSource, SimResult, Simulation } from '../../../shared/doma
 import { useAction, useRequest } from '../../api/hooks';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Segmented } from '../../components/Segmented';
-import { formatCount } from '../../lib/format';
+import { formatCount, formatShare } from '../../lib/format';
 import { ahead, num } from './format';
 
 const FIELDS = [
@@ -154,7 +154,7 @@ function SimulationView({ sim }: { sim: Simulation }) {
                 <td className="mono">{s.limitedBy}</td>
                 <td className="num">{ahead(s.horizonSeconds)}</td>
                 <td className="num">{num(s.insertsPerLoopAvg)}</td>
-                <td className="num">{Math.round(s.selectedShare * 100)}%</td>
+                <td className="num">{formatShare(s.selectedShare)}</td>
                 {m && <td className={`num${t && t.kept !== s.kept ? ' sched-changed' : ''}`}>{t?.kept ?? '—'}</td>}
                 {m && <td className={`num${t && t.horizonSeconds !== s.horizonSeconds ? ' sched-changed' : ''}`}>{ahead(t?.horizonSeconds)}</td>}
               </tr>

@@ -1,6 +1,6 @@
 /** The numbers that decide what to do next, and the backlog call to action when there is one. */
 import type { ScheduleList } from '../../../shared/domain/schedules';
-import { formatCount } from '../../lib/format';
+import { formatCount, plural } from '../../lib/format';
 import { ahead, rate } from './format';
 
 export function SummaryBar({ list, onReset }: { list: ScheduleList; onReset: () => void }) {
@@ -13,7 +13,7 @@ export function SummaryBar({ list, onReset }: { list: ScheduleList; onReset: () 
         <div className="sched-alert" role="status" data-testid="backlog-alert">
           <div>
             <div className="sched-alert__title">
-              {formatCount(t.pastDue)} past-due runs on {formatCount(backlogDeps)} deployment{backlogDeps === 1 ? '' : 's'}
+              {plural(t.pastDue, 'past-due run')} on {plural(backlogDeps, 'deployment')}
             </div>
             <div>A worker that comes back would start them all at once. The backlog reset pauses those deployments, clears the backlog, recreates their schedules from now and resumes them.</div>
           </div>
@@ -23,14 +23,14 @@ export function SummaryBar({ list, onReset }: { list: ScheduleList; onReset: () 
         </div>
       )}
       <div className="sched-tiles" data-testid="schedules-summary">
-        <Tile label="Deployments" value={formatCount(t.deployments)} sub={`${formatCount(t.schedules)} schedules, ${formatCount(t.activeSchedules)} active`} />
-        <Tile label="Load" value={`${rate(t.runsPerHour)}/h`} sub="runs the schedules create" />
+        <Tile label="Deployments" value={formatCount(t.deployments)} sub={`${plural(t.schedules, 'schedule')}, ${formatCount(t.activeSchedules)} active`} />
+        <Tile label="Load" value={rate(t.runsPerHour)} sub="runs per hour the schedules create" />
         <Tile label="Held by the server" value={formatCount(t.heldFuture)} sub="future scheduled runs" />
         <Tile label="Past due" value={formatCount(t.pastDue)} sub="Scheduled or Late, not started" tone={t.pastDue > 0 ? 'fail' : undefined} />
         <Tile
           label="Scheduler"
-          value={st.enabled ? `every ${st.loopSeconds} s` : 'disabled'}
-          sub={`keeps ${st.minRuns}–${st.maxRuns} runs, ${ahead(st.minScheduledTime)}–${ahead(st.maxScheduledTime)} ahead · ${list.settings.source}`}
+          value={st.enabled ? `every ${ahead(st.loopSeconds)}` : 'disabled'}
+          sub={`keeps ${formatCount(st.minRuns)}–${plural(st.maxRuns, 'run')}, ${ahead(st.minScheduledTime)}–${ahead(st.maxScheduledTime)} ahead · ${list.settings.source}`}
           tone={st.enabled ? undefined : 'warn'}
         />
       </div>

@@ -2,7 +2,7 @@
  * Presets: named sets of changes with the reason for each value. A preset never applies silently:
  * the UI and the CLI show the diff (changes.ts diffValues) and save it as a new revision only when
  * the user confirms. Values are our recommendations for self-hosted servers, grounded in
- * ../shared/docs/prefect-internals.md sections 5-7 and users-and-anchors.md section E.
+ * docs/prefect.md §5, §9-§11.
  */
 import type { ProfileChanges } from './changes';
 

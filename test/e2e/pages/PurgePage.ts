@@ -4,16 +4,21 @@ import type { Page } from 'playwright-core';
 export class PurgePage {
   constructor(readonly page: Page) {}
 
+  /** Checks deployments in the picker, finding each through its search box (the list is virtualised). */
   async selectDeployments(names: string[]): Promise<void> {
-    const select = this.page.getByTestId('purge-deployments');
-    await select.waitFor();
-    // Options load with the deployment list; wait for ours.
-    for (const n of names) await select.locator('option', { hasText: n }).first().waitFor({ state: 'attached' });
-    const values = await select.locator('option').evaluateAll(
-      (opts, wanted) => opts.map((o) => (o as unknown as { value: string }).value).filter((v) => (wanted as string[]).includes(v)),
-      names,
-    );
-    await select.selectOption(values);
+    const search = this.page.getByTestId('purge-deployments-search');
+    await search.waitFor();
+    for (const n of names) {
+      await search.fill(n);
+      const box = this.page.locator(`[data-testid="purge-deployment-row"][data-deployment="${n}"] input[type=checkbox]`);
+      await box.check();
+    }
+    await search.fill('');
+  }
+
+  /** "2 deployments selected" from the picker's selection bar. */
+  async selectedText(): Promise<string> {
+    return (await this.page.getByTestId('purge-deployments-selected').innerText()).trim();
   }
 
   async setOlderThan(v: string): Promise<void> {

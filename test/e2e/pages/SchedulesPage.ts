@@ -6,12 +6,43 @@ export class SchedulesPage {
 
   async open(): Promise<void> {
     await this.page.getByTestId('nav-schedules').click();
-    await this.page.getByTestId('schedules-table').waitFor();
+    // schedules.list reads every deployment's runs through the API: seconds to minutes on a busy box.
+    await this.page.getByTestId('schedules-table').waitFor({ timeout: 180_000 });
   }
 
-  /** Deployment names in the table, in order. */
+  /** Deployment names in the table, in the order shown (rows on screen: the list is virtualised). */
   async deployments(): Promise<string[]> {
     return this.page.getByTestId('schedules-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-deployment') ?? ''));
+  }
+
+  /** Types into the list's search box and returns the count line ("1 of 40 deployments shown"). */
+  async search(text: string): Promise<string> {
+    await this.page.getByTestId('schedules-table-search').fill(text);
+    return (await this.page.getByTestId('schedules-table-count').innerText()).trim();
+  }
+
+  async filter(id: 'state' | 'kind' | 'flag', value: string): Promise<string> {
+    await this.page.getByTestId(`schedules-table-filter-${id}`).selectOption(value);
+    return (await this.page.getByTestId('schedules-table-count').innerText()).trim();
+  }
+
+  async sortBy(column: 'deployment' | 'pastDue' | 'flags' | 'held'): Promise<void> {
+    await this.page.getByTestId(`schedules-table-sort-${column}`).click();
+  }
+
+  /** Flags shown in a deployment's row. */
+  async flags(deployment: string): Promise<string[]> {
+    return this.page.locator(`[data-testid="schedules-row"][data-deployment="${deployment}"] [data-testid="schedule-flags"] .badge`).allInnerTexts();
+  }
+
+  async selectAllShown(): Promise<string> {
+    await this.page.getByTestId('schedules-table-select-all').click();
+    return (await this.page.getByTestId('schedules-table-selected').innerText()).trim();
+  }
+
+  async selectNone(): Promise<string> {
+    await this.page.getByTestId('schedules-table-select-none').click();
+    return (await this.page.getByTestId('schedules-table-selected').innerText()).trim();
   }
 
   async backlogAlert(): Promise<string> {
@@ -25,7 +56,10 @@ export class SchedulesPage {
 
   /** Names checked in the wizard's first step. */
   async preselected(): Promise<string[]> {
-    return this.page.getByTestId('reset-choose').locator('input[type=checkbox]:checked').evaluateAll((els) => els.map((e) => (e.getAttribute('aria-label') ?? '').replace(/^Reset /, '')));
+    return this.page
+      .getByTestId('reset-choose')
+      .locator('input[type=checkbox]:checked')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? '').filter((l) => l.startsWith('Reset ')).map((l) => l.replace(/^Reset /, '')));
   }
 
   async preview(): Promise<{ count: number; text: string }> {

@@ -45,3 +45,20 @@ export async function screenshot(page: Page, file: string): Promise<void> {
   await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: file, fullPage: true });
 }
+
+/** Where the README's screenshots live; `npm run screenshots` (HK_DOCS_SCREENSHOTS=1) rewrites them. */
+export const DOCS_DIR = new URL('../../../docs/', import.meta.url).pathname;
+
+/**
+ * A screenshot the README shows (docs/<name>.png), taken only under `npm run screenshots`: at the
+ * README's width, of what is on screen (or the whole page), from the top.
+ */
+export async function docShot(page: Page, name: string, opts: { fullPage?: boolean; width?: number; height?: number } = {}): Promise<void> {
+  if (process.env.HK_DOCS_SCREENSHOTS !== '1') return;
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: opts.width ?? 1440, height: opts.height ?? 900 });
+  await page.waitForTimeout(300);
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path: `${DOCS_DIR}${name}.png`, fullPage: opts.fullPage ?? false });
+  if (before) await page.setViewportSize(before);
+}

@@ -11,8 +11,13 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export interface ServeHandle {
-  /** The URL with the session token in its fragment, as a person would open it. */
+  /**
+   * The URL with the session token in its fragment (#token=...), for page.goto() and rpc() as often
+   * as a test likes. serve itself prints a one-time sign-in link (#code=...); startServe trades that
+   * code for the token once, as the page would. `signInUrl` is that printed link, already used.
+   */
   openUrl: string;
+  signInUrl: string;
   /** HOUSEKEEPER_HOME of this instance (removed by stop()). */
   home: string;
   /** Everything the process wrote to stderr so far, for failure messages. */
@@ -37,9 +42,16 @@ export async function startServe(opts: { env?: NodeJS.ProcessEnv; timeoutMs?: nu
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
 
-  const openUrl = await firstLine(child, opts.timeoutMs ?? 30_000, () => stderr);
+  const signInUrl = await firstLine(child, opts.timeoutMs ?? 30_000, () => stderr);
+  const base = signInUrl.replace(/#.*$/, '');
+  const code = /#code=([A-Za-z0-9_-]+)$/.exec(signInUrl)?.[1] ?? '';
+  const res = await fetch(`${base}session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+  const body = (await res.json()) as { ok: boolean; value?: { token: string } };
+  if (!body.ok || !body.value) throw new Error(`housekeeper serve refused its own sign-in code: ${JSON.stringify(body)}`);
+  const openUrl = `${base}#token=${body.value.token}`;
   return {
     openUrl,
+    signInUrl,
     home,
     stderr: () => stderr,
     stop: async () => {
@@ -59,7 +71,7 @@ function firstLine(child: ChildProcess, timeoutMs: number, stderr: () => string)
       if (nl < 0) return;
       const line = out.slice(0, nl).trim();
       cleanup();
-      if (!/^http:\/\/127\.0\.0\.1:\d+\/.*#token=/.test(line)) reject(new Error(`Unexpected first line from housekeeper serve: ${line}`));
+      if (!/^http:\/\/127\.0\.0\.1:\d+\/#code=[A-Za-z0-9_-]+$/.test(line)) reject(new Error(`Unexpected first line from housekeeper serve: ${line}`));
       else resolve(line);
     };
     const onExit = (code: number | null) => fail(new Error(`housekeeper serve exited (code ${code}) before printing its URL.\nstderr:\n${stderr()}`));
