@@ -26,6 +26,9 @@ import { ensurePrefectVenv, REPO_ROOT } from './venv';
  * What CI runs on the extra lines: every feature's integration tests, minus the slow benchmarks-in-
  * disguise (inspect-big-pg: the EXPLAIN audit on 120k runs) and the fault drills whose code paths do
  * not depend on the Prefect line (purge-faults, purge-cli-resume), to stay inside CI's time budget.
+ * profiles-prefect-cli (export read back by each line's own CLI) is left to the full matrix until the
+ * settings catalog is per line (issue #10 parts 3-4): on 3.0/3.1 it checks today's catalog against
+ * an older Prefect's settings and fails for that reason alone.
  */
 export const CI_FILES = [
   'harness.test.ts',
@@ -41,7 +44,6 @@ export const CI_FILES = [
   'schedules-pause.test.ts',
   'schedules-recreate.test.ts',
   'schedules-scheduler.test.ts',
-  'profiles-prefect-cli.test.ts',
 ];
 
 /**

@@ -65,7 +65,8 @@ export function scheduleFlags(
         flags.push({
           code: 'dtstart-far-past',
           severity: cost > 200_000 ? 'danger' : 'warn',
-          message: `DTSTART ${typeof storedBody.rrule === 'string' ? (/DTSTART[^\n]*/i.exec(storedBody.rrule)?.[0] ?? '') : ''}: the scheduler walks ~${cost.toLocaleString('en-US')} occurrences on every pass to reach today (PrefectHQ/prefect#21362). Recreating from now moves DTSTART up without changing the runs.`,
+          // A rule without DTSTART is walked from 2020-01-01 (the flag above): say that, not an empty "DTSTART :".
+          message: `${(typeof storedBody.rrule === 'string' ? /DTSTART[^\n]*/i.exec(storedBody.rrule)?.[0] : undefined) ?? 'Walked from 2020-01-01'}: the scheduler walks ~${cost.toLocaleString('en-US')} occurrences on every pass to reach today (PrefectHQ/prefect#21362). Recreating from now moves DTSTART up without changing the runs.`,
         });
       }
     } catch {

@@ -203,7 +203,7 @@ export function degradations(c: ApiCapabilities): Degradation[] {
     add('schedules.scheduler-selection', `${v(c)}'s scheduler tops up a whole deployment when it runs low, not each schedule (per-schedule selection came in Prefect ${SINCE.perScheduleSelection}); the simulator models that.`);
   }
   if (!c.schedules.loopSecondsHonoured) {
-    add('schedules.scheduler-loop', `${v(c)}'s scheduler runs its main loop every ${IGNORED_LOOP_SECONDS} s whatever loop_seconds says (Prefect ${SINCE.schedulerLoopIgnoredFrom} to ${SINCE.schedulerLoopHonouredAgain} ignore the setting); the simulator steps ${IGNORED_LOOP_SECONDS} s loops.`);
+    add('schedules.scheduler-loop', `${v(c)}'s scheduler runs its main loop every ${IGNORED_LOOP_SECONDS} s whatever loop_seconds says (Prefect ${SINCE.schedulerLoopIgnoredFrom} until ${SINCE.schedulerLoopHonouredAgain} ignored the setting); the simulator steps ${IGNORED_LOOP_SECONDS} s loops.`);
   }
   if (!c.endpoints.flowRunsBulkDelete) {
     add('purge.bulk-delete', `${v(c)} has no POST /flow_runs/bulk_delete (Prefect ${SINCE.flowRunsBulkDelete}): without database access, Purge deletes one run per request, which is slow.`);
