@@ -140,9 +140,13 @@ describe('recreate from now', () => {
 
   it('plans the new schedules: same kind, interval/cron/rule, zone, parameters, slug and active flag; new anchor; explicit DTSTART', async () => {
     before = await live(api, deps.map((d) => d.id));
+    // 'now' is the server's clock while planning: bracketed by the call (a loaded machine plans slowly).
+    const t0 = Date.now();
     plan = await env.ctx.schedules.plan({ conn, kind: 'recreate', deployments: names(), anchor: 'now' });
+    const t1 = Date.now();
     const anchor = parseInstant(plan.anchor!);
-    expect(Math.abs(anchor - Date.now())).toBeLessThan(10_000);
+    expect(anchor).toBeGreaterThanOrEqual(t0 - 2_000);
+    expect(anchor).toBeLessThanOrEqual(t1 + 2_000);
     const byName = new Map(plan.deployments.map((d) => [d.name.split('/')[1]!, d]));
     const all = plan.deployments.flatMap((d) => d.schedules);
     for (const s of all.filter((x) => x.after)) {
