@@ -33,7 +33,8 @@ describe('simulator dates', () => {
         }
       }
     }
-  });
+    // Pure but heavy (every fixture x settings x pass time): about 3 s idle, 15 s on a loaded machine.
+  }, 60_000);
 });
 
 describe('simulator loops (defaults: min_runs 3, max_runs 100, 1 h, 100 d, 60 s loop)', () => {
