@@ -32,7 +32,7 @@ const FEATURES: Feature[] = [
   { id: 'purge-sqlite', label: 'Purge: SQL executor, SQLite', match: (f, d) => f.startsWith('purge-') && /sqlite/i.test(d), degradations: [] },
   { id: 'purge-api', label: 'Purge: API executor', match: (f, d) => f.startsWith('purge-') && /through the Prefect API/i.test(d), degradations: ['purge.bulk-delete'] },
   { id: 'schedules-list', label: 'Schedules: list', match: (f) => f === 'schedules-list.test.ts', degradations: ['schedules.run-attribution', 'schedules.created-by-filter', 'schedules.slug-parameters'] },
-  { id: 'schedules-simulate', label: 'Schedules: simulate (against the real scheduler)', match: (f, d) => f === 'schedules-scheduler.test.ts' || (f === 'compat-features.test.ts' && /simulate/.test(d)), degradations: ['schedules.run-attribution'] },
+  { id: 'schedules-simulate', label: 'Schedules: simulate (against the real scheduler)', match: (f, d) => f === 'schedules-scheduler.test.ts' || (f === 'compat-features.test.ts' && /simulate/.test(d)), degradations: ['schedules.run-attribution', 'schedules.scheduler-selection', 'schedules.scheduler-loop'] },
   { id: 'schedules-changes', label: 'Schedules: recreate, reset, restore', match: (f, d) => f === 'schedules-recreate.test.ts' || (f === 'compat-features.test.ts' && /reset/.test(d)), degradations: ['schedules.created-by-filter', 'schedules.slug-parameters', 'schedules.update-deletes-backlog'] },
   { id: 'schedules-pause', label: 'Schedules: pause, resume', match: (f) => f === 'schedules-pause.test.ts', degradations: ['schedules.update-deletes-backlog'] },
   { id: 'profiles', label: 'Profiles: validation, export, drift', match: (f, d) => f.startsWith('profiles-') || (f === 'compat-features.test.ts' && /settings/.test(d)), degradations: [] },
