@@ -4,6 +4,7 @@
  * carries `hasSecret` flags, never the secret.
  */
 import { z } from 'zod';
+import { DegradationSchema } from './compat';
 import { hasControlChars, NO_CONTROL_MESSAGE } from './safe-text';
 
 /** Text Housekeeper stores and later prints: no control characters (issue #12, item 5). */
@@ -167,6 +168,8 @@ export const TestReportSchema = z.object({
   migration: z.string().nullable(),
   permissions: DbPermissionsSchema.nullable(),
   checks: z.array(CheckSchema),
+  /** What this server's release cannot do as the newest does, and the path Housekeeper takes instead. */
+  degraded: z.array(DegradationSchema).optional(),
 });
 export type TestReport = z.infer<typeof TestReportSchema>;
 

@@ -4,6 +4,7 @@
  * backlog reset) and their outcomes. Times are ISO 8601 with the schedule's offset.
  */
 import { z } from 'zod';
+import { DegradationSchema } from './compat';
 import { PurgePlanSchema } from './purge';
 
 export const ScheduleKindSchema = z.enum(['interval', 'cron', 'rrule']);
@@ -145,6 +146,8 @@ export const ScheduleListSchema = z.object({
   }),
   flags: z.array(ScheduleFlagSchema),
   notes: z.array(z.string()),
+  /** What this server cannot do as the newest does, and the path taken instead (also in notes). */
+  degraded: z.array(DegradationSchema).optional(),
   readOnly: z.boolean(),
 });
 export type ScheduleList = z.infer<typeof ScheduleListSchema>;
@@ -206,6 +209,8 @@ export const SimulationSchema = z.object({
   modified: SimResultSchema.nullable(),
   overrides: z.record(z.string(), z.union([z.number(), z.boolean()])),
   notes: z.array(z.string()),
+  /** How this server's scheduler differs from the newest, as modelled (also in notes). */
+  degraded: z.array(DegradationSchema).optional(),
 });
 export type Simulation = z.infer<typeof SimulationSchema>;
 
@@ -241,7 +246,10 @@ export const DeploymentChangeSchema = z.object({
   schedules: z.array(ScheduleChangeSchema),
   /** Future auto-scheduled runs Prefect deletes when the deployment is paused or a schedule changes. */
   futureRunsGoing: z.number(),
-  /** Past-due auto-scheduled runs removed through Purge (recreate and reset). */
+  /**
+   * Past-due auto-scheduled runs that go: removed through Purge (recreate and reset), or, on servers
+   * before Prefect 3.3.4, deleted by Prefect itself when the deployment is paused or a schedule written.
+   */
   pastDueGoing: z.number(),
   notes: z.array(z.string()),
 });
@@ -267,6 +275,8 @@ export const ChangePlanSchema = z.object({
   /** What the user echoes back to apply: the number of deployments changed. */
   confirmCount: z.number(),
   notes: z.array(z.string()),
+  /** What this server does differently on a change, and how the plan accounts for it (also in notes). */
+  degraded: z.array(DegradationSchema).optional(),
   readOnly: z.boolean(),
 });
 export type ChangePlan = z.infer<typeof ChangePlanSchema>;

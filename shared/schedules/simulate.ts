@@ -9,6 +9,13 @@
  *    ones not already held are inserted (idempotency keys: ON CONFLICT DO NOTHING).
  * 3. Nothing is ever deleted by the scheduler; held runs fall away as their time passes.
  *
+ * Older servers (the `model` argument, from the server's capabilities):
+ * - before 3.6.19 step 1 looks at the deployment as a whole: fewer than min_runs future
+ *   auto-scheduled runs of the deployment, or its latest one earlier than t + min_scheduled_time
+ *   (services/scheduler.py `_get_select_deployments_to_schedule_query`, 3.6.18);
+ * - before 3.2.2 the idempotency key names the deployment and the time only
+ *   (`scheduled <deployment> <time>`), so an instant two schedules share gets one run.
+ *
  * The recent-deployments loop (every 5 s, only for deployments updated in the last seconds) inserts
  * the same dates sooner after a change and is left out: it changes when, not what.
  *
@@ -31,6 +38,16 @@ export interface SimInputSchedule {
   /** Future runs the server already holds for this schedule (epoch ms). */
   held?: number[];
 }
+
+/** How the simulated scheduler selects and keys runs (defaults: the newest Prefect). */
+export interface SchedulerModel {
+  /** Select per schedule (3.6.19+) or per deployment. */
+  perScheduleSelection: boolean;
+  /** Runs keyed by schedule and time (3.2.2+) or by deployment and time. */
+  keyedBySchedule: boolean;
+}
+
+export const NEWEST_SCHEDULER: SchedulerModel = { perScheduleSelection: true, keyedBySchedule: true };
 
 export interface SimPass {
   at: number;
@@ -123,7 +140,7 @@ export function passTimes(from: number, horizonMs: number, loopSeconds: number, 
   return Array.from({ length: n }, (_, i) => from + i * step);
 }
 
-export function simulate(input: SimInputSchedule[], settings: SchedulerSettings, at: number[]): SimOutcome {
+export function simulate(input: SimInputSchedule[], settings: SchedulerSettings, at: number[], model: SchedulerModel = NEWEST_SCHEDULER): SimOutcome {
   const first = at[0] ?? 0;
   const last = at[at.length - 1] ?? first;
   const occ = new Map<string, number[]>();
@@ -154,23 +171,30 @@ export function simulate(input: SimInputSchedule[], settings: SchedulerSettings,
         stats.get(s.key)!.heldBefore.push(h.length - lowerBound(h, t));
       }
       if (active.length === 0) continue;
-      const needs = active.some((s) => {
-        const h = held.get(s.key)!;
+      const low = (h: number[]): boolean => {
         const c = h.length - lowerBound(h, t);
         const m = c > 0 ? h[h.length - 1]! : null;
         return c < settings.minRuns || (m !== null && m < t + settings.minScheduledTime * 1000);
-      });
+      };
+      // Per deployment: every held run of it counts, active schedule or not (the query joins runs
+      // to the deployment, not to a schedule).
+      const needs = model.perScheduleSelection
+        ? active.some((s) => low(held.get(s.key)!))
+        : low(scheds.flatMap((s) => held.get(s.key)!).sort((a, b) => a - b));
       if (!needs) continue;
       pass.selectedDeployments.push(depId);
+      // Keyed by deployment and time: an instant held by any schedule of it is not inserted again.
+      const depHave = model.keyedBySchedule ? null : new Set(scheds.flatMap((s) => held.get(s.key)!));
       for (const s of active) {
         const k = keptFromList(occ.get(s.key)!, t, settings).dates;
         generated += k.length;
         const h = held.get(s.key)!;
-        const have = new Set(h);
+        const have = depHave ?? new Set(h);
         const fresh = k.filter((d) => !have.has(d));
         if (fresh.length) {
           pass.inserted.set(s.key, fresh);
           held.set(s.key, [...h, ...fresh].sort((a, b) => a - b));
+          if (depHave) for (const d of fresh) depHave.add(d);
         }
         stats.get(s.key)!.selected += 1;
       }

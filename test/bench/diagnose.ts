@@ -284,12 +284,15 @@ const BIG_VOLUME = (k: number): RunVolume => ({
   artifactEvery: 100,
 });
 
+/** The Prefect release the benchmark runs (its database template is per release). */
+let venvVersion = '';
+
 async function part2(cluster: PgCluster, tmp: string): Promise<Record<string, unknown>> {
   const database = 'prefect_big';
   const su = await cluster.connect('postgres');
   await su.query(`CREATE DATABASE ${database} OWNER ${cluster.info.owner.user}`);
   await su.end();
-  await restorePgTemplate(cluster, database);
+  await restorePgTemplate(cluster, database, venvVersion);
   const url = cluster.url(cluster.info.owner, database);
   const server = await startPrefectServer({ name: 'bench-diag-big', db: { kind: 'postgres', url, database }, parentDir: tmp });
   const env = tempContext();
@@ -332,11 +335,11 @@ async function part2(cluster: PgCluster, tmp: string): Promise<Record<string, un
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hk-bench-diag-'));
   fs.chmodSync(tmp, 0o711);
-  await ensurePrefectVenv();
+  venvVersion = (await ensurePrefectVenv()).version;
   const cluster = await startPostgres({ parentDir: tmp });
   const out: Record<string, unknown> = { at: new Date().toISOString(), loadavg: os.loadavg() };
   try {
-    await restorePgTemplate(cluster, 'prefect');
+    await restorePgTemplate(cluster, 'prefect', venvVersion);
     if (SITUATION > 0) out.situation = await part1(cluster, tmp);
     if (BIG > 0) out.large = await part2(cluster, tmp);
   } finally {

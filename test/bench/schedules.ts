@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   await chmod(tmp, 0o711);
   const venv = await ensurePrefectVenv();
   const pg = await startPostgres({ parentDir: tmp });
-  await restorePgTemplate(pg, 'prefect');
+  await restorePgTemplate(pg, 'prefect', venv.version);
   const server = await startPrefectServer({ name: 'bench', db: { kind: 'postgres', url: pg.url(pg.info.owner, 'prefect'), database: 'prefect' }, parentDir: tmp });
   const env = tempContext();
   try {

@@ -84,9 +84,9 @@ interface TraceEvent {
 async function main(): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'hk-bench-ui-'));
   await chmod(tmp, 0o711);
-  await ensurePrefectVenv();
+  const venv = await ensurePrefectVenv();
   const pg = await startPostgres({ parentDir: tmp });
-  await restorePgTemplate(pg, 'prefect');
+  await restorePgTemplate(pg, 'prefect', venv.version);
   const server = await startPrefectServer({ name: 'bench-ui', db: { kind: 'postgres', url: pg.url(pg.info.owner, 'prefect'), database: 'prefect' }, parentDir: tmp });
   let hk: ServeHandle | undefined;
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });

@@ -3,6 +3,7 @@
  *
  * Writes HarnessInfo to .cache/harness.json; `HK_HARNESS_JSON=.cache/harness.json npx vitest ...`
  * then reuses it instead of starting a fresh one per run (seconds saved on every iteration).
+ * `--out FILE` writes it elsewhere (several harnesses side by side, e.g. one per Prefect line).
  * `--no-seed` skips the baseline seed; `--demo` seeds prefectPg at demo scale (the baseline
  * deployments with the demo's run volume, ~a minute of seeding) for poking at performance.
  * The file contains throwaway passwords of a local cluster.
@@ -19,7 +20,8 @@ async function up(args: string[]): Promise<void> {
     ...(args.includes('--demo') ? { volume: { pg: { ...BASELINE_PG_VOLUME, ...DEMO_VOLUME, future: BASELINE_PG_VOLUME.future } } } : {}),
   });
   const { info } = harness;
-  const file = path.join(REPO_ROOT, '.cache', 'harness.json');
+  const outIdx = args.indexOf('--out');
+  const file = outIdx >= 0 && args[outIdx + 1] ? path.resolve(args[outIdx + 1]!) : path.join(REPO_ROOT, '.cache', 'harness.json');
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
 
@@ -33,7 +35,7 @@ async function up(args: string[]): Promise<void> {
     'Prefect APIs:',
     `  prefectPg      ${info.prefectPg.apiUrl}`,
     `  prefectSqlite  ${info.prefectSqlite.apiUrl}   (db ${info.prefectSqlite.db.kind === 'sqlite' ? info.prefectSqlite.db.path : ''})`,
-    `  prefectAuth    ${info.prefectAuth.apiUrl}   (basic auth ${info.prefectAuth.authString})`,
+    `  prefectAuth    ${info.prefectAuth.apiUrl}   (${info.prefectAuth.authString ? `basic auth ${info.prefectAuth.authString}` : `no basic auth in Prefect ${info.prefect.version}`})`,
     '',
     'PostgreSQL:',
     `  owner      ${url(pg.owner, pg.database)}`,
@@ -70,6 +72,6 @@ if (cmd === 'up') {
     process.exit(1);
   });
 } else {
-  process.stderr.write('usage: node --import tsx test/harness/cli.ts up [--no-seed | --demo]\n');
+  process.stderr.write('usage: node --import tsx test/harness/cli.ts up [--no-seed | --demo] [--out FILE]\n');
   process.exit(2);
 }

@@ -15,7 +15,6 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import type { PgCluster } from './postgres';
-import { PREFECT_VERSION } from './prefect-version';
 import { REPO_ROOT } from './venv';
 
 const execFileAsync = promisify(execFile);
@@ -23,36 +22,36 @@ const execFileAsync = promisify(execFile);
 export const templatesEnabled = (): boolean => process.env.HK_NO_DB_TEMPLATE !== '1';
 
 const cacheDir = (): string => path.join(REPO_ROOT, '.cache', 'db-templates');
-export const sqliteTemplatePath = (version = PREFECT_VERSION): string => path.join(cacheDir(), `prefect-${version}.sqlite`);
-export const pgTemplatePath = (version = PREFECT_VERSION): string => path.join(cacheDir(), `prefect-${version}.pgdump`);
+export const sqliteTemplatePath = (version: string): string => path.join(cacheDir(), `prefect-${version}.sqlite`);
+export const pgTemplatePath = (version: string): string => path.join(cacheDir(), `prefect-${version}.pgdump`);
 
 const tmpName = (p: string): string => `${p}.${process.pid}.${Date.now()}.tmp`;
 
 /** Copies the SQLite template to `dest` if one exists. Returns whether it did. */
-export async function restoreSqliteTemplate(dest: string): Promise<boolean> {
-  const src = sqliteTemplatePath();
+export async function restoreSqliteTemplate(dest: string, version: string): Promise<boolean> {
+  const src = sqliteTemplatePath(version);
   if (!templatesEnabled() || !existsSync(src)) return false;
   await copyFile(src, dest);
   return true;
 }
 
 /** Snapshots a live SQLite database (online backup API: consistent even while Prefect writes). */
-export async function saveSqliteTemplate(dbPath: string): Promise<void> {
+export async function saveSqliteTemplate(dbPath: string, version: string): Promise<void> {
   if (!templatesEnabled()) return;
   await mkdir(cacheDir(), { recursive: true });
-  const tmp = tmpName(sqliteTemplatePath());
+  const tmp = tmpName(sqliteTemplatePath(version));
   const db = new Database(dbPath, { readonly: true });
   try {
     await db.backup(tmp);
   } finally {
     db.close();
   }
-  await rename(tmp, sqliteTemplatePath());
+  await rename(tmp, sqliteTemplatePath(version));
 }
 
 /** Restores the PG template into an empty `database` (owned by the owner role). Returns whether it did. */
-export async function restorePgTemplate(pg: PgCluster, database: string): Promise<boolean> {
-  const src = pgTemplatePath();
+export async function restorePgTemplate(pg: PgCluster, database: string, version: string): Promise<boolean> {
+  const src = pgTemplatePath(version);
   if (!templatesEnabled() || !existsSync(src)) return false;
   // --role: objects end up owned by the owner role, as if Prefect had migrated them itself.
   await execFileAsync(
@@ -65,17 +64,17 @@ export async function restorePgTemplate(pg: PgCluster, database: string): Promis
 }
 
 /** Dumps a just-migrated, unseeded Prefect database as the template. */
-export async function savePgTemplate(pg: PgCluster, database: string): Promise<void> {
+export async function savePgTemplate(pg: PgCluster, database: string, version: string): Promise<void> {
   if (!templatesEnabled()) return;
   await mkdir(cacheDir(), { recursive: true });
-  const tmp = tmpName(pgTemplatePath());
+  const tmp = tmpName(pgTemplatePath(version));
   try {
     await execFileAsync(
       path.join(pg.info.pgBinDir, 'pg_dump'),
       ['-h', pg.info.host, '-p', String(pg.info.port), '-U', pg.info.superuser.user, '-Fc', '--no-owner', '-f', tmp, database],
       { env: { ...process.env, PGPASSWORD: pg.info.superuser.password }, timeout: 120_000 },
     );
-    await rename(tmp, pgTemplatePath());
+    await rename(tmp, pgTemplatePath(version));
   } finally {
     await rm(tmp, { force: true });
   }

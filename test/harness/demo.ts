@@ -109,16 +109,16 @@ export async function startDemo(volume: RunVolume = DEMO_VOLUME): Promise<Demo> 
   };
   process.once('exit', onExit);
   try {
-    const [, cluster] = await Promise.all([ensurePrefectVenv(), startPostgres({ parentDir: tmpDir })]);
+    const [venv, cluster] = await Promise.all([ensurePrefectVenv(), startPostgres({ parentDir: tmpDir })]);
     pg = cluster;
-    const fromTemplate = await restorePgTemplate(pg, 'prefect');
+    const fromTemplate = await restorePgTemplate(pg, 'prefect', venv.version);
     server = await startPrefectServer({
       name: 'prefect-demo',
       parentDir: tmpDir,
       services: { scheduler: true, lateRuns: true },
       db: { kind: 'postgres', url: pg.url(pg.info.owner, 'prefect'), database: 'prefect' },
     });
-    if (!fromTemplate) await savePgTemplate(pg, 'prefect');
+    if (!fromTemplate) await savePgTemplate(pg, 'prefect', venv.version);
     await pg.grantMonitor('prefect');
     const api = prefectApi(server.info.apiUrl);
     await createWorkPool(api, DEMO_POOL);

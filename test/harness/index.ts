@@ -33,6 +33,7 @@ import { createWorkPool, seedDeployments, type DeploymentSpec } from './seed-api
 import { planSeed, targetsFromDeployments, type RunVolume } from './seed-plan';
 import { seedRunsPg } from './seed-sql';
 import { seedRunsSqlite } from './seed-sqlite';
+import { serverFacts, type ServerFacts } from './server-facts';
 import type { HarnessInfo, HarnessSeedInfo } from './types';
 import { ensurePrefectVenv } from './venv';
 import { restorePgTemplate, restoreSqliteTemplate, savePgTemplate, saveSqliteTemplate } from './db-template';
@@ -46,7 +47,9 @@ export type { PrefectServer, PrefectServices, StartPrefectOptions } from './pref
 export { prefectApi, PrefectHttpError } from './prefect-api';
 export type { HarnessApi } from './prefect-api';
 export { ensurePrefectVenv } from './venv';
-export { PREFECT_VERSION } from './prefect-version';
+export { PREFECT_VERSION, PINNED_PREFECT_VERSION, resolvedPrefectVersion } from './prefect-version';
+export { serverFacts } from './server-facts';
+export type { ServerFacts } from './server-facts';
 
 export interface StartHarnessOptions {
   /** Seed the baseline (default true). */
@@ -72,14 +75,15 @@ function log(msg: string): void {
 
 async function seedServer(
   server: PrefectServer,
+  facts: ServerFacts,
   deployments: DeploymentSpec[],
   volume: RunVolume,
   writeRuns: (plan: ReturnType<typeof planSeed>) => Promise<HarnessSeedInfo['counts']>,
 ): Promise<HarnessSeedInfo> {
   const api = prefectApi(server.info.apiUrl, server.info.authString);
   const workPool = await createWorkPool(api, BASELINE_POOL);
-  const seeded = await seedDeployments(api, deployments);
-  const plan = planSeed(targetsFromDeployments(seeded), volume);
+  const seeded = await seedDeployments(api, deployments, { scheduleFields: facts.scheduleFields });
+  const plan = planSeed(targetsFromDeployments(seeded, { runsAttributed: facts.runsAttributed }), volume);
   const t0 = Date.now();
   const counts = await writeRuns(plan);
   log(`seeded ${server.info.apiUrl}: ${seeded.length} deployments, ${counts.flowRuns} runs (${Date.now() - t0} ms of SQL)`);
@@ -121,14 +125,17 @@ export async function startHarness(opts: StartHarnessOptions = {}): Promise<Harn
     // Databases start from the cached migrated template when there is one (db-template.ts); a
     // server that had to migrate from scratch donates its database as the template for next time.
     const sqlitePath = path.join(tmpDir, 'prefect-sqlite.db');
-    const sqliteP = Promise.all([venvP, restoreSqliteTemplate(sqlitePath)]).then(async ([, fromTemplate]) => {
+    const sqliteP = venvP.then(async (venv) => {
+      const fromTemplate = await restoreSqliteTemplate(sqlitePath, venv.version);
       const s = await track(startPrefectServer({ ...common, name: 'prefect-sqlite', db: { kind: 'sqlite', path: sqlitePath } }));
-      if (!fromTemplate) await saveSqliteTemplate(sqlitePath);
+      if (!fromTemplate) await saveSqliteTemplate(sqlitePath, venv.version);
       return s;
     });
-    const pgServersP = Promise.all([venvP, pgP]).then(async ([, pg]) => {
+    // What this release accepts and writes (seeds differ per line; see server-facts.ts).
+    const factsP = sqliteP.then((s) => serverFacts(prefectApi(s.info.apiUrl), s.info.version));
+    const pgServersP = Promise.all([venvP, pgP]).then(async ([venv, pg]) => {
       const t1 = Date.now();
-      const [pgTpl] = await Promise.all([restorePgTemplate(pg, 'prefect'), restorePgTemplate(pg, 'prefect_auth')]);
+      const [pgTpl] = await Promise.all([restorePgTemplate(pg, 'prefect', venv.version), restorePgTemplate(pg, 'prefect_auth', venv.version)]);
       if (pgTpl) log(`restored migrated template into prefect, prefect_auth in ${Date.now() - t1} ms`);
       return Promise.all([
         track(
@@ -138,7 +145,7 @@ export async function startHarness(opts: StartHarnessOptions = {}): Promise<Harn
             db: { kind: 'postgres', url: pg.url(pg.info.owner, 'prefect'), database: 'prefect' },
           }),
         ).then(async (s) => {
-          if (!pgTpl) await savePgTemplate(pg, 'prefect');
+          if (!pgTpl) await savePgTemplate(pg, 'prefect', venv.version);
           return s;
         }),
         track(
@@ -160,37 +167,43 @@ export async function startHarness(opts: StartHarnessOptions = {}): Promise<Harn
       password: pg.info.superuser.password,
       database,
     });
-    const sqliteSeedP = sqliteP.then(async (s) =>
+    const sqliteSeedP = Promise.all([sqliteP, factsP]).then(async ([s, facts]) =>
       seed
-        ? seedServer(s, BASELINE_SQLITE_DEPLOYMENTS, opts.volume?.sqlite ?? BASELINE_SQLITE_VOLUME, async (plan) => {
+        ? seedServer(s, facts, BASELINE_SQLITE_DEPLOYMENTS, opts.volume?.sqlite ?? BASELINE_SQLITE_VOLUME, async (plan) => {
             if (s.info.db.kind !== 'sqlite') throw new Error('unreachable');
             return seedRunsSqlite(s.info.db.path, plan);
           })
         : undefined,
     );
-    const pgSeedP = pgServersP.then(async ([prefectPg, prefectAuth]) => {
+    const pgSeedP = Promise.all([pgServersP, factsP]).then(async ([[prefectPg, prefectAuth], facts]) => {
       const pg = await pgP;
+      // Prefect 3.0 has no PREFECT_SERVER_API_AUTH_STRING: that server runs open, and says so.
+      if (!facts.basicAuth) {
+        delete prefectAuth.info.authString;
+        log(`Prefect ${facts.version} has no basic auth (PREFECT_SERVER_API_AUTH_STRING came in 3.1): prefectAuth runs without it`);
+      }
       // Prefect has migrated both databases once healthy; now the monitor role can see the tables.
       await Promise.all([pg.grantMonitor('prefect'), pg.grantMonitor('prefect_auth')]);
       if (!seed) return undefined;
       return Promise.all([
-        seedServer(prefectPg, BASELINE_PG_DEPLOYMENTS, opts.volume?.pg ?? BASELINE_PG_VOLUME, (plan) =>
+        seedServer(prefectPg, facts, BASELINE_PG_DEPLOYMENTS, opts.volume?.pg ?? BASELINE_PG_VOLUME, (plan) =>
           seedRunsPg(superConn(pg, 'prefect'), plan),
         ),
-        seedServer(prefectAuth, BASELINE_AUTH_DEPLOYMENTS, opts.volume?.auth ?? BASELINE_AUTH_VOLUME, (plan) =>
+        seedServer(prefectAuth, facts, BASELINE_AUTH_DEPLOYMENTS, opts.volume?.auth ?? BASELINE_AUTH_VOLUME, (plan) =>
           seedRunsPg(superConn(pg, 'prefect_auth'), plan, { workers: 1 }),
         ),
       ]);
     });
 
-    inFlight.push(venvP, pgP, sqliteP, pgServersP, sqliteSeedP, pgSeedP);
-    const [venv, pg, prefectSqlite, [prefectPg, prefectAuth], sqliteSeed, pgSeeds] = await Promise.all([
+    inFlight.push(venvP, pgP, sqliteP, factsP, pgServersP, sqliteSeedP, pgSeedP);
+    const [venv, pg, prefectSqlite, [prefectPg, prefectAuth], sqliteSeed, pgSeeds, facts] = await Promise.all([
       venvP,
       pgP,
       sqliteP,
       pgServersP,
       sqliteSeedP,
       pgSeedP,
+      factsP,
     ]);
 
     const info: HarnessInfo = {
@@ -198,6 +211,16 @@ export async function startHarness(opts: StartHarnessOptions = {}): Promise<Harn
       prefectPg: prefectPg.info,
       prefectSqlite: prefectSqlite.info,
       prefectAuth: prefectAuth.info,
+      prefect: {
+        version: venv.version,
+        line: venv.version.split('.').slice(0, 2).join('.'),
+        basicAuth: facts.basicAuth,
+        runsAttributed: facts.runsAttributed,
+        updatesKeepPastDue: facts.updatesKeepPastDue,
+        perScheduleSelection: facts.perScheduleSelection,
+        schedulerLoopHonoured: facts.schedulerLoopHonoured,
+        scheduleFields: [...facts.scheduleFields].sort(),
+      },
       venvPython: venv.python,
       prefectBin: venv.prefectBin,
       tmpDir,

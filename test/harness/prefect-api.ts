@@ -31,20 +31,37 @@ export function prefectApi(apiUrl: string, authString?: string): HarnessApi {
   const base = apiUrl.replace(/\/+$/, '');
   const authHeader = authString ? `Basic ${Buffer.from(authString).toString('base64')}` : undefined;
 
-  const raw = (method: string, path: string, body?: unknown, opts: { auth?: boolean } = {}): Promise<Response> => {
+  const raw = async (method: string, path: string, body?: unknown, opts: { auth?: boolean } = {}): Promise<Response> => {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (authHeader && opts.auth !== false) headers.authorization = authHeader;
-    return fetch(`${base}${path.startsWith('/') ? path : `/${path}`}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(60_000),
-    });
+    const send = () =>
+      fetch(`${base}${path.startsWith('/') ? path : `/${path}`}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(60_000),
+      });
+    try {
+      return await send();
+    } catch (err) {
+      // uvicorn closes idle keep-alive connections after 5 s and a request can race that close
+      // ("other side closed"); a read is safe to send once more.
+      if (method !== 'GET' || (err as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw err;
+      return send();
+    }
   };
 
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await raw(method, path, body);
+    let res = await raw(method, path, body);
+    // A busy SQLite-backed server answers 503 ("database is locked") now and then, as Prefect's own
+    // client knows (it retries 502/503 too); every seeding call here is an upsert, so retry. A read
+    // is also retried after a 500: an overloaded server times out on its database pool that way.
+    const retryable = (s: number) => s === 503 || s === 502 || (method === 'GET' && s === 500);
+    for (let attempt = 1; retryable(res.status) && attempt <= 5; attempt++) {
+      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      res = await raw(method, path, body);
+    }
     const text = await res.text();
     if (!res.ok) throw new PrefectHttpError(method, `${base}${path}`, res.status, text);
     return (text ? JSON.parse(text) : undefined) as T;

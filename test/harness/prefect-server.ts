@@ -17,7 +17,6 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './postgres';
-import { PREFECT_VERSION } from './prefect-version';
 import type { PrefectServerInfo } from './types';
 import { ensurePrefectVenv } from './venv';
 
@@ -80,6 +79,8 @@ export interface StartPrefectOptions {
   readyTimeoutMs?: number;
   /** Label for log lines. */
   name?: string;
+  /** Prefect release or minor line (default: this run's PREFECT_VERSION); its venv is built if missing. */
+  version?: string;
 }
 
 export interface PrefectServer {
@@ -108,6 +109,26 @@ function toAsyncpgUrl(url: string): string {
   return url.replace(/^postgres(ql)?(\+\w+)?:\/\//, 'postgresql+asyncpg://');
 }
 
+/** Whether `port` can be bound without SO_REUSEADDR, as older `prefect server start` checks it. */
+function bindable(python: string, port: number): Promise<boolean> {
+  const code = `import socket\ns = socket.socket()\ntry:\n    s.bind(("127.0.0.1", ${port}))\nexcept OSError:\n    raise SystemExit(1)`;
+  return new Promise((resolve) => {
+    const p = spawn(python, ['-S', '-c', code], { stdio: 'ignore' });
+    p.on('error', () => resolve(true));
+    p.on('exit', (c) => resolve(c === 0));
+  });
+}
+
+/** Whether any process of the group led by `pid` still exists. */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PREFECT_')) env[k] = v;
@@ -116,7 +137,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 
 export async function startPrefectServer(opts: StartPrefectOptions): Promise<PrefectServer> {
   const name = opts.name ?? 'prefect';
-  const venv = await ensurePrefectVenv();
+  const venv = await ensurePrefectVenv(opts.version);
   const home = await mkdtemp(path.join(opts.parentDir ?? os.tmpdir(), `hk-${name}-`));
   await chmod(home, 0o700);
   const port = opts.port ?? (await freePort());
@@ -148,7 +169,7 @@ export async function startPrefectServer(opts: StartPrefectOptions): Promise<Pre
   const info: PrefectServerInfo = {
     apiUrl: `http://127.0.0.1:${port}/api`,
     home,
-    version: PREFECT_VERSION,
+    version: venv.version,
     db:
       opts.db.kind === 'postgres'
         ? { kind: 'postgres', database: opts.db.database }
@@ -171,7 +192,26 @@ export async function startPrefectServer(opts: StartPrefectOptions): Promise<Pre
     return text.split('\n').slice(-n - 1).join('\n');
   };
 
+  // Older releases' `prefect server start` refuses a port it cannot bind without SO_REUSEADDR
+  // (cli/server.py "Port N is already in use"), which is the case for up to a minute after a restart
+  // while the old server's closed connections sit in TIME_WAIT. So a restart first waits until that
+  // bind succeeds, checked the same way with the venv's bare Python (fast: no Prefect import).
+  let restarted = false;
   const start = async (): Promise<void> => {
+    if (restarted) {
+      const deadline = Date.now() + 90_000;
+      let logged = false;
+      while (Date.now() < deadline && !(await bindable(venv.python, port))) {
+        if (!logged) log(name, `port ${port} is still held by the previous server's closed connections; waiting`);
+        logged = true;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    restarted = true;
+    await startOnce();
+  };
+
+  const startOnce = async (): Promise<void> => {
     const t0 = Date.now();
     out = createWriteStream(logFile, { flags: 'a' });
     const args = ['server', 'start', '--host', '127.0.0.1', '--port', String(port), '--no-ui'];
@@ -238,8 +278,11 @@ export async function startPrefectServer(opts: StartPrefectOptions): Promise<Pre
     const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
-    // Children of the group (if any) that outlived the leader.
+    // Children of the group (if any) that outlived the leader: up to 3.1 `prefect server start` runs
+    // uvicorn as a child process, which holds the port until it is gone, so wait for the group to be
+    // empty before a restart binds the same port.
     signalGroup('SIGKILL');
+    for (let i = 0; i < 100 && groupAlive(proc.pid!); i++) await new Promise((r) => setTimeout(r, 50));
     child = undefined;
     await new Promise<void>((r) => (out ? out.end(r) : r()));
   };

@@ -7,9 +7,13 @@
  * so seed-sql.ts writes those directly.
  *
  * Shapes follow Prefect 3.9.1's server schemas (`DeploymentCreate`, `DeploymentScheduleCreate`,
- * `IntervalSchedule` / `CronSchedule` / `RRuleSchedule` in prefect/server/schemas).
+ * `IntervalSchedule` / `CronSchedule` / `RRuleSchedule` in prefect/server/schemas). Older releases
+ * refuse fields they do not have (`extra="forbid"`): a schedule's `slug` and `parameters` exist from
+ * 3.2, so on older servers they are left out (`scheduleFields`, from server-facts.ts) and the seeded
+ * schedule has no slug and no parameter overrides, as it would there.
  */
 import type { HarnessApi } from './prefect-api';
+import { scheduleFieldsOf } from './server-facts';
 
 export type ScheduleSpec =
   /** `interval` in seconds; `anchorDate` ISO (Prefect defaults it to "now" when omitted). */
@@ -66,6 +70,11 @@ export interface SeededDeployment {
   workQueueId: string | null;
   /** In the order of the spec (Prefect returns them sorted by `updated`). */
   schedules: SeededSchedule[];
+  /**
+   * Whether this server's scheduler records the schedule in its runs (created_by, keys): true from
+   * Prefect 3.2, the release that also brought schedule slugs, which is how it is told here.
+   */
+  runsAttributed: boolean;
 }
 
 export interface SeededWorkPool {
@@ -131,12 +140,14 @@ interface DeploymentResponse {
   tags: string[];
   parameters: Record<string, unknown>;
   work_queue_name: string | null;
-  work_queue_id: string | null;
+  /** Absent before 3.6. */
+  work_queue_id?: string | null;
   schedules: {
     id: string;
     active: boolean;
-    slug: string | null;
-    parameters: Record<string, unknown>;
+    /** Absent before 3.2. */
+    slug?: string | null;
+    parameters?: Record<string, unknown>;
     schedule: Record<string, unknown>;
   }[];
 }
@@ -150,8 +161,9 @@ interface DeploymentResponse {
 export async function seedDeployments(
   api: HarnessApi,
   specs: DeploymentSpec[],
-  opts: { concurrency?: number } = {},
+  opts: { concurrency?: number; scheduleFields?: ReadonlySet<string> } = {},
 ): Promise<SeededDeployment[]> {
+  const fields = opts.scheduleFields ?? (await scheduleFieldsFor(api));
   const flowIds = new Map<string, string>();
   for (const flow of new Set(specs.map((s) => s.flow))) flowIds.set(flow, (await createFlow(api, flow)).id);
   const out: SeededDeployment[] = new Array(specs.length);
@@ -159,20 +171,37 @@ export async function seedDeployments(
   const worker = async (): Promise<void> => {
     while (next < specs.length) {
       const i = next++;
-      out[i] = await createDeployment(api, specs[i]!, flowIds.get(specs[i]!.flow)!);
+      out[i] = await createDeployment(api, specs[i]!, flowIds.get(specs[i]!.flow)!, fields);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, worker));
   return out;
 }
 
-async function createDeployment(api: HarnessApi, spec: DeploymentSpec, flowId: string): Promise<SeededDeployment> {
+const fieldsByServer = new Map<string, Promise<Set<string>>>();
+/** DeploymentScheduleCreate's fields on this server (from its /openapi.json, once per server). */
+function scheduleFieldsFor(api: HarnessApi): Promise<Set<string>> {
+  let p = fieldsByServer.get(api.apiUrl);
+  if (!p) {
+    p = api.get<Record<string, unknown>>('/openapi.json').then(scheduleFieldsOf);
+    fieldsByServer.set(api.apiUrl, p);
+    p.catch(() => fieldsByServer.delete(api.apiUrl));
+  }
+  return p;
+}
+
+async function createDeployment(api: HarnessApi, spec: DeploymentSpec, flowId: string, fields: ReadonlySet<string>): Promise<SeededDeployment> {
+  const has = (f: string) => fields.has(f);
   const body = {
     flow_id: flowId,
     name: spec.name,
     paused: spec.paused ?? false,
     parameters: spec.parameters ?? {},
     tags: spec.tags ?? [],
+    // What newer servers default to and `prefect deploy` always sends. Without it, Prefect < 3.1's
+    // DeploymentCreate stores none, and with enforce_parameter_schema (the default) every later
+    // PATCH of the deployment is refused with 409 (api/deployments.py update_deployment).
+    parameter_openapi_schema: { type: 'object', properties: {} },
     ...(spec.description ? { description: spec.description } : {}),
     // The pool's default queue is called "default"; naming it makes runs carry work_queue_name.
     ...(spec.workPool ? { work_pool_name: spec.workPool, work_queue_name: spec.workQueue ?? 'default' } : {}),
@@ -180,16 +209,21 @@ async function createDeployment(api: HarnessApi, spec: DeploymentSpec, flowId: s
     schedules: spec.schedules.map((s) => ({
       schedule: scheduleBody(s.schedule),
       active: s.active ?? true,
-      parameters: s.parameters ?? {},
-      ...(s.slug ? { slug: s.slug } : {}),
+      ...(has('parameters') ? { parameters: s.parameters ?? {} } : {}),
+      ...(s.slug && has('slug') ? { slug: s.slug } : {}),
     })),
   };
   const dep = await api.post<DeploymentResponse>('/deployments/', body);
+  // DeploymentResponse has work_queue_id from 3.6 only; the deployment has one all along (its runs get it).
+  if (dep.work_queue_id === undefined && dep.work_queue_name && spec.workPool) {
+    dep.work_queue_id = (await api.get<{ id: string }>(`/work_pools/${encodeURIComponent(spec.workPool)}/queues/${encodeURIComponent(dep.work_queue_name)}`)).id;
+  }
   const remaining = [...dep.schedules];
   const schedules: SeededSchedule[] = spec.schedules.map((s) => {
+    const slug = s.slug && has('slug') ? s.slug : null;
     const idx = remaining.findIndex(
       (r) =>
-        (s.slug ? r.slug === s.slug : r.slug === null) &&
+        (r.slug ?? null) === slug &&
         r.active === (s.active ?? true) &&
         sameSchedule(r.schedule, s.schedule),
     );
@@ -198,8 +232,8 @@ async function createDeployment(api: HarnessApi, spec: DeploymentSpec, flowId: s
     return {
       id: found.id,
       active: found.active,
-      slug: found.slug,
-      parameters: found.parameters,
+      slug: found.slug ?? null,
+      parameters: found.parameters ?? {},
       schedule: found.schedule,
       displayValue: found.slug ?? SCHEDULE_CLASS[s.schedule.kind],
       spec: s.schedule,
@@ -215,8 +249,9 @@ async function createDeployment(api: HarnessApi, spec: DeploymentSpec, flowId: s
     tags: dep.tags,
     parameters: dep.parameters,
     workQueueName: dep.work_queue_name,
-    workQueueId: dep.work_queue_id,
+    workQueueId: dep.work_queue_id ?? null,
     schedules,
+    runsAttributed: has('slug'),
   };
 }
 

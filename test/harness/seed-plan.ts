@@ -96,6 +96,11 @@ export interface SeedTarget {
   parameters: Record<string, unknown>;
   /** Relative share of the totals (default 1). */
   weight?: number;
+  /**
+   * The scheduler records the schedule in `created_by` and in the idempotency key (Prefect 3.2+;
+   * default true). False writes what 3.0/3.1 write: created_by NULL, `scheduled <deployment> <time>`.
+   */
+  attributed?: boolean;
 }
 
 export interface TimeRef {
@@ -398,6 +403,8 @@ export interface PlanRow {
 
 export interface SeedPlan {
   now: Date;
+  /** Columns the target schema has where releases differ (set by the writer from the catalog). */
+  columns?: { flowRunLabels: boolean };
   targets: SeedTarget[];
   recipes: Recipe[];
   rows: PlanRow[];
@@ -562,7 +569,12 @@ export function scheduleStepSeconds(schedule: Record<string, unknown>): number {
  */
 export function targetsFromDeployments(
   deployments: SeededDeployment[],
-  opts: { includePaused?: boolean; weight?: (stepSeconds: number, deployment: SeededDeployment) => number } = {},
+  opts: {
+    includePaused?: boolean;
+    weight?: (stepSeconds: number, deployment: SeededDeployment) => number;
+    /** False for Prefect < 3.2 (see SeedTarget.attributed). Default: what seedDeployments found. */
+    runsAttributed?: boolean;
+  } = {},
 ): SeedTarget[] {
   // Default: fast schedules get proportionally more runs (as in real life), slow ones a trickle,
   // which also keeps a daily schedule's old runs within weeks rather than years.
@@ -570,6 +582,7 @@ export function targetsFromDeployments(
   const out: SeedTarget[] = [];
   for (const d of deployments) {
     if (d.paused && !opts.includePaused) continue;
+    const attributed = opts.runsAttributed ?? d.runsAttributed ?? true;
     const common = {
       deploymentId: d.id,
       deploymentName: d.name,
@@ -582,7 +595,9 @@ export function targetsFromDeployments(
     if (d.schedules.length === 0) {
       out.push({ ...common, scheduleId: null, displayValue: '', timezone: 'UTC', stepSeconds: 3600, parameters: d.parameters, weight: weightOf(3600, d) });
     }
-    for (const s of d.schedules) {
+    // Before 3.2 the idempotency key has no schedule id, so two schedules of one deployment that
+    // meet at one instant made one run: seed the first schedule only, keeping every key unique.
+    for (const s of attributed ? d.schedules : d.schedules.slice(0, 1)) {
       const stepSeconds = scheduleStepSeconds(s.schedule);
       out.push({
         ...common,
@@ -591,7 +606,8 @@ export function targetsFromDeployments(
         displayValue: s.displayValue,
         timezone: typeof s.schedule.timezone === 'string' ? s.schedule.timezone : 'UTC',
         stepSeconds,
-        parameters: { ...d.parameters, ...s.parameters },
+        parameters: attributed ? { ...d.parameters, ...s.parameters } : d.parameters,
+        attributed,
       });
     }
   }

@@ -123,22 +123,25 @@ function recipeStatements(recipe: Recipe, plan: SeedPlan): string[] {
 
   const last = states[lastI]!;
   const lastTs = `r.s${lastI}_ts`;
+  // Prefect < 3.2 (tg.attributed false) keys runs by deployment and time only, and leaves created_by NULL.
   const idem = recipe.auto
-    ? `'scheduled ' || tg.deployment_id || ' ' || tg.schedule_id || ' ' || pg_temp.hk_pyts(r.e, tg.tz)`
+    ? `'scheduled ' || tg.deployment_id || ' ' || CASE WHEN tg.attributed THEN tg.schedule_id || ' ' ELSE '' END || pg_temp.hk_pyts(r.e, tg.tz)`
     : 'NULL';
   const tags = recipe.auto ? `'["auto-scheduled"]'::jsonb || tg.tags` : 'tg.tags';
   const createdBy = recipe.auto
-    ? `jsonb_build_object('id', tg.schedule_id, 'type', 'SCHEDULE', 'display_value', tg.display_value)`
+    ? `CASE WHEN tg.attributed THEN jsonb_build_object('id', tg.schedule_id, 'type', 'SCHEDULE', 'display_value', tg.display_value) END`
     : 'NULL';
+  // `labels` (flow_run, task_run) exists from 3.1 on.
+  const hasLabels = plan.columns?.flowRunLabels ?? true;
   out.push(`INSERT INTO flow_run (id, created, updated, name, state_type, state_name, state_timestamp, state_id,
       run_count, expected_start_time, next_scheduled_start_time, start_time, end_time, total_run_time,
-      parameters, idempotency_key, context, empirical_policy, tags, labels, auto_scheduled,
+      parameters, idempotency_key, context, empirical_policy, tags, ${hasLabels ? 'labels, ' : ''}auto_scheduled,
       flow_id, deployment_id, work_queue_name, work_queue_id, created_by, job_variables)
     SELECT r.id, r.s0_ts, ${lastTs}, r.name, ${lit(last.type)}, ${lit(last.name)},
       ${recipe.stateTimestamp ? lastTs : 'NULL'}, r.s${lastI}_id, ${recipe.runCount}, r.e, r.next_ts, r.start_ts,
       ${recipe.terminal ? lastTs : 'NULL'}, make_interval(secs => ${num(recipe.runTimeFrac)} * r.dur),
       tg.parameters, ${idem}, '{}'::jsonb, ${lit(JSON.stringify(empiricalPolicy(recipe.retries)))}::jsonb,
-      ${tags}, ${labels}, ${recipe.auto}, tg.flow_id, tg.deployment_id, tg.wq_name, tg.wq_id, ${createdBy}, '{}'::jsonb
+      ${tags}, ${hasLabels ? `${labels}, ` : ''}${recipe.auto}, tg.flow_id, tg.deployment_id, tg.wq_name, tg.wq_id, ${createdBy}, '{}'::jsonb
     ${from}`);
 
   const stateSelects = states.map((s, i) => {
@@ -171,12 +174,12 @@ function recipeStatements(recipe: Recipe, plan: SeedPlan): string[] {
     out.push(`ANALYZE ${tasks}`);
     out.push(`INSERT INTO task_run (id, created, updated, name, state_type, state_name, state_timestamp, state_id,
         run_count, expected_start_time, start_time, end_time, total_run_time, task_key, dynamic_key,
-        empirical_policy, task_inputs, tags, flow_run_id, flow_run_run_count, labels)
+        empirical_policy, task_inputs, tags, flow_run_id, flow_run_run_count${hasLabels ? ', labels' : ''})
       SELECT k.id, k.p_ts, k.e_ts, k.fn || '-' || k.dk, k.st_type::state_type, k.st_name, k.e_ts, k.s2_id,
         1, k.p_ts, k.s_ts, k.e_ts, k.e_ts - k.s_ts, k.fn || '-' || substr(md5(k.fn), 1, 8), k.dk,
         '{"retries": 0, "max_retries": 0, "retry_delay": 0, "retry_jitter_factor": null, "retry_delay_seconds": 0}'::jsonb,
-        '{}'::jsonb, '[]'::jsonb, k.run_id, ${recipe.runCount},
-        ${labels} || jsonb_build_object('prefect.flow-run.id', k.run_id)
+        '{}'::jsonb, '[]'::jsonb, k.run_id, ${recipe.runCount}
+        ${hasLabels ? `, ${labels} || jsonb_build_object('prefect.flow-run.id', k.run_id)` : ''}
       FROM ${tasks} k JOIN hk_target tg USING (t)`);
     const tState = (i: number, tsCol: string, type: string, name: string): string =>
       `SELECT k.s${i}_id, k.${tsCol}, k.${tsCol}, (${type})::state_type, k.${tsCol}, ${name}, NULL,
@@ -248,6 +251,7 @@ async function seedPart(client: pg.Client, plan: SeedPlan, rows: SeedPlan['rows'
     wq_id: t.workQueueId,
     tags: t.tags,
     parameters: t.parameters,
+    attributed: t.attributed ?? true,
   }));
   await client.query('BEGIN');
   try {
@@ -260,7 +264,7 @@ async function seedPart(client: pg.Client, plan: SeedPlan, rows: SeedPlan['rows'
     await client.query(
       `CREATE TEMP TABLE hk_target ON COMMIT DROP AS SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
         t int, deployment_id uuid, flow_id uuid, flow_name text, schedule_id uuid, display_value text, tz text,
-        step int, wq_name text, wq_id uuid, tags jsonb, parameters jsonb)`,
+        step int, wq_name text, wq_id uuid, tags jsonb, parameters jsonb, attributed boolean)`,
       [JSON.stringify(targets)],
     );
     await client.query(
@@ -281,13 +285,28 @@ async function seedPart(client: pg.Client, plan: SeedPlan, rows: SeedPlan['rows'
   }
 }
 
+/** The columns that differ between Prefect releases, from the catalog of the database seeded. */
+async function catalogColumns(conn: pg.ClientConfig): Promise<NonNullable<SeedPlan['columns']>> {
+  const client = new PgClient({ ...conn, application_name: 'housekeeper-harness-seed' });
+  await client.connect();
+  try {
+    const r = await client.query<{ labels: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('flow_run') AND attname = 'labels' AND NOT attisdropped) AS labels`,
+    );
+    return { flowRunLabels: r.rows[0]?.labels ?? false };
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 /**
  * Writes the plan into the Prefect database `conn` points at. `conn` must be a superuser (see the
  * header). Then ANALYZEs the touched tables so planner statistics and pg_stat counters are current.
  * Returns the counts computed from the plan (expectedCounts), which tests compare with the database.
  */
-export async function seedRunsPg(conn: pg.ClientConfig, plan: SeedPlan, opts: SeedPgOptions = {}): Promise<SeedResult> {
+export async function seedRunsPg(conn: pg.ClientConfig, plan0: SeedPlan, opts: SeedPgOptions = {}): Promise<SeedResult> {
   const t0 = Date.now();
+  const plan: SeedPlan = { ...plan0, columns: await catalogColumns(conn) };
   const workers = Math.max(1, Math.min(opts.workers ?? 2, plan.targets.length));
   // Balance by row count: greedy assignment of targets to the least-loaded worker.
   const perTarget = new Map<number, number>();

@@ -98,18 +98,26 @@ export function seedRunsSqlite(dbPath: string, plan: SeedPlan): SeedResult {
   try {
     db.pragma('busy_timeout = 60000');
     db.pragma('foreign_keys = ON');
-    const ins = {
-      run: db.prepare(`INSERT INTO flow_run (id, created, updated, name, state_type, state_name, state_timestamp, state_id,
+    // `labels` (flow_run, task_run) exists from Prefect 3.1 on: written only where the schema has it.
+    const hasLabels = (db.prepare(`SELECT count(*) AS n FROM pragma_table_info('flow_run') WHERE name = 'labels'`).get() as { n: number }).n > 0;
+    const L_COL = hasLabels ? ', labels' : '';
+    const L_VAL = hasLabels ? ', ?' : '';
+    const runInsert = db.prepare(`INSERT INTO flow_run (id, created, updated, name, state_type, state_name, state_timestamp, state_id,
         run_count, expected_start_time, next_scheduled_start_time, start_time, end_time, total_run_time, parameters,
-        idempotency_key, context, empirical_policy, tags, labels, auto_scheduled, flow_id, deployment_id,
+        idempotency_key, context, empirical_policy, tags${L_COL}, auto_scheduled, flow_id, deployment_id,
         work_queue_name, work_queue_id, created_by, job_variables)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')`),
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?${L_VAL}, ?, ?, ?, ?, ?, ?, '{}')`);
+    const taskInsert = db.prepare(`INSERT INTO task_run (id, created, updated, name, state_type, state_name, state_timestamp, state_id,
+        run_count, expected_start_time, start_time, end_time, total_run_time, task_key, dynamic_key, empirical_policy,
+        task_inputs, tags, flow_run_id, flow_run_run_count${L_COL})
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, '{}', '[]', ?, ?${L_VAL})`);
+    // Labels are the one optional column, always the 19th (runs) / 18th (tasks) value: drop it when absent.
+    const withoutLabels = (args: unknown[], at: number): unknown[] => (hasLabels ? args : [...args.slice(0, at), ...args.slice(at + 1)]);
+    const ins = {
+      run: { run: (...a: unknown[]) => runInsert.run(...withoutLabels(a, 18)) },
       state: db.prepare(`INSERT INTO flow_run_state (id, created, updated, type, timestamp, name, message, state_details, flow_run_id)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      task: db.prepare(`INSERT INTO task_run (id, created, updated, name, state_type, state_name, state_timestamp, state_id,
-        run_count, expected_start_time, start_time, end_time, total_run_time, task_key, dynamic_key, empirical_policy,
-        task_inputs, tags, flow_run_id, flow_run_run_count, labels)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, '{}', '[]', ?, ?, ?)`),
+      task: { run: (...a: unknown[]) => taskInsert.run(...withoutLabels(a, 17)) },
       taskState: db.prepare(`INSERT INTO task_run_state (id, created, updated, type, timestamp, name, message, state_details, task_run_id)
         VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)`),
       log: db.prepare(`INSERT INTO log (id, created, updated, name, level, flow_run_id, task_run_id, message, timestamp)
@@ -159,7 +167,10 @@ export function seedRunsSqlite(dbPath: string, plan: SeedPlan): SeedResult {
             recipe.terminal ? sqliteTs(lastUs) : null,
             sqliteInterval(recipe.runTimeFrac * dur),
             JSON.stringify(target.parameters),
-            recipe.auto ? `scheduled ${target.deploymentId} ${target.scheduleId} ${pyStr(eUs, target.timezone)}` : null,
+            // Prefect < 3.2 (attributed false): no schedule id in the key, created_by NULL.
+            recipe.auto
+              ? `scheduled ${target.deploymentId} ${target.attributed === false ? '' : `${target.scheduleId} `}${pyStr(eUs, target.timezone)}`
+              : null,
             JSON.stringify(empiricalPolicy(recipe.retries)),
             JSON.stringify(recipe.auto ? ['auto-scheduled', ...target.tags] : target.tags),
             JSON.stringify(labels),
@@ -168,7 +179,7 @@ export function seedRunsSqlite(dbPath: string, plan: SeedPlan): SeedResult {
             target.deploymentId,
             target.workQueueName,
             target.workQueueId,
-            recipe.auto
+            recipe.auto && target.attributed !== false
               ? JSON.stringify({ id: target.scheduleId, type: 'SCHEDULE', display_value: target.displayValue })
               : null,
           );

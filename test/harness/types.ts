@@ -30,7 +30,7 @@ export interface PrefectServerInfo {
   home: string; // PREFECT_HOME of that server
   version: string; // pinned Prefect package version
   db: { kind: 'postgres'; database: string } | { kind: 'sqlite'; path: string };
-  /** Set when the server requires PREFECT_SERVER_API_AUTH_STRING. */
+  /** Set when the server requires PREFECT_SERVER_API_AUTH_STRING (never on Prefect 3.0, which lacks it). */
   authString?: string;
   pid: number;
 }
@@ -43,6 +43,24 @@ export interface HarnessInfo {
   prefectSqlite: PrefectServerInfo;
   /** Prefect server with basic auth (PREFECT_SERVER_API_AUTH_STRING), on its own Postgres database. */
   prefectAuth: PrefectServerInfo;
+  /** The Prefect release every server of this harness runs, and what it supports (server-facts.ts). */
+  prefect: {
+    version: string;
+    /** Minor line, "3.4". */
+    line: string;
+    /** PREFECT_SERVER_API_AUTH_STRING is honoured (3.1+); without it prefectAuth has no authString. */
+    basicAuth: boolean;
+    /** The scheduler records which schedule made a run (3.2+). */
+    runsAttributed: boolean;
+    /** Pausing or changing a schedule keeps the Late backlog (3.3.4+); before, Prefect deletes it too. */
+    updatesKeepPastDue: boolean;
+    /** The scheduler tops up each schedule on its own (3.6.19+), else whole deployments. */
+    perScheduleSelection: boolean;
+    /** The main scheduler loop honours loop_seconds (else every 60 s: 3.1.13 to 3.6.6). */
+    schedulerLoopHonoured: boolean;
+    /** Fields of DeploymentScheduleCreate (slug and parameters from 3.2). */
+    scheduleFields: string[];
+  };
   venvPython: string;
   prefectBin: string;
   /** Directory for the harness's temp files (removed on teardown). */

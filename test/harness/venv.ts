@@ -14,15 +14,16 @@
  * The venv is reused across runs; a marker file written only after a successful install means a
  * half-installed venv (Ctrl-C during pip) is detected and rebuilt instead of being trusted.
  *
- * Also a CLI (`node --import tsx test/harness/venv.ts [VERSION]`) so .ci/run can install Prefect up
- * front, outside any test timeout.
+ * Also a CLI (`node --import tsx test/harness/venv.ts [VERSION|LINE ...]`) so .ci/run can install
+ * Prefect up front, outside any test timeout.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PREFECT_VERSION } from './prefect-version';
+import { resolveRelease } from './prefect-releases';
+import { PREFECT_VERSION, resolvedPrefectVersion } from './prefect-version';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -41,7 +42,8 @@ function log(msg: string): void {
   process.stderr.write(`[harness:venv] ${msg}\n`);
 }
 
-export function venvDir(version = PREFECT_VERSION): string {
+/** The venv of one exact release (resolve a minor line first: resolvedPrefectVersion). */
+export function venvDir(version: string): string {
   return path.join(REPO_ROOT, '.cache', `prefect-venv-${version}`);
 }
 
@@ -79,35 +81,23 @@ function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<void
   });
 }
 
-function indexUrl(): string {
-  return (process.env.PIP_INDEX_URL ?? 'https://pypi.org/simple').replace(/\/+$/, '');
-}
-
 /**
  * When `prefect==version` was uploaded, from the index's JSON simple API (the wheel's `upload-time`).
  * Throws with a clear message when the index does not know the version or gives no upload times.
  */
 export async function prefectUploadTime(version: string): Promise<Date> {
-  const url = `${indexUrl()}/prefect/`;
-  const res = await fetch(url, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } }).catch((err: unknown) => {
-    throw new Error(`cannot reach the package index at ${url} (${String(err)}); it is needed once per Prefect version`);
-  });
-  if (!res.ok) throw new Error(`the package index answered ${res.status} for ${url}`);
-  const body = (await res.json()) as { files?: { filename: string; 'upload-time'?: string }[] };
-  const file = (body.files ?? []).find((f) => f.filename === `prefect-${version}-py3-none-any.whl`);
-  if (!file) throw new Error(`prefect ${version} is not on the package index (${url}); PREFECT_VERSION takes a released 3.x version`);
-  if (!file['upload-time']) throw new Error(`the package index at ${url} gives no upload times, so old releases cannot be resolved reproducibly`);
-  return new Date(file['upload-time']);
+  return new Date((await resolveRelease(version)).uploadTime);
 }
 
 const inFlight = new Map<string, Promise<PrefectVenv>>();
 
 /**
- * Ensures the venv exists and returns its paths. Concurrent callers in one process share one install
- * per version. Python comes from HK_PYTHON, else `python3` on PATH (Prefect 3.x needs >= 3.9; 3.9
- * needs >= 3.10).
+ * Ensures the venv exists and returns its paths. `spec` is an exact release or a minor line (default:
+ * this run's PREFECT_VERSION). Concurrent callers in one process share one install per version.
+ * Python comes from HK_PYTHON, else `python3` on PATH (Prefect 3.x needs >= 3.9; 3.9 needs >= 3.10).
  */
-export function ensurePrefectVenv(version = PREFECT_VERSION): Promise<PrefectVenv> {
+export async function ensurePrefectVenv(spec = PREFECT_VERSION): Promise<PrefectVenv> {
+  const version = await resolvedPrefectVersion(spec);
   let p = inFlight.get(version);
   if (!p) {
     p = doEnsure(version).finally(() => inFlight.delete(version));
@@ -152,13 +142,14 @@ async function doEnsure(version: string): Promise<PrefectVenv> {
   return result;
 }
 
-// CLI entry: `node --import tsx test/harness/venv.ts [VERSION]` prints the venv's prefect path.
+// CLI entry: `node --import tsx test/harness/venv.ts [VERSION|LINE ...]` installs each (sequentially:
+// pip is CPU- and network-bound) and prints each venv's prefect path.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  ensurePrefectVenv(process.argv[2] ?? PREFECT_VERSION).then(
-    (v) => process.stdout.write(`${v.prefectBin}\n`),
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    },
-  );
+  const specs = process.argv.slice(2).length ? process.argv.slice(2) : [PREFECT_VERSION];
+  (async () => {
+    for (const spec of specs) process.stdout.write(`${(await ensurePrefectVenv(spec)).prefectBin}\n`);
+  })().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
 }

@@ -152,7 +152,10 @@ describe('inspect on a big Postgres database', () => {
     }
     expect(runs.late!.deployments.find((d) => d.deploymentId === big.goneDeploymentId)?.exists).toBe(false);
     expect(runs.orphans.deploymentGone).toMatchObject({ count: exact.gone, deployments: 1 });
-    expect(runs.orphans.scheduleGone!.count).toBe(exact.sched);
+    // Before Prefect 3.2 runs do not name their schedule: the connected server's release says the
+    // count cannot be made (the report notes why) rather than a 0 (main/core/inspect/service.ts).
+    if (h.prefect.runsAttributed) expect(runs.orphans.scheduleGone!.count).toBe(exact.sched);
+    else expect(runs.orphans.scheduleGone).toBeNull();
     expect(exact.gone).toBeGreaterThan(0);
     expect(exact.sched).toBeGreaterThan(0);
     // Orphaned logs are sampled: the truth must lie inside the stated margin.

@@ -3,6 +3,7 @@
  * dbstat sizes, exact run health) and through the API alone (counts and history from the real server,
  * space plainly unavailable), including the basic-auth server.
  */
+import { prefectApi } from '../harness/prefect-api';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { InspectReportSchema, type SqliteSpace } from '../../shared/domain/inspect';
@@ -93,12 +94,17 @@ describe('inspect through the Prefect API only', () => {
     expect(r.runs!.terminalByAge.every((b) => b.exact)).toBe(true);
   });
 
-  it('sends credentials to a server with basic auth', async () => {
+  // PREFECT_SERVER_API_AUTH_STRING exists from Prefect 3.1 (the harness's 3.0 server runs open).
+  it.skipIf(!h.prefect.basicAuth)('sends credentials to a server with basic auth (Prefect 3.1+)', async () => {
     const r = await env.ctx.inspect.run({
       conn: { ...apiConn, apiUrl: h.prefectAuth.apiUrl, apiAuth: { kind: 'basic', authString: h.prefectAuth.authString ?? '' } },
       save: false,
     });
-    expect(r.sections.find((s) => s.id === 'runs')?.status).toBe('ok');
+    // Without FlowRunFilter.created_by (before 3.6.13) runs of deleted schedules cannot be counted:
+    // the section is partial and says why (asked of the server itself here).
+    const createdBy = (await prefectApi(h.prefectAuth.apiUrl, h.prefectAuth.authString).raw('POST', '/flow_runs/count', { flow_runs: { created_by: { type_: ['SCHEDULE'] } } })).status === 200;
+    expect(r.sections.find((s) => s.id === 'runs')?.status).toBe(createdBy ? 'ok' : 'partial');
+    if (!createdBy) expect(r.notes.map((n) => n.message).join(' ')).toMatch(/cannot filter runs by created_by/);
     expect(r.runs!.total).toBeGreaterThan(0);
     const denied = await env.ctx.inspect.run({ conn: { ...apiConn, apiUrl: h.prefectAuth.apiUrl }, save: false });
     expect(denied.sections.find((s) => s.id === 'server')?.status).toBe('failed');

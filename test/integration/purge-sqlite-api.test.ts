@@ -157,7 +157,8 @@ describe('purge through the Prefect API (no database access, basic auth)', () =>
     for (const r of before) expect(afterIds.has(r.id)).toBe(!expected.includes(r.id) || r.id === picked);
   });
 
-  it('refuses with a clear message when the auth string is wrong, before anything is planned', async () => {
+  // Basic auth exists from Prefect 3.1 (on 3.0 the harness's auth server runs open).
+  it.skipIf(!h.prefect.basicAuth)('refuses with a clear message when the auth string is wrong, before anything is planned', async () => {
     const bad = { ...conn, apiAuth: { kind: 'basic' as const, authString: 'admin:wrong' } };
     await expect(env.ctx.purge.plan({ conn: bad, filter: {} })).rejects.toMatchObject({ code: 'PREFECT_HTTP' });
   });

@@ -1,7 +1,8 @@
 /**
  * Pause and resume many deployments at once, through the service and the CLI, on the harness's
  * Prefect server: paused flags change and nothing else; Prefect drops only future runs, so the Late
- * backlog stays (the plan says so); every step is audited and restorable.
+ * backlog stays (the plan says so); every step is audited and restorable. Before Prefect 3.3.4 the
+ * pause also deletes the backlog: the plan must say so and count it, and exactly that goes.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -62,9 +63,18 @@ describe('pause and resume many', () => {
     expect(pausePlan.deployments.map((d) => d.name.split('/')[1]).sort()).toEqual(['dep-0', 'dep-1', 'dep-2', 'dep-3', 'dep-4']);
     expect(pausePlan.confirmCount).toBe(5);
     expect(pausePlan.totals.schedules).toBe(0);
-    for (const d of pausePlan.deployments) expect(d.futureRunsGoing, d.name).toBe(await count(deps.find((x) => x.id === d.deploymentId)!, 'after_'));
+    for (const d of pausePlan.deployments) {
+      const dep = deps.find((x) => x.id === d.deploymentId)!;
+      expect(d.futureRunsGoing, d.name).toBe(await count(dep, 'after_'));
+      expect(d.pastDueGoing, d.name).toBe(h.prefect.updatesKeepPastDue ? 0 : await count(dep, 'before_'));
+    }
     expect(pausePlan.notes.join(' ')).toMatch(/already paused/);
-    expect(pausePlan.notes.join(' ')).toMatch(/keeps the past-due/);
+    if (h.prefect.updatesKeepPastDue) expect(pausePlan.notes.join(' ')).toMatch(/keeps the past-due/);
+    else {
+      expect(pausePlan.notes.join(' ')).toMatch(/also deletes the past-due/);
+      expect(pausePlan.degraded?.map((d) => d.feature)).toContain('schedules.update-deletes-backlog');
+      expect(pausePlan.totals.pastDueGoing).toBeGreaterThan(0);
+    }
   });
 
   it('pauses them all as one job; only future runs go', async () => {
@@ -76,7 +86,8 @@ describe('pause and resume many', () => {
     expect(Object.values(await paused())).toEqual([true, true, true, true, true, true]);
     for (const [i, d] of deps.slice(0, 5).entries()) {
       expect(await count(d, 'after_')).toBe(0);
-      expect(await count(d, 'before_')).toBe(backlog[i]);
+      // What the plan said: kept, or (before 3.3.4) gone with the pause.
+      expect(await count(d, 'before_')).toBe(h.prefect.updatesKeepPastDue ? backlog[i] : 0);
     }
   });
 

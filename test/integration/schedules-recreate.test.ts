@@ -7,6 +7,10 @@
  * restore. Then the faults: a change made by someone else between plan and apply, a read-only
  * connection, a failure half-way (rolled back), a cancel, and the server stopped mid-apply (restorable
  * from the local store once it is back).
+ *
+ * On every 3.x line: before 3.2 there are no slugs or schedule parameters (schedules are told apart
+ * by kind) and runs do not name their schedule (a run must fall on one of its deployment's active
+ * schedules); before 3.3.4 the pause itself deletes the past-due runs, so Purge finds none left.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ChangeOutcome, ChangePlan, StoredSchedule } from '../../shared/domain/schedules';
@@ -24,7 +28,12 @@ import { apiConnection, createDeployments, runsOf, scheduleRuns, sql } from './s
 import { startSchedulerServer, type SchedulerServer } from './support/scheduler-server';
 
 const h = inject('harness');
+const slugs = h.prefect.scheduleFields.includes('slug');
 const env = tempContext();
+/** The `multi` deployment's schedules by slug, or by kind where slugs do not exist (before 3.2). */
+const MULTI_KIND: Record<string, string> = { a: 'interval', b: 'cron', c: 'rrule' };
+const multiKey = (s: { slug: string | null; kind?: string | null; schedule?: Record<string, unknown> }): string | null =>
+  slugs ? s.slug : (Object.entries(MULTI_KIND).find(([, k]) => k === (s.kind ?? (s.schedule ? Object.keys(s.schedule).find((x) => ['interval', 'cron', 'rrule'].includes(x)) : null)))?.[0] ?? null);
 let srv: SchedulerServer;
 let api: HarnessApi;
 let conn: ReturnType<typeof apiConnection>;
@@ -131,9 +140,13 @@ describe('recreate from now', () => {
 
   it('plans the new schedules: same kind, interval/cron/rule, zone, parameters, slug and active flag; new anchor; explicit DTSTART', async () => {
     before = await live(api, deps.map((d) => d.id));
+    // 'now' is the server's clock while planning: bracketed by the call (a loaded machine plans slowly).
+    const t0 = Date.now();
     plan = await env.ctx.schedules.plan({ conn, kind: 'recreate', deployments: names(), anchor: 'now' });
+    const t1 = Date.now();
     const anchor = parseInstant(plan.anchor!);
-    expect(Math.abs(anchor - Date.now())).toBeLessThan(10_000);
+    expect(anchor).toBeGreaterThanOrEqual(t0 - 2_000);
+    expect(anchor).toBeLessThanOrEqual(t1 + 2_000);
     const byName = new Map(plan.deployments.map((d) => [d.name.split('/')[1]!, d]));
     const all = plan.deployments.flatMap((d) => d.schedules);
     for (const s of all.filter((x) => x.after)) {
@@ -155,7 +168,7 @@ describe('recreate from now', () => {
       expect(wall, n).toBeGreaterThan(Date.now() - 3 * 86_400_000);
     }
     const multi = byName.get('multi')!;
-    expect(multi.schedules.map((s) => [s.slug, s.changes])).toEqual(expect.arrayContaining([['a', ['anchor_date']], ['b', []], ['c', ['DTSTART']]]));
+    expect(multi.schedules.map((s) => [multiKey(s), s.changes])).toEqual(expect.arrayContaining([['a', ['anchor_date']], ['b', []], ['c', ['DTSTART']]]));
     expect(multi.pastDueGoing).toBeGreaterThan(0);
     expect(byName.get('backlog')!.pastDueGoing).toBeGreaterThan(50);
     expect(byName.get('paused-one')!.pausedAfter).toBe(true);
@@ -175,7 +188,9 @@ describe('recreate from now', () => {
     const expected = plan.deployments.flatMap((d) => d.schedules.filter((s) => s.after).map((s) => `${d.name.split('/')[1]}/${s.slug ?? s.id}: ${s.changes.join(', ')}`));
     expect(differences(before, after).sort()).toEqual(expected.sort());
     for (const d of plan.deployments) for (const s of d.schedules.filter((x) => x.after)) expect(storedDiff(s.after!, after.get(d.deploymentId)!.schedules.find((x) => x.id === s.id)!)).toEqual([]);
-    expect(outcome.purge!.deleted).toBeGreaterThan(50);
+    // Before 3.3.4 Prefect's pause already deleted the backlog the plan counted; Purge finds it gone.
+    if (h.prefect.updatesKeepPastDue) expect(outcome.purge!.deleted).toBeGreaterThan(50);
+    else expect(outcome.purge!.deleted).toBe(0);
     for (const name of ['backlog', 'multi']) {
       const past = await runsOf(api, deps.find((d) => d.name === name)!.id, { state: { type: { any_: ['SCHEDULED'] } }, next_scheduled_start_time: { before_: new Date(appliedAt).toISOString() } });
       expect(past, name).toEqual([]);
@@ -187,14 +202,16 @@ describe('recreate from now', () => {
     expect(outcome.verify.filter((v) => v.status !== 'ok')).toEqual([]);
     expect(outcome.verify).toHaveLength(targets.length);
     for (const { d, s } of targets) {
+      const mine = (r: { created_by: { id: string | null } | null }) => r.created_by?.id === s.id;
       const runs = await until(async () => {
-        const r = await runsOf(api, d.deploymentId, { created_by: { id_: [s.id] }, state: { type: { any_: ['SCHEDULED'] } } });
+        const r = (await runsOf(api, d.deploymentId, { state: { type: { any_: ['SCHEDULED'] } } })).filter((x) => !h.prefect.runsAttributed || mine(x));
         return r.length ? r : null;
       });
-      const sched = toSchedule(s.schedule);
+      // Runs that do not name their schedule (before 3.2) must fall on one of the deployment's active ones.
+      const scheds = h.prefect.runsAttributed ? [toSchedule(s.schedule)] : targets.filter((x) => x.d === d).map((x) => toSchedule(x.s.schedule));
       for (const r of runs) {
         const t = parseInstant(r.next_scheduled_start_time);
-        expect(onLattice(sched, t), `${d.name}/${s.slug}: ${r.next_scheduled_start_time}`).toBe(true);
+        expect(scheds.some((x) => onLattice(x, t)), `${d.name}/${s.slug}: ${r.next_scheduled_start_time}`).toBe(true);
         expect(t).toBeGreaterThanOrEqual(appliedAt - 1000);
       }
     }
@@ -213,7 +230,9 @@ describe('recreate from now', () => {
     const diff = differences(before, await live(api, deps.map((d) => d.id)));
     expect(diff, diff.join('\n')).toEqual([]);
     const audit = env.ctx.store.audit.list({ limit: 50 }).map((a) => `${a.action}:${a.outcome}`);
-    expect(audit).toEqual(expect.arrayContaining(['schedules.recreate.plan:planned', 'schedules.recreate:succeeded', 'purge.execute:succeeded', 'schedules.restore:succeeded']));
+    // Purge runs only where there is a backlog left after the pause (from 3.3.4, see above).
+    const purged = h.prefect.updatesKeepPastDue ? ['purge.execute:succeeded'] : [];
+    expect(audit).toEqual(expect.arrayContaining(['schedules.recreate.plan:planned', 'schedules.recreate:succeeded', ...purged, 'schedules.restore:succeeded']));
   });
 });
 
@@ -223,15 +242,16 @@ describe('faults', () => {
   it('refuses when someone changed a deployment between plan and apply, and changes nothing', async () => {
     const plan = await env.ctx.schedules.plan({ conn, kind: 'recreate', deployments: names(), anchor: '2026-11-30T09:00:00+01:00' });
     const multi = deps.find((d) => d.name === 'multi')!;
-    const a = multi.schedules.find((s) => s.slug === 'a')!;
-    // Someone edits the schedule meanwhile (and, as Prefect's CLI does, forgets the parameters).
-    await api.patch(`/deployments/${multi.id}/schedules/${a.id}`, { active: true });
+    const a = multi.schedules.find((s) => multiKey({ slug: s.slug, schedule: s.schedule }) === 'a')!;
+    // Someone edits the schedule meanwhile (and, as Prefect's CLI does, forgets the parameters);
+    // before 3.2 there are no parameters to forget, so they deactivate it.
+    await api.patch(`/deployments/${multi.id}/schedules/${a.id}`, slugs ? { active: true } : { active: false });
     const before = await live(api, ids());
     const e = await env.ctx.schedules.apply({ conn, planId: plan.planId, confirmCount: plan.confirmCount }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(AppError);
-    expect(e).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/multi.*parameters/) });
+    expect(e).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(slugs ? /multi.*parameters/ : /multi.*active/) });
     expect(differences(before, await live(api, ids()))).toEqual([]);
-    await api.patch(`/deployments/${multi.id}/schedules/${a.id}`, { active: true, parameters: { a: 1 } });
+    await api.patch(`/deployments/${multi.id}/schedules/${a.id}`, slugs ? { active: true, parameters: { a: 1 } } : { active: true });
   });
 
   it('refuses on a read-only connection and when the confirmation does not match', async () => {
@@ -315,5 +335,6 @@ describe('faults', () => {
     const r = await env.ctx.schedules.apply({ conn: apiOnly, planId: restore.planId, confirmCount: restore.confirmCount, options: { verifyTimeoutMs: 0 } });
     expect(((await r.finished) as JobFinished).status).toBe('succeeded');
     expect(differences(before, await live(api, ids()))).toEqual([]);
-  });
+    // A restart on the same port can wait out TIME_WAIT on older lines (prefect-server.ts).
+  }, 300_000);
 });

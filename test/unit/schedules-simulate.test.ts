@@ -33,7 +33,7 @@ describe('simulator dates', () => {
         }
       }
     }
-    // Thousands of exact date computations: 7-8 s on a loaded 2-core machine, past the 5 s default.
+    // Pure but heavy (every fixture x settings x pass time): about 3 s idle, 15 s on a loaded machine.
   }, 60_000);
 });
 

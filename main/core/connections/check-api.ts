@@ -4,9 +4,11 @@
  * why they were skipped.
  */
 import { parseApiUrl, type ParsedApiUrl } from '../../../shared/domain/api-url';
+import type { Degradation } from '../../../shared/domain/compat';
 import type { Check } from '../../../shared/domain/connection';
 import { AppError } from '../../../shared/errors';
 import type { ResolvedConnection } from './types';
+import { apiCapabilities, degradations } from '../targets/capabilities';
 import { unauthorizedHint } from '../targets/prefect-api-errors';
 import { PrefectApi, assertSupported, type ServerVersion } from '../targets/prefect-api';
 import { failFrom, runCheck, skip, type CheckOutcome } from './check-runner';
@@ -18,6 +20,8 @@ export interface ApiCheckResult {
   version: ServerVersion | null;
   /** An authenticated call succeeded: later checks may use the API. */
   authOk: boolean;
+  /** What this release does differently (targets/capabilities.ts); empty for the newest. */
+  degraded: Degradation[];
 }
 
 /** Short timeouts and no retries: a connection test should answer in seconds, not minutes. */
@@ -35,7 +39,7 @@ export async function runApiChecks(
   const { signal } = opts;
   const req = { signal, retries: 0, timeoutMs: TEST_TIMEOUT_MS };
   const checks: Check[] = [];
-  const out: ApiCheckResult = { checks, parsed: null, api: null, version: null, authOk: false };
+  const out: ApiCheckResult = { checks, parsed: null, api: null, version: null, authOk: false, degraded: [] };
 
   // api.url
   checks.push(
@@ -180,5 +184,27 @@ export async function runApiChecks(
         : { status: 'ok', detail: 'The credentials were accepted.' };
     }, signal),
   );
+  if (out.authOk) await addCapabilities(out, req);
   return out;
+}
+
+/**
+ * An older release works, with detours: say which on the version check (a warning, not a failure)
+ * and in the report. A probe that fails changes nothing: the check already said what it could.
+ */
+async function addCapabilities(out: ApiCheckResult, req: { signal?: AbortSignal }): Promise<void> {
+  if (!out.api) return;
+  try {
+    out.degraded = degradations(await apiCapabilities(out.api, req.signal));
+  } catch {
+    return;
+  }
+  const i = out.checks.findIndex((c) => c.id === 'api.version');
+  const prev = out.checks[i];
+  if (!prev || prev.status !== 'ok' || out.degraded.length === 0) return;
+  out.checks[i] = {
+    ...prev,
+    status: 'warn',
+    detail: `${prev.detail} Older than the newest Prefect, so ${out.degraded.length === 1 ? 'one feature takes' : `${out.degraded.length} features take`} another path: ${out.degraded.map((d) => d.reason).join(' ')}`,
+  };
 }

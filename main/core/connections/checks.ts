@@ -53,6 +53,7 @@ export async function testConnection(conn: ResolvedConnection, opts: TestConnect
       migration: db.migration,
       permissions: db.permissions,
       checks,
+      ...(api.degraded.length ? { degraded: api.degraded } : {}),
     };
     log.info(`tested ${conn.name}: ${checks.map((c) => `${c.id}=${c.status}`).join(' ')}`);
     return report;

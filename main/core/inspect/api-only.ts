@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { AGE_BUCKET_DAYS, STATE_TYPES, TERMINAL_STATE_TYPES, type AgeBucket, type DeploymentBacklog, type RecentActivity, type RunHealth, type StateCount } from '../../../shared/domain/inspect';
 import { AppError } from '../../../shared/errors';
+import { apiCapabilities, degradationsFor } from '../targets/capabilities';
 import type { PrefectApi } from '../targets/prefect-api';
 import { NAME_TYPES } from './run-health-pg';
 import type { ReportBuilder } from './sections';
@@ -155,16 +156,16 @@ export async function inspectApi(api: PrefectApi, b: ReportBuilder, opts: { sign
         : 0;
       const noDeployment = await count({ flow_runs: { state: { type: { any_: ['SCHEDULED'] } }, deployment_id: { is_null_: true } } });
       deploymentGone = { count: Math.max(0, scheduled - ofExisting - noDeployment), deployments: 0, oldest: null };
-      try {
+      const caps = await apiCapabilities(api, signal);
+      if (caps.filters.flowRunCreatedBy) {
         const scheduleIds = deployments.flatMap((d) => (d.schedules ?? []).map((s) => s.id));
         const bySchedule = await count({ flow_runs: { state: { type: { any_: ['SCHEDULED'] } }, created_by: { type_: ['SCHEDULE'] } } });
         const ofLive = scheduleIds.length
           ? await count({ flow_runs: { state: { type: { any_: ['SCHEDULED'] } }, created_by: { type_: ['SCHEDULE'], id_: scheduleIds } } })
           : 0;
         scheduleGone = { count: Math.max(0, bySchedule - ofLive - (deploymentGone?.count ?? 0)), oldest: null };
-      } catch (e) {
-        if (!(e instanceof AppError && e.details?.status === 422)) throw e;
-        warnings.push('This Prefect server cannot filter runs by created_by (added in 3.6.13): runs of deleted schedules are not counted.');
+      } else {
+        warnings.push(...degradationsFor(caps, 'inspect').map((d) => d.reason));
         partial = true;
       }
     }

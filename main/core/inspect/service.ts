@@ -11,6 +11,7 @@ import { PREFECT_TABLES, type ExactMeasure, type InspectReport, type Maintenance
 import type { Store } from '../../store';
 import type { ResolvedConnection } from '../connections/types';
 import type { JobContext, JobRunner } from '../jobs/runner';
+import { apiCapabilities, degradations } from '../targets/capabilities';
 import { PostgresTarget } from '../targets/postgres';
 import { inspectApi } from './api-only';
 import { measureExact, type ExactTarget } from './exact-pg';
@@ -100,6 +101,7 @@ export class InspectService {
         maintenance: null,
       };
     }
+    if (conn.db.kind !== 'none' && report.runs?.orphans.scheduleGone) await this.scheduleGoneOnOldServers(conn, report, b, req.signal);
     const order = ['server', 'space', 'runs', 'orphans', 'maintenance'];
     report.sections.sort((a, c) => order.indexOf(a.id) - order.indexOf(c.id));
     report.durationMs = Date.now() - t0;
@@ -116,6 +118,23 @@ export class InspectService {
       if (e instanceof AppError && e.code === 'CANCELLED') throw e;
       b.note('server', 'info', `The Prefect API did not answer (${(e as Error).message.replace(/\.$/, '')}), so the Prefect version is unknown; the database was inspected anyway.`);
       return null;
+    }
+  }
+
+  /**
+   * Before Prefect 3.2 runs do not record their schedule (created_by stays NULL), so the database
+   * cannot tell runs of deleted schedules apart: say so instead of reporting 0 (targets/capabilities.ts).
+   */
+  private async scheduleGoneOnOldServers(conn: ResolvedConnection, report: InspectReport, b: ReportBuilder, signal?: AbortSignal): Promise<void> {
+    try {
+      const caps = await apiCapabilities(this.targets.prefect(conn, { timeoutMs: 5_000, maxRetries: 0 }), signal);
+      const gap = degradations(caps).find((d) => d.feature === 'schedules.run-attribution');
+      if (!gap || !report.runs) return;
+      report.runs.orphans.scheduleGone = null;
+      b.note('orphans', 'info', gap.reason);
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'CANCELLED') throw e;
+      // No API: the database's count stands (the server note already says the API did not answer).
     }
   }
 

@@ -17,6 +17,7 @@
 import { AppError } from '../../../shared/errors';
 import type { PurgeFilter } from '../../../shared/domain/purge';
 import type { ResolvedConnection } from '../connections/types';
+import { apiCapabilities } from '../targets/capabilities';
 import { PrefectApi } from '../targets/prefect-api';
 import type { PurgeBackend } from './backends';
 import type { BatchOptions, BatchResult, Deleter } from './deleter';
@@ -95,18 +96,6 @@ async function resolveNames(api: PrefectApi, filter: PurgeFilter, signal?: Abort
   };
 }
 
-/** What this server's API offers, asked from /openapi.json (not inferred from the version string). */
-export interface ApiCapabilities {
-  bulkDelete: boolean;
-}
-
-export async function apiCapabilities(api: PrefectApi, signal?: AbortSignal): Promise<ApiCapabilities> {
-  // VERSION-DEPENDENT: POST /flow_runs/bulk_delete appeared in Prefect 3.6; 3.4 has only DELETE /flow_runs/{id}.
-  const doc = await api.request<{ paths?: Record<string, unknown> }>('GET', '/openapi.json', undefined, signal ? { signal } : {}).catch(() => null);
-  const paths = doc?.paths ?? {};
-  return { bulkDelete: '/flow_runs/bulk_delete' in paths };
-}
-
 /** The artifacts of these runs with their keys (POST /artifacts/filter, paged by the server's limit). */
 async function listArtifacts(api: PrefectApi, runIds: readonly string[]): Promise<Array<{ id: string; key: string | null }>> {
   const limit = await api.pageLimit();
@@ -154,12 +143,12 @@ async function countArtifacts(api: PrefectApi, ids: readonly string[], signal?: 
 
 export async function openApiBackend(conn: ResolvedConnection): Promise<PurgeBackend> {
   const api = new PrefectApi(conn);
-  await api.assertSupportedVersion();
-  const caps = await apiCapabilities(api);
+  const version = await api.assertSupportedVersion();
+  const hasBulk = (await apiCapabilities(api)).endpoints.flowRunsBulkDelete;
   const notes = [
-    caps.bulkDelete
+    hasBulk
       ? 'API executor: each run is first claimed with a Pending transition (refused by Prefect once a worker holds the run), then deleted with POST /flow_runs/bulk_delete, 50 per call; claimed runs only.'
-      : 'API executor: each run is first claimed with a Pending transition (refused by Prefect once a worker holds the run), then deleted with one DELETE /flow_runs/{id} per run (this server has no bulk delete; slower); claimed runs only.',
+      : `API executor: each run is first claimed with a Pending transition (refused by Prefect once a worker holds the run), then deleted with one DELETE /flow_runs/{id} per run (Prefect ${version.version} has no bulk delete; slower); claimed runs only.`,
     "Their artifacts are deleted through the API first; their logs are deleted by Prefect itself after each run (not counted through the API).",
     'Claims emit Prefect\'s usual flow-run Pending events; a run of a deployment with a concurrency limit is claimed only while a slot is free.',
   ];
@@ -193,7 +182,7 @@ export async function openApiBackend(conn: ResolvedConnection): Promise<PurgeBac
         bytesEstimate: null,
       };
     },
-    deleter: (resolved, createdBefore, planId) => apiDeleter(api, resolved, createdBefore, planId, caps),
+    deleter: (resolved, createdBefore, planId) => apiDeleter(api, resolved, createdBefore, planId, hasBulk),
     close: async () => undefined,
   };
 }
@@ -218,7 +207,7 @@ async function freeSlots(api: PrefectApi, runs: readonly ApiRun[], signal: Abort
   return out;
 }
 
-function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: string, planId: string, caps: ApiCapabilities): Deleter {
+function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: string, planId: string, hasBulk: boolean): Deleter {
   const byIds = async (ids: readonly string[], signal?: AbortSignal): Promise<ApiRun[]> => {
     const out: ApiRun[] = [];
     for await (const page of api.paginate<ApiRun>('/flow_runs/filter', { flow_runs: { id: { any_: ids } } }, undefined, signal ? { signal } : {})) out.push(...page);
@@ -289,7 +278,7 @@ function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: stri
       //    Retried by the client on 5xx/lost answers; what is gone afterwards was deleted by us, since
       //    nobody else deletes a run we hold (a lost answer must not turn a deletion into a "skip").
       const gone = new Set<string>();
-      if (caps.bulkDelete) {
+      if (hasBulk) {
         const res = await api.request<{ deleted: string[] }>(
           'POST',
           '/flow_runs/bulk_delete',

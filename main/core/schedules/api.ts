@@ -3,11 +3,20 @@
  * retries, 429). Shapes from Prefect 3.9.1's server schemas (DeploymentResponse, DeploymentSchedule,
  * FlowRunFilter). Every write here has a documented side effect on runs (docs/prefect.md §8.2);
  * the comment on each says which, because the change plans count on them.
+ *
+ * Older servers: what the connected server accepts comes from targets/capabilities.ts. Where it
+ * cannot filter runs by schedule (FlowRunFilter.created_by, 3.6.13), runs are listed and filtered
+ * here; where it does not record the schedule at all (before 3.2), runs are matched by their times
+ * (attribution.ts); schedule writes carry only the fields the server has.
  */
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors';
 import type { StoredSchedule } from '../../../shared/domain/schedules';
+import { parseInstant } from '../../../shared/schedules/instant';
+import { toSchedule } from '../../../shared/schedules/occurrences';
+import { apiCapabilities, type ApiCapabilities } from '../targets/capabilities';
 import type { PrefectApi, RequestOptions } from '../targets/prefect-api';
+import { onLattice, runsBySchedule } from './attribution';
 import { chunks, mapLimit } from './concurrency';
 
 const ScheduleSchema = z.looseObject({
@@ -62,7 +71,12 @@ export interface DeploymentInfo {
   schedules: StoredSchedule[];
 }
 
+/** Every 3.x scheduler tags its runs so (models/deployments.py `_generate_scheduled_flow_runs`). */
+export const AUTO_SCHEDULED_TAG = 'auto-scheduled';
+
 export class SchedulesApi {
+  private capsP: Promise<ApiCapabilities> | null = null;
+
   constructor(
     readonly api: PrefectApi,
     private readonly concurrency = 8,
@@ -70,6 +84,33 @@ export class SchedulesApi {
 
   private o(signal?: AbortSignal): RequestOptions {
     return signal ? { signal } : {};
+  }
+
+  /** What this server accepts and does (probed once per server, see targets/capabilities.ts). */
+  capabilities(signal?: AbortSignal): Promise<ApiCapabilities> {
+    this.capsP ??= apiCapabilities(this.api, signal).catch((e: unknown) => {
+      this.capsP = null;
+      throw e;
+    });
+    return this.capsP;
+  }
+
+  /**
+   * The FlowRunFilter part that picks runs the scheduler made: `created_by.type_ SCHEDULE` where the
+   * server can filter on it, else the `auto-scheduled` tag every 3.x scheduler adds to its runs.
+   */
+  async madeByScheduler(signal?: AbortSignal): Promise<Record<string, unknown>> {
+    return (await this.capabilities(signal)).filters.flowRunCreatedBy ? { created_by: { type_: ['SCHEDULE'] } } : { tags: { all_: [AUTO_SCHEDULED_TAG] } };
+  }
+
+  /** A schedule write with the fields this server has (unknown ones are a 422 there). */
+  private async writeBody(s: StoredSchedule, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    const fields = (await this.capabilities(signal)).schedules.fields;
+    const body: Record<string, unknown> = { schedule: s.schedule, active: s.active };
+    if (fields.has('parameters')) body.parameters = s.parameters;
+    if (s.slug !== null && fields.has('slug')) body.slug = s.slug;
+    if (s.maxScheduledRuns !== null && fields.has('max_scheduled_runs')) body.max_scheduled_runs = s.maxScheduledRuns;
+    return body;
   }
 
   /** The server's clock (the Date header of a cheap call), so plans and predictions use its "now". */
@@ -125,8 +166,15 @@ export class SchedulesApi {
    * update_deployment deletes the deployment's *future* auto-scheduled runs (future_only=True) and the
    * scheduler skips paused deployments. POST …/pause_deployment would also delete every past-due
    * auto-scheduled run, outside any plan Housekeeper showed.
+   *
+   * Before Prefect 3.3.4 both delete every never-started auto-scheduled run (the plan counts them,
+   * see plan.ts), and the PATCH also re-validates the deployment's parameters, which a deployment
+   * created without a parameter schema fails with 409: there pause_deployment is the path that works.
    */
-  pause(id: string, signal?: AbortSignal): Promise<void> {
+  async pause(id: string, signal?: AbortSignal): Promise<void> {
+    if (!(await this.capabilities(signal)).schedules.updatesKeepPastDue) {
+      return this.api.request('POST', `/deployments/${id}/pause_deployment`, undefined, { ...this.o(signal), idempotent: true });
+    }
     return this.api.request('PATCH', `/deployments/${id}`, { paused: true }, { ...this.o(signal), idempotent: true });
   }
 
@@ -140,18 +188,14 @@ export class SchedulesApi {
    * whose `parameters` defaults to {} (not None), so a PATCH without them wipes the schedule's
    * parameter overrides (docs/prefect.md §8.1). Deletes the deployment's future auto runs.
    */
-  patchSchedule(deploymentId: string, s: StoredSchedule, signal?: AbortSignal): Promise<void> {
-    const body: Record<string, unknown> = { schedule: s.schedule, active: s.active, parameters: s.parameters };
-    if (s.slug !== null) body.slug = s.slug;
-    if (s.maxScheduledRuns !== null) body.max_scheduled_runs = s.maxScheduledRuns;
+  async patchSchedule(deploymentId: string, s: StoredSchedule, signal?: AbortSignal): Promise<void> {
+    const body = await this.writeBody(s, signal);
     return this.api.request('PATCH', `/deployments/${deploymentId}/schedules/${s.id}`, body, { ...this.o(signal), idempotent: true });
   }
 
   /** POST …/schedules (restore of a schedule someone deleted). Deletes no runs. */
   async createSchedule(deploymentId: string, s: StoredSchedule, signal?: AbortSignal): Promise<string> {
-    const body: Record<string, unknown> = { schedule: s.schedule, active: s.active, parameters: s.parameters };
-    if (s.slug !== null) body.slug = s.slug;
-    if (s.maxScheduledRuns !== null) body.max_scheduled_runs = s.maxScheduledRuns;
+    const body = await this.writeBody(s, signal);
     const created = await this.api.request<Array<{ id: string }>>('POST', `/deployments/${deploymentId}/schedules`, [body], this.o(signal));
     const id = created?.[0]?.id;
     if (!id) throw new AppError('PREFECT_HTTP', 'Prefect did not return the created schedule.');
@@ -181,29 +225,74 @@ export class SchedulesApi {
     return this.api.countFlowRuns({ flow_runs: flowRuns }, this.o(signal));
   }
 
-  /** Per deployment: past-due Scheduled/Late runs, and scheduler-made runs whose schedule is gone. */
+  /**
+   * Per deployment: past-due Scheduled/Late runs, and scheduler-made runs whose schedule is gone.
+   * Runs left behind need to know the schedule of each run: counted by the server where it filters
+   * on created_by, from a listing where it only records it, and not at all before 3.2 (0, with the
+   * degradation reported by the caller).
+   */
   async backlog(deps: DeploymentInfo[], now: number, signal?: AbortSignal): Promise<Map<string, { pastDue: number; leftBehind: number }>> {
     const iso = new Date(now).toISOString();
+    const caps = await this.capabilities(signal);
     const rows = await mapLimit(
       deps,
       this.concurrency,
       async (d) => {
         const base = { deployment_id: { any_: [d.id] }, state: { type: { any_: ['SCHEDULED'] } } };
-        const [pastDue, made, current] = await Promise.all([
-          this.count({ ...base, state: { type: { any_: ['SCHEDULED'] }, name: { any_: ['Scheduled', 'Late'] } }, next_scheduled_start_time: { before_: iso } }, signal),
-          this.count({ ...base, created_by: { type_: ['SCHEDULE'] } }, signal),
-          d.schedules.length ? this.count({ ...base, created_by: { id_: d.schedules.map((s) => s.id) } }, signal) : Promise.resolve(0),
-        ]);
-        return [d.id, { pastDue, leftBehind: Math.max(0, made - current) }] as const;
+        const pastDue = this.count({ ...base, state: { type: { any_: ['SCHEDULED'] }, name: { any_: ['Scheduled', 'Late'] } }, next_scheduled_start_time: { before_: iso } }, signal);
+        const ids = new Set(d.schedules.map((s) => s.id));
+        let leftBehind: Promise<number>;
+        if (caps.filters.flowRunCreatedBy) {
+          leftBehind = Promise.all([
+            this.count({ ...base, created_by: { type_: ['SCHEDULE'] } }, signal),
+            ids.size ? this.count({ ...base, created_by: { id_: [...ids] } }, signal) : Promise.resolve(0),
+          ]).then(([made, current]) => Math.max(0, made - current));
+        } else if (caps.schedules.runsAttributed) {
+          leftBehind = this.runs(base, signal).then((runs) => runs.filter((r) => r.created_by?.type === 'SCHEDULE' && !ids.has(r.created_by.id ?? '')).length);
+        } else {
+          leftBehind = Promise.resolve(0);
+        }
+        return [d.id, { pastDue: await pastDue, leftBehind: await leftBehind }] as const;
       },
       signal,
     );
     return new Map(rows);
   }
 
+  /**
+   * Future SCHEDULED runs of one schedule after `sinceIso`. `siblings` are the deployment's other
+   * schedules: on servers that do not record the schedule (before 3.2) a run belongs to the schedule
+   * whose times it falls on, so runs on a sibling's times are not this schedule's; runs on nobody's
+   * times are kept (they are what the caller looks for: runs of an old schedule).
+   */
+  async scheduleRuns(deploymentId: string, schedule: StoredSchedule, siblings: readonly StoredSchedule[], sinceIso: string, signal?: AbortSignal): Promise<ApiRun[]> {
+    const caps = await this.capabilities(signal);
+    const base = { deployment_id: { any_: [deploymentId] }, state: { type: { any_: ['SCHEDULED'] } }, next_scheduled_start_time: { after_: sinceIso } };
+    if (caps.filters.flowRunCreatedBy) return this.runs({ ...base, created_by: { id_: [schedule.id] } }, signal);
+    const runs = await this.runs(base, signal);
+    if (caps.schedules.runsAttributed) return runs.filter((r) => r.created_by?.id === schedule.id);
+    const others = siblings.filter((s) => s.id !== schedule.id && s.active).flatMap((s) => {
+      try {
+        return [toSchedule(s.schedule)];
+      } catch {
+        return [];
+      }
+    });
+    return runs.filter((r) => {
+      if (!r.auto_scheduled) return false;
+      const t = parseInstant(r.next_scheduled_start_time ?? '');
+      return Number.isNaN(t) || !others.some((o) => onLattice(o, t));
+    });
+  }
+
+  /** Held runs grouped by the schedule that made them (see attribution.ts). */
+  async bySchedule(runs: readonly ApiRun[], deps: readonly DeploymentInfo[], signal?: AbortSignal): Promise<Map<string, ApiRun[]>> {
+    return runsBySchedule(runs, deps, (await this.capabilities(signal)).schedules.runsAttributed);
+  }
+
   /** Scheduled runs the scheduler made for deployments that no longer exist. */
   async orphaned(existingIds: string[], signal?: AbortSignal): Promise<number> {
-    const base = { state: { type: { any_: ['SCHEDULED'] } }, created_by: { type_: ['SCHEDULE'] } };
+    const base = { state: { type: { any_: ['SCHEDULED'] } }, ...(await this.madeByScheduler(signal)) };
     const all = await this.count(base, signal);
     if (all === 0) return 0;
     let mine = 0;

@@ -15,7 +15,16 @@ const YEAR_MS = 365 * 86_400_000;
 export function scheduleFlags(
   s: Schedule,
   storedBody: Record<string, unknown>,
-  input: { now: number; active: boolean; kept: number | null; heldFuture: number; offLattice: number; settings: SchedulerSettings },
+  input: {
+    now: number;
+    active: boolean;
+    kept: number | null;
+    heldFuture: number;
+    offLattice: number;
+    settings: SchedulerSettings;
+    /** The server writes a DTSTART into rules saved without one (3.6.26+, targets/capabilities.ts). Default true. */
+    injectsDtstart?: boolean;
+  },
 ): ScheduleFlag[] {
   const flags: ScheduleFlag[] = [];
   const { now } = input;
@@ -45,7 +54,10 @@ export function scheduleFlags(
         flags.push({
           code: 'rrule-no-dtstart',
           severity: 'danger',
-          message: 'No DTSTART: Prefect walks every occurrence since 2020-01-01 on each scheduler pass (PrefectHQ/prefect#18861). Recreate it from now.',
+          message:
+            input.injectsDtstart === false
+              ? 'No DTSTART: Prefect walks every occurrence since 2020-01-01 on each scheduler pass (PrefectHQ/prefect#18861), and this server (before 3.6.26) keeps rules as they are written. Recreate it from now: Housekeeper writes an explicit DTSTART, which the server keeps.'
+              : 'No DTSTART: Prefect walks every occurrence since 2020-01-01 on each scheduler pass (PrefectHQ/prefect#18861). Recreate it from now.',
         });
       }
       const cost = walkCost(s, now);
@@ -53,7 +65,8 @@ export function scheduleFlags(
         flags.push({
           code: 'dtstart-far-past',
           severity: cost > 200_000 ? 'danger' : 'warn',
-          message: `DTSTART ${typeof storedBody.rrule === 'string' ? (/DTSTART[^\n]*/i.exec(storedBody.rrule)?.[0] ?? '') : ''}: the scheduler walks ~${cost.toLocaleString('en-US')} occurrences on every pass to reach today (PrefectHQ/prefect#21362). Recreating from now moves DTSTART up without changing the runs.`,
+          // A rule without DTSTART is walked from 2020-01-01 (the flag above): say that, not an empty "DTSTART :".
+          message: `${(typeof storedBody.rrule === 'string' ? /DTSTART[^\n]*/i.exec(storedBody.rrule)?.[0] : undefined) ?? 'Walked from 2020-01-01'}: the scheduler walks ~${cost.toLocaleString('en-US')} occurrences on every pass to reach today (PrefectHQ/prefect#21362). Recreating from now moves DTSTART up without changing the runs.`,
         });
       }
     } catch {

@@ -8,9 +8,11 @@ import { anchorText, describe } from '../../../shared/schedules/describe';
 import { formatInstant, parseInstant } from '../../../shared/schedules/instant';
 import { runsPerHour } from '../../../shared/schedules/load';
 import { datesBetween, kindOf, nextDates, toSchedule, type Schedule } from '../../../shared/schedules/occurrences';
+import { onLattice } from './attribution';
 import { keptDates } from '../../../shared/schedules/scheduler';
 import type { SchedulerSettings } from '../../../shared/schedules/settings';
 import type { ResolvedConnection } from '../connections/types';
+import { degradationsFor } from '../targets/capabilities';
 import { PrefectApi } from '../targets/prefect-api';
 import { SchedulesApi, type ApiRun, type DeploymentInfo } from './api';
 import { deploymentFlags, scheduleFlags } from './flags';
@@ -37,11 +39,7 @@ export interface ListRequest {
   nextCount?: number;
 }
 
-/** Whether a run time lies on a schedule's lattice (its own occurrence), to the microsecond. */
-export function onLattice(s: Schedule, t: number): boolean {
-  const hit = datesBetween(s, t - 0.5, t + 0.5, 2);
-  return hit.some((d) => Math.abs(d - t) < 0.01);
-}
+export { onLattice };
 
 /** How many of the sorted times are not occurrences of the schedule (one walk, then singles). */
 export function countOffLattice(s: Schedule, sorted: number[]): number {
@@ -52,7 +50,7 @@ export function countOffLattice(s: Schedule, sorted: number[]): number {
   return sorted.filter((t) => (t <= last ? !keys.has(Math.round(t * 1000)) : !onLattice(s, t))).length;
 }
 
-export function scheduleRow(stored: DeploymentInfo['schedules'][number], now: number, settings: SchedulerSettings, held: ApiRun[], nextCount = 5): ScheduleRow {
+export function scheduleRow(stored: DeploymentInfo['schedules'][number], now: number, settings: SchedulerSettings, held: ApiRun[], nextCount = 5, injectsDtstart = true): ScheduleRow {
   const body = stored.schedule;
   const kind = kindOf(body);
   const tz = typeof body.timezone === 'string' ? body.timezone : null;
@@ -96,7 +94,7 @@ export function scheduleRow(stored: DeploymentInfo['schedules'][number], now: nu
       runsPerHour: runsPerHour(s, now),
       kept: kept.length,
       keptHorizonSeconds: kept.length ? (kept[kept.length - 1]! - now) / 1000 : null,
-      flags: scheduleFlags(s, body, { now, active: stored.active, kept: kept.length, heldFuture: times.length, offLattice, settings }),
+      flags: scheduleFlags(s, body, { now, active: stored.active, kept: kept.length, heldFuture: times.length, offLattice, settings, injectsDtstart }),
     };
   } catch (e) {
     return {
@@ -117,6 +115,7 @@ export async function listSchedules(req: ListRequest): Promise<ScheduleList> {
   const prefect = new PrefectApi(req.conn);
   const api = new SchedulesApi(prefect);
   const version = await prefect.assertSupportedVersion(req.signal ? { signal: req.signal } : {});
+  const caps = await api.capabilities(req.signal);
   const [all, settingsView, now] = await Promise.all([
     req.data?.deployments ?? api.deployments(req.signal),
     resolveSettings(prefect, req.settings ?? { kind: 'live' }, req.profiles ?? null, req.signal),
@@ -129,18 +128,14 @@ export async function listSchedules(req: ListRequest): Promise<ScheduleList> {
     req.data?.backlog ?? api.backlog(chosen, now, req.signal),
     req.data?.orphaned ?? api.orphaned(all.map((d) => d.id), req.signal),
   ]);
-  const bySchedule = new Map<string, ApiRun[]>();
+  const bySchedule = await api.bySchedule(future, chosen, req.signal);
   const byDeployment = new Map<string, number>();
-  for (const r of future) {
-    const sid = r.created_by?.id ?? '';
-    if (sid) bySchedule.set(sid, [...(bySchedule.get(sid) ?? []), r]);
-    if (r.deployment_id) byDeployment.set(r.deployment_id, (byDeployment.get(r.deployment_id) ?? 0) + 1);
-  }
+  for (const r of future) if (r.deployment_id) byDeployment.set(r.deployment_id, (byDeployment.get(r.deployment_id) ?? 0) + 1);
   const settings = settingsView.settings;
   const deployments: DeploymentRow[] = chosen.map((d) => {
     // Active schedules first: they are what the scheduler works on.
     const schedules = d.schedules
-      .map((s) => scheduleRow(s, now, settings, bySchedule.get(s.id) ?? []))
+      .map((s) => scheduleRow(s, now, settings, bySchedule.get(s.id) ?? [], 5, caps.schedules.injectsDtstart))
       .sort((a, b) => Number(b.active) - Number(a.active) || (a.slug ?? '').localeCompare(b.slug ?? ''));
     const b = backlog.get(d.id) ?? { pastDue: 0, leftBehind: 0 };
     const load = d.paused ? 0 : schedules.filter((s) => s.active).reduce((n, s) => n + (s.runsPerHour ?? 0), 0);
@@ -160,7 +155,9 @@ export async function listSchedules(req: ListRequest): Promise<ScheduleList> {
     };
   });
   const scheduleCount = deployments.reduce((n, d) => n + d.schedules.length, 0);
-  const notes: string[] = [...settingsView.notes];
+  // Simulation and changes report their own (scheduler selection, what updates delete).
+  const degraded = degradationsFor(caps, 'schedules').filter((d) => ['schedules.run-attribution', 'schedules.created-by-filter', 'schedules.slug-parameters', 'schedules.scheduler-loop'].includes(d.feature));
+  const notes: string[] = [...settingsView.notes, ...degraded.map((d) => d.reason)];
   const flags: ScheduleList['flags'] = [];
   if (orphaned > 0) {
     flags.push({ code: 'orphaned-runs', severity: 'warn', message: `${orphaned} scheduled runs belong to deployments that no longer exist (PrefectHQ/prefect#15697); Purge can remove them.` });
@@ -184,6 +181,7 @@ export async function listSchedules(req: ListRequest): Promise<ScheduleList> {
     },
     flags,
     notes,
+    degraded,
     readOnly: req.conn.readOnly,
   };
 }

@@ -19,6 +19,7 @@ import type { Store } from '../../store';
 import type { OriginalItem } from '../../store/repos/schedules';
 import type { ResolvedConnection } from '../connections/types';
 import type { PurgeService } from '../purge/service';
+import { degradationsFor } from '../targets/capabilities';
 import { PrefectApi } from '../targets/prefect-api';
 import { resolveAnchor } from './anchor';
 import { SchedulesApi, type DeploymentInfo } from './api';
@@ -95,6 +96,14 @@ export class SchedulePlanner {
     const api = new SchedulesApi(prefect);
     const opts = req.signal ? { signal: req.signal } : {};
     await prefect.assertSupportedVersion(opts);
+    const caps = await api.capabilities(req.signal);
+    // Before Prefect 3.3.4 a pause or a schedule write also deletes the past-due runs (capabilities.ts).
+    const writesDeleteBacklog = !caps.schedules.updatesKeepPastDue;
+    if (writesDeleteBacklog && req.kind === 'reset' && (req.keepNewest ?? 0) > 0) {
+      throw new AppError('VALIDATION', `Keeping the newest ${req.keepNewest} past-due runs is not possible on Prefect ${caps.prefectVersion ?? 'before 3.3.4'}: it deletes every never-started auto-scheduled run of a deployment when the deployment is paused, which the reset must do first.`, {
+        hint: 'Reset without --keep-newest, or upgrade the server to Prefect 3.3.4 or later.',
+      });
+    }
     const [all, now] = await Promise.all([api.deployments(req.signal), api.serverNow(req.signal)]);
     const notes: string[] = [];
     let anchor: { anchor: number; given: string } | null = null;
@@ -117,7 +126,8 @@ export class SchedulePlanner {
         const already = chosen.filter((d) => d.paused === pause);
         if (already.length) notes.push(`${already.length} of these deployments ${pause ? 'are already paused' : 'are not paused'}; they are left as they are.`);
         targets = chosen.filter((d) => d.paused !== pause).map((d) => ({ info: d, pausedAfter: pause, schedules: d.schedules.map((s) => ({ before: s, after: null, notes: [] })), notes: [] }));
-        if (pause) notes.push('Pausing keeps the past-due (Late) runs; Prefect deletes only the future runs its scheduler made. Purge or the backlog reset remove the rest.');
+        if (pause && writesDeleteBacklog) notes.push(`Pausing also deletes the past-due (Late) runs the scheduler made: Prefect ${caps.prefectVersion ?? ''} deletes every never-started auto-scheduled run of a paused deployment. They are counted below.`);
+        else if (pause) notes.push('Pausing keeps the past-due (Late) runs; Prefect deletes only the future runs its scheduler made. Purge or the backlog reset remove the rest.');
         else notes.push('Resumed deployments get new runs within seconds (the recent-deployments loop).');
         break;
       }
@@ -156,15 +166,16 @@ export class SchedulePlanner {
     const touched = targets.filter((t) => t.schedules.some((s) => s.after) || t.pausedAfter !== t.info.paused);
     const iso = new Date(now).toISOString();
     const purging = req.kind === 'recreate' || req.kind === 'reset';
+    const made = await api.madeByScheduler(req.signal);
     const counts = await mapLimit(
       touched,
       8,
       async (t) => {
-        const base = { deployment_id: { any_: [t.info.id] }, state: { type: { any_: ['SCHEDULED'] } }, created_by: { type_: ['SCHEDULE'] } };
+        const base = { deployment_id: { any_: [t.info.id] }, state: { type: { any_: ['SCHEDULED'] } }, ...made };
         const clears = t.schedules.some((s) => s.after) || (t.pausedAfter && !t.info.paused);
         const [future, pastDue] = await Promise.all([
           clears ? api.count({ ...base, next_scheduled_start_time: { after_: iso } }, req.signal) : Promise.resolve(0),
-          purging ? api.count({ ...base, state: { type: { any_: ['SCHEDULED'] }, name: { any_: ['Scheduled', 'Late'] } }, next_scheduled_start_time: { before_: iso } }, req.signal) : Promise.resolve(0),
+          purging || (clears && writesDeleteBacklog) ? api.count({ ...base, state: { type: { any_: ['SCHEDULED'] }, name: { any_: ['Scheduled', 'Late'] } }, next_scheduled_start_time: { before_: iso } }, req.signal) : Promise.resolve(0),
         ]);
         return [t.info.id, { future, pastDue }] as const;
       },
@@ -211,6 +222,8 @@ export class SchedulePlanner {
     });
     const changing = deployments.filter((d) => d.schedules.some((s) => s.after) || d.pausedBefore !== d.pausedAfter || d.pastDueGoing > 0);
     if (purging) notes.push('Past-due runs are counted now; the ones removed are those still past due right after the pause.');
+    const degraded = degradationsFor(caps, 'schedules').filter((d) => ['schedules.created-by-filter', 'schedules.slug-parameters', 'schedules.update-deletes-backlog'].includes(d.feature));
+    notes.push(...degraded.map((d) => d.reason));
     if (req.conn.readOnly) notes.push('This connection is read-only: the plan can be reviewed but not applied.');
 
     const plan: ChangePlan = {
@@ -233,6 +246,7 @@ export class SchedulePlanner {
       keepNewest,
       confirmCount: changing.length,
       notes,
+      degraded,
       readOnly: req.conn.readOnly,
     };
     const items: Array<Omit<OriginalItem, 'state' | 'error'>> = targets

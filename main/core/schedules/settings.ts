@@ -28,7 +28,7 @@ export async function resolveSettings(api: PrefectApi, source: SettingsSource, l
     }
     case 'live': {
       try {
-        const json = await api.request<unknown>('GET', '/admin/settings', undefined, signal ? { signal } : {});
+        const json = await api.adminSettings(signal ? { signal } : {});
         const r = fromAdminSettings(json);
         const notes = ['Read from the live server (GET /admin/settings). If the scheduler runs in a separate `prefect server services start` process with other environment, its values may differ.'];
         if (!r.settings.enabled) notes.push('The scheduler service is disabled on this server: nothing creates runs from schedules.');

@@ -10,8 +10,9 @@ import { parseInstant } from '../../../shared/schedules/instant';
 import { runsPerHour } from '../../../shared/schedules/load';
 import { toSchedule, type Schedule } from '../../../shared/schedules/occurrences';
 import { settingText, withOverrides, SETTING_FIELDS, type SchedulerSettingKey } from '../../../shared/schedules/settings';
-import { passTimes, simulate, type SimInputSchedule } from '../../../shared/schedules/simulate';
+import { passTimes, simulate, type SchedulerModel, type SimInputSchedule } from '../../../shared/schedules/simulate';
 import type { ResolvedConnection } from '../connections/types';
+import { degradationsFor, IGNORED_LOOP_SECONDS } from '../targets/capabilities';
 import { PrefectApi } from '../targets/prefect-api';
 import { SchedulesApi } from './api';
 import type { ScheduleData } from './list';
@@ -60,6 +61,9 @@ export async function simulateSchedules(req: SimulateRequest): Promise<Simulatio
   const prefect = new PrefectApi(req.conn);
   const api = new SchedulesApi(prefect);
   await prefect.assertSupportedVersion(req.signal ? { signal: req.signal } : {});
+  const caps = await api.capabilities(req.signal);
+  // The scheduler of this server, as it selects and keys runs (shared/schedules/simulate.ts).
+  const model: SchedulerModel = { perScheduleSelection: caps.schedules.perScheduleSelection, keyedBySchedule: caps.schedules.runsKeyedBySchedule };
   const [all, base, now] = await Promise.all([
     req.data?.deployments ?? api.deployments(req.signal),
     resolveSettings(prefect, req.settings ?? { kind: 'live' }, req.profiles ?? null, req.signal),
@@ -69,10 +73,8 @@ export async function simulateSchedules(req: SimulateRequest): Promise<Simulatio
   const ids = new Set(chosen.map((d) => d.id));
   const future = req.data ? req.data.future.filter((r) => r.deployment_id !== null && ids.has(r.deployment_id)) : await api.futureRuns(chosen.map((d) => d.id), now, req.signal);
   const held = new Map<string, number[]>();
-  for (const r of future) {
-    const sid = r.created_by?.id;
-    const t = parseInstant(r.next_scheduled_start_time ?? '');
-    if (sid && !Number.isNaN(t)) held.set(sid, [...(held.get(sid) ?? []), t]);
+  for (const [sid, runs] of await api.bySchedule(future, chosen, req.signal)) {
+    held.set(sid, runs.map((r) => parseInstant(r.next_scheduled_start_time ?? '')).filter((t) => !Number.isNaN(t)));
   }
   const labels = new Map<string, { deployment: string; label: string; schedule: Schedule | null; error: string | null }>();
   const input: SimInputSchedule[] = chosen.flatMap((d) =>
@@ -89,8 +91,10 @@ export async function simulateSchedules(req: SimulateRequest): Promise<Simulatio
     }),
   );
   const horizonMs = (req.horizonHours ?? 24) * 3_600_000;
+  // Releases that ignore loop_seconds run the main loop every 60 s (capability-facts.ts): simulate that.
+  const loopOf = (view: SettingsView) => (caps.schedules.loopSecondsHonoured ? view.settings.loopSeconds : IGNORED_LOOP_SECONDS);
   const run = (view: SettingsView): SimResult => {
-    const out = simulate(input, view.settings, passTimes(now, horizonMs, view.settings.loopSeconds));
+    const out = simulate(input, { ...view.settings, loopSeconds: loopOf(view) }, passTimes(now, horizonMs, loopOf(view)), model);
     return {
       settings: view,
       schedules: out.schedules.map((s) => {
@@ -129,10 +133,12 @@ export async function simulateSchedules(req: SimulateRequest): Promise<Simulatio
     modified = run(o.view);
     overrideNotes = o.view.notes;
   }
+  const degraded = degradationsFor(caps, 'schedules').filter((d) => ['schedules.run-attribution', 'schedules.scheduler-selection', 'schedules.scheduler-loop'].includes(d.feature));
   const notes = [
     ...base.notes,
     ...overrideNotes,
     'The prediction starts from the runs the server holds now and steps the scheduler loop by loop; the recent-deployments loop (which only reacts to deployments updated seconds ago) is left out.',
+    ...degraded.map((d) => d.reason),
   ];
   return {
     connectionId: req.conn.id,
@@ -143,6 +149,7 @@ export async function simulateSchedules(req: SimulateRequest): Promise<Simulatio
     modified,
     overrides: applied,
     notes,
+    degraded,
   };
 }
 

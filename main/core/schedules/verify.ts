@@ -34,7 +34,8 @@ export async function verifyRuns(api: SchedulesApi, targets: VerifyTarget[], o: 
   for (;;) {
     for (const t of targets) {
       if (results.get(t.schedule.id)?.status === 'ok') continue;
-      results.set(t.schedule.id, await checkOne(api, t, o));
+      const siblings = targets.filter((x) => x.deploymentId === t.deploymentId).map((x) => x.schedule);
+      results.set(t.schedule.id, await checkOne(api, t, siblings, o));
     }
     const done = [...results.values()].filter((v) => v.status === 'ok').length;
     o.report?.(done, targets.length);
@@ -44,18 +45,11 @@ export async function verifyRuns(api: SchedulesApi, targets: VerifyTarget[], o: 
   return targets.map((t) => results.get(t.schedule.id)!);
 }
 
-async function checkOne(api: SchedulesApi, t: VerifyTarget, o: VerifyOptions): Promise<Verify> {
+async function checkOne(api: SchedulesApi, t: VerifyTarget, siblings: StoredSchedule[], o: VerifyOptions): Promise<Verify> {
   const base = { scheduleId: t.schedule.id, deploymentId: t.deploymentId, label: t.label };
   const s = toSchedule(t.schedule.schedule);
-  const runs = await api.runs(
-    {
-      deployment_id: { any_: [t.deploymentId] },
-      state: { type: { any_: ['SCHEDULED'] } },
-      created_by: { id_: [t.schedule.id] },
-      next_scheduled_start_time: { after_: new Date(o.since - 1000).toISOString() },
-    },
-    o.signal,
-  );
+  // This schedule's runs, however the server lets us tell them (api.ts scheduleRuns).
+  const runs = await api.scheduleRuns(t.deploymentId, t.schedule, siblings, new Date(o.since - 1000).toISOString(), o.signal);
   const timed = runs.map((r) => ({ r, at: parseInstant(r.next_scheduled_start_time ?? '') })).filter((x) => !Number.isNaN(x.at));
   const stray = timed.filter((x) => !onLattice(s, x.at));
   let removed = 0;

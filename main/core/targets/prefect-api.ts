@@ -7,13 +7,14 @@
  * Secrets: the auth string, its base64 form and the API key are registered with the redactor on
  * construction; headers are never logged.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { joinApiPath, parseApiUrl } from '../../../shared/domain/api-url';
 import { AppError } from '../../../shared/errors';
 import type { ResolvedConnection } from '../connections/types';
 import { createLogger } from '../log/logger';
 import { registerSecret } from '../log/redact';
+import { normalizeAdminSettings } from './admin-settings';
 import { CsrfTokens, isCsrfRejection, type CsrfToken } from './prefect-api-csrf';
 import { htmlError, httpError, looksLikeHtml, networkCode, networkError, timeoutError, type HttpContext } from './prefect-api-errors';
 import { backoffDelay, isIdempotent, isMutating, parseRetryAfter, RETRYABLE_STATUS, sleep } from './prefect-api-retry';
@@ -80,6 +81,8 @@ const DEFAULT_PAGE_LIMIT = 200;
 export class PrefectApi {
   readonly baseUrl: string;
   readonly cloud: boolean;
+  /** Which server as whom, hashed (a cache key for per-server facts; holds no readable secret). */
+  readonly identity: string;
   private readonly authHeader: string | null;
   private readonly authKind: 'none' | 'basic' | 'apiKey';
   private readonly opts: Required<Omit<PrefectApiOptions, 'csrfClientId' | 'fetch'>>;
@@ -95,6 +98,7 @@ export class PrefectApi {
     this.cloud = parsed.value.kind === 'cloud';
     this.authKind = conn.apiAuth.kind;
     this.authHeader = authorizationHeader(conn.apiAuth);
+    this.identity = createHash('sha256').update(`${this.baseUrl}\n${this.authHeader ?? ''}`).digest('hex');
     this.opts = {
       timeoutMs: opts.timeoutMs ?? 30_000,
       maxRetries: opts.maxRetries ?? 3,
@@ -267,9 +271,13 @@ export class PrefectApi {
     return v;
   }
 
-  /** GET /admin/settings: effective server settings (secrets arrive masked as "**********"). */
-  adminSettings(opts: RequestOptions = {}): Promise<AdminSettings> {
-    return this.request('GET', '/admin/settings', undefined, { ...opts, schema: AdminSettingsSchema });
+  /**
+   * GET /admin/settings: effective server settings (secrets arrive masked as "**********"), in the
+   * newest layout whatever the server's 3.x line (admin-settings.ts: settings that moved are also
+   * found at their newest place).
+   */
+  async adminSettings(opts: RequestOptions = {}): Promise<AdminSettings> {
+    return normalizeAdminSettings(await this.request('GET', '/admin/settings', undefined, { ...opts, schema: AdminSettingsSchema }));
   }
 
   /** Package and API version, fetched once per client. */
@@ -285,6 +293,10 @@ export class PrefectApi {
     return this.versionCache;
   }
 
+  /**
+   * @deprecated Features ask capabilities.ts (`apiCapabilities(api)`) what the server can do; a
+   * version number says nothing about a patched server and hides why a path was chosen.
+   */
   async versionAtLeast(minimum: string, opts: RequestOptions = {}): Promise<boolean> {
     return versionAtLeast((await this.serverVersion(opts)).version, minimum);
   }

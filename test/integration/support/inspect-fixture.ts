@@ -79,7 +79,7 @@ export async function createBigDatabase(
     await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${database} OWNER ${h.pg.owner.user}`);
   });
-  const restored = await restorePgTemplate({ info: h.pg } as unknown as PgCluster, database);
+  const restored = await restorePgTemplate({ info: h.pg } as unknown as PgCluster, database, h.prefectPg.version);
   if (!restored) throw new Error('No migrated Prefect template in .cache/db-templates: start the harness once first.');
   log(`restored Prefect schema into ${database} in ${Date.now() - t0} ms`);
 

@@ -25,7 +25,7 @@ export async function createDatabase(h: HarnessInfo, prefix: string): Promise<st
   const database = `${prefix}_${crypto.randomBytes(3).toString('hex')}`;
   await sql(h, `CREATE DATABASE ${database} OWNER ${h.pg.owner.user}`, [], 'postgres');
   // Cast: restorePgTemplate only reads the cluster's info.
-  await restorePgTemplate({ info: h.pg } as unknown as PgCluster, database);
+  await restorePgTemplate({ info: h.pg } as unknown as PgCluster, database, h.prefectPg.version);
   return database;
 }
 
@@ -34,6 +34,8 @@ export async function startSchedulerServer(h: HarnessInfo, env: Record<string, s
   const url = `postgresql://${h.pg.owner.user}:${encodeURIComponent(h.pg.owner.password)}@${h.pg.host}:${h.pg.port}/${database}`;
   const server = await startPrefectServer({
     name,
+    // The harness's release, whatever PREFECT_VERSION this process was started with.
+    version: h.prefectPg.version,
     db: { kind: 'postgres', url, database },
     services: { scheduler: true, lateRuns: false },
     logLevel: 'INFO',
