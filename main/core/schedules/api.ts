@@ -18,6 +18,7 @@ import { apiCapabilities, type ApiCapabilities } from '../targets/capabilities';
 import type { PrefectApi, RequestOptions } from '../targets/prefect-api';
 import { onLattice, runsBySchedule } from './attribution';
 import { chunks, mapLimit } from './concurrency';
+import { sparseCounts } from './sparse-counts';
 
 const ScheduleSchema = z.looseObject({
   id: z.string(),
@@ -234,29 +235,46 @@ export class SchedulesApi {
   async backlog(deps: DeploymentInfo[], now: number, signal?: AbortSignal): Promise<Map<string, { pastDue: number; leftBehind: number }>> {
     const iso = new Date(now).toISOString();
     const caps = await this.capabilities(signal);
-    const rows = await mapLimit(
-      deps,
-      this.concurrency,
-      async (d) => {
-        const base = { deployment_id: { any_: [d.id] }, state: { type: { any_: ['SCHEDULED'] } } };
-        const pastDue = this.count({ ...base, state: { type: { any_: ['SCHEDULED'] }, name: { any_: ['Scheduled', 'Late'] } }, next_scheduled_start_time: { before_: iso } }, signal);
-        const ids = new Set(d.schedules.map((s) => s.id));
-        let leftBehind: Promise<number>;
-        if (caps.filters.flowRunCreatedBy) {
-          leftBehind = Promise.all([
-            this.count({ ...base, created_by: { type_: ['SCHEDULE'] } }, signal),
-            ids.size ? this.count({ ...base, created_by: { id_: [...ids] } }, signal) : Promise.resolve(0),
-          ]).then(([made, current]) => Math.max(0, made - current));
-        } else if (caps.schedules.runsAttributed) {
-          leftBehind = this.runs(base, signal).then((runs) => runs.filter((r) => r.created_by?.type === 'SCHEDULE' && !ids.has(r.created_by.id ?? '')).length);
-        } else {
-          leftBehind = Promise.resolve(0);
-        }
-        return [d.id, { pastDue: await pastDue, leftBehind: await leftBehind }] as const;
-      },
-      signal,
+    const ids = deps.map((d) => d.id);
+    const scheduled = (of: string[]) => ({ deployment_id: { any_: of }, state: { type: { any_: ['SCHEDULED'] } } });
+    const opts = { concurrency: this.concurrency, ...(signal ? { signal } : {}) };
+    const pastDueP = sparseCounts(
+      ids,
+      (of) => this.count({ ...scheduled(of), state: { type: { any_: ['SCHEDULED'] }, name: { any_: ['Scheduled', 'Late'] } }, next_scheduled_start_time: { before_: iso } }, signal),
+      opts,
     );
-    return new Map(rows);
+    const scheduleIds = new Map(deps.map((d) => [d.id, d.schedules.map((s) => s.id)]));
+    let leftBehindP: Promise<Map<string, number>>;
+    if (caps.filters.flowRunCreatedBy) {
+      // Runs its scheduler made minus those of a schedule it still has: additive over deployments,
+      // since a schedule's runs belong to its own deployment.
+      leftBehindP = sparseCounts(
+        ids,
+        async (of) => {
+          const current = of.flatMap((id) => scheduleIds.get(id) ?? []);
+          const [made, kept] = await Promise.all([
+            this.count({ ...scheduled(of), created_by: { type_: ['SCHEDULE'] } }, signal),
+            current.length ? this.count({ ...scheduled(of), created_by: { id_: current } }, signal) : Promise.resolve(0),
+          ]);
+          return Math.max(0, made - kept);
+        },
+        opts,
+      );
+    } else if (caps.schedules.runsAttributed) {
+      // The server records created_by but cannot filter on it: list the scheduled runs, 50 deployments a request.
+      leftBehindP = mapLimit(chunks(ids, 50), this.concurrency, (of) => this.runs(scheduled(of), signal), signal).then((parts) => {
+        const n = new Map<string, number>(ids.map((id) => [id, 0]));
+        for (const r of parts.flat()) {
+          if (!r.deployment_id || r.created_by?.type !== 'SCHEDULE' || (scheduleIds.get(r.deployment_id) ?? []).includes(r.created_by.id ?? '')) continue;
+          n.set(r.deployment_id, (n.get(r.deployment_id) ?? 0) + 1);
+        }
+        return n;
+      });
+    } else {
+      leftBehindP = Promise.resolve(new Map());
+    }
+    const [pastDue, leftBehind] = await Promise.all([pastDueP, leftBehindP]);
+    return new Map(ids.map((id) => [id, { pastDue: pastDue.get(id) ?? 0, leftBehind: leftBehind.get(id) ?? 0 }]));
   }
 
   /**
