@@ -5,6 +5,7 @@
  */
 import { ConnectionsService } from './core/connections/service';
 import { EventBus } from './core/events';
+import { defineJobKinds } from './core/jobs/kinds';
 import { JobRunner } from './core/jobs/runner';
 import { PurgeService } from './core/purge/service';
 import { InspectService } from './core/inspect/service';
@@ -35,15 +36,17 @@ export function createContext(opts: { face: Face; home?: string; keyring?: Keyri
   const home = opts.home ?? resolveHome();
   const store = createStore(home, opts.keyring);
   const bus = new EventBus();
-  const jobs = new JobRunner(store.jobs, bus);
+  const jobs = new JobRunner(store.jobs, bus, store.audit);
   const inspect = new InspectService(store, jobs);
   const purge = new PurgeService(store, jobs);
+  const connections = new ConnectionsService(store.connections, store.secrets);
+  defineJobKinds(jobs, { store, connections, purge });
   return {
     face: opts.face,
     version: APP_VERSION,
     home,
     store,
-    connections: new ConnectionsService(store.connections, store.secrets),
+    connections,
     jobs,
     bus,
     purge,

@@ -133,6 +133,13 @@ export class ScheduleApplier {
       kind: `schedules.${plan.kind}`,
       connectionId: req.conn.id,
       payload: { planId: req.planId },
+      // Written as the apply starts (a crash mid-way still leaves a trace); finish() settles it.
+      audit: {
+        action: `schedules.${plan.kind}`,
+        connectionName: req.conn.name,
+        summary: `Applying ${plan.kind} of ${plan.confirmCount} deployment${plan.confirmCount === 1 ? '' : 's'}`,
+        details: { planId: req.planId, deployments: plan.deployments.map((d) => d.name) },
+      },
       run: (ctx) => this.run(req, plan, items, api, ctx),
     });
     this.store.schedules.setStatus(req.planId, 'running', { jobId: started.jobId });
@@ -209,7 +216,7 @@ export class ScheduleApplier {
       outcome.message = rb
         ? `${err.code === 'CANCELLED' ? 'Cancelled' : `Failed: ${err.message}`}. Every deployment was put back as it was.`
         : `${err.code === 'CANCELLED' ? 'Cancelled' : `Failed: ${err.message}`}. The server could not be reached to put everything back: restore this change (its originals are kept) when it is reachable again.`;
-      this.finish(req, plan, outcome, err.code === 'CANCELLED' ? 'cancelled' : 'failed');
+      this.finish(req, plan, outcome, err.code === 'CANCELLED' ? 'cancelled' : 'failed', ctx);
       throw new AppError(err.code, outcome.message, { hint: rb ? 'Nothing changed; fix the cause and plan again.' : `Run \`housekeeper schedules restore --change ${req.planId}\`, or Restore on the Schedules screen.`, details: { outcome } });
     }
 
@@ -302,7 +309,7 @@ export class ScheduleApplier {
     if (pending) messages.push(`${pending} schedule(s) had no new runs yet when checked; the scheduler fills them on its next loop.`);
     if (mismatched) messages.push(`${mismatched} schedule(s) still hold runs off their new times.`);
     outcome.message = [headline(plan, items.length, purgeResult), ...messages].join(' ');
-    this.finish(req, plan, outcome, resumeErrors.length ? 'failed' : 'succeeded');
+    this.finish(req, plan, outcome, resumeErrors.length ? 'failed' : 'succeeded', ctx);
     return outcome;
   }
 
@@ -376,10 +383,9 @@ export class ScheduleApplier {
     };
   }
 
-  private finish(req: ApplyRequest, plan: ChangePlan, outcome: ChangeOutcome, audit: 'succeeded' | 'failed' | 'cancelled'): void {
+  private finish(req: ApplyRequest, plan: ChangePlan, outcome: ChangeOutcome, audit: 'succeeded' | 'failed' | 'cancelled', ctx: JobContext): void {
     this.store.schedules.setStatus(req.planId, outcome.status, { appliedAt: new Date().toISOString(), outcome });
-    this.store.audit.record({
-      connectionId: req.conn.id,
+    ctx.audit({
       connectionName: req.conn.name,
       action: `schedules.${plan.kind}`,
       outcome: audit,

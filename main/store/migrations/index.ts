@@ -9,6 +9,7 @@ import * as m0020 from './0020-purge';
 import * as m0030 from './0030-profiles';
 import * as m0040 from './0040-inspect';
 import * as m0050 from './0050-schedules';
+import * as m0100 from './0100-jobs-tray';
 
 export interface Migration {
   version: number;
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 30, name: 'profiles', up: m0030.up },
   { version: 40, name: 'inspect', up: m0040.up },
   { version: 50, name: 'schedules', up: m0050.up },
+  { version: 100, name: 'jobs-tray', up: m0100.up },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
