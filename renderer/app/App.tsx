@@ -9,6 +9,7 @@ import { PurgeScreen } from '../features/purge/PurgeScreen';
 import { SchedulesScreen } from '../features/schedules/SchedulesScreen';
 import { useRoute } from '../lib/router';
 import { ErrorBoundary } from './ErrorBoundary';
+import { JobPage } from './JobPage';
 import { Sidebar, type ScreenId } from './Sidebar';
 
 // The settings catalog behind Profiles is large; load that screen only when it is opened, so the
@@ -20,7 +21,7 @@ export function App() {
   const connections = useConnections();
   const [first = '', ...rest] = segments;
   // With a current connection, the Overview is where Housekeeper opens (the first question of a session).
-  const screen: ScreenId = first === 'overview' || (first === '' && connections.currentId) ? 'overview' : first === 'activity' ? 'activity' : first === 'purge' ? 'purge' : first === 'schedules' ? 'schedules' : first === 'profiles' ? 'profiles' : 'connections';
+  const screen: ScreenId = first === 'overview' || (first === '' && connections.currentId) ? 'overview' : first === 'activity' || first === 'jobs' ? 'activity' : first === 'purge' ? 'purge' : first === 'schedules' ? 'schedules' : first === 'profiles' ? 'profiles' : 'connections';
   const current = connections.connections.find((c) => c.id === connections.currentId);
 
   // The window or tab title names the server, so several open windows are told apart.
@@ -49,8 +50,10 @@ export function App() {
     body = <OverviewScreen />;
   } else if (screen === 'activity') {
     body = <ActivityScreen />;
+  } else if (first === 'jobs' && rest[0]) {
+    body = <JobPage jobId={rest[0]} />;
   } else if (screen === 'purge') {
-    body = <PurgeScreen />;
+    body = <PurgeScreen path={rest} />;
   } else if (screen === 'schedules') {
     body = <SchedulesScreen path={rest} />;
   } else if (screen === 'profiles') {

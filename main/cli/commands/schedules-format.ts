@@ -81,6 +81,7 @@ export function formatPlan(p: ChangePlan): string {
   for (const d of p.deployments) {
     const pause = d.pausedBefore === d.pausedAfter ? (d.pausedAfter ? ' (stays paused)' : '') : d.pausedAfter ? ' -> paused' : ' -> resumed';
     lines.push('', `${d.name}${pause}: ~${d.futureRunsGoing} future runs and ${d.pastDueGoing} past-due runs go`);
+    if (d.action) lines.push(`  ${d.action}`);
     for (const s of d.schedules) {
       if (!s.after) {
         lines.push(`  = ${s.beforeText}`);
@@ -91,6 +92,11 @@ export function formatPlan(p: ChangePlan): string {
       for (const note of s.notes) lines.push(`    ${note}`);
     }
     for (const note of d.notes) lines.push(`  ${note}`);
+  }
+  const left = p.leftOut ?? [];
+  if (left.length) {
+    lines.push('', `Left out (${left.length} of the ${p.deployments.length + left.length} chosen):`);
+    for (const l of left) lines.push(`  ${l.name}: ${l.reason}`);
   }
   const t = p.totals;
   lines.push('', `${t.deployments} deployments, ${t.schedules} schedules written; about ${t.futureRunsGoing} future runs (recreated by the scheduler) and ${t.pastDueGoing} past-due runs go.`);

@@ -157,7 +157,10 @@ export class ScheduleApplier {
     };
     const created = new Map<string, string[]>();
     const writes = (it: OriginalItem) => it.target.schedules;
-    const totalOps = items.reduce((n, it) => n + 2 + writes(it).length, 0);
+    // Every unit of work counts, the check of the new runs included: the bar reaches 100 % only when
+    // the apply has ended (issue #13: it showed 100 % while still verifying).
+    const verifyCount = plan.kind === 'pause' ? 0 : items.filter((it) => !it.target.paused).reduce((n, it) => n + finalCount(it), 0);
+    const totalOps = items.reduce((n, it) => n + 2 + writes(it).length, 0) + verifyCount;
     let done = 0;
     const tick = (phaseName: string) => ctx.report({ phase: phaseName, done: ++done, total: totalOps });
     const purging = plan.kind === 'recreate' || plan.kind === 'reset';
@@ -227,6 +230,7 @@ export class ScheduleApplier {
         // Cutoff "1 s ago" on the server's clock (an absolute time from this machine's clock could be
         // ahead of the server's and be refused as future). Once a second has passed since the last
         // pause, every never-started run left was due before it (the pause dropped the later ones).
+        ctx.report({ phase: 'planning the purge of past-due runs', done, total: totalOps });
         const settle = pausedAt + 1100 - Date.now();
         if (settle > 0) await new Promise((r) => setTimeout(r, settle));
         const purgePlan = await this.purge.plan({
@@ -287,22 +291,25 @@ export class ScheduleApplier {
     if (targets.length) {
       const enabled = await api.api.request<unknown>('GET', '/admin/settings').then((j) => fromAdminSettings(j).settings.enabled, () => true);
       if (!enabled) {
+        done += verifyCount;
         verify = targets.map((t) => ({ scheduleId: t.schedule.id, deploymentId: t.deploymentId, label: t.label, status: 'skipped', runs: 0, first: null, offLattice: 0, beforeAnchor: 0, message: 'The scheduler service is disabled on this server: no runs to check.' }));
       } else {
         ctx.report({ phase: 'verifying new runs', done, total: totalOps });
+        const base = done;
         try {
           verify = await verifyRuns(api, targets, {
             since,
             anchor: plan.anchor ? parseInstant(plan.anchor) : null,
             timeoutMs: o.verifyTimeoutMs ?? 20_000,
             signal: ctx.signal,
-            report: (n, of) => ctx.report({ phase: 'verifying new runs', message: `${n} of ${of} schedules have their new runs` }),
+            report: (n, of) => ctx.report({ phase: 'verifying new runs', done: base + Math.min(n, verifyCount), total: totalOps, message: `${n} of ${of} schedules have their new runs` }),
           });
         } catch (e) {
           messages.push(`Verification stopped: ${toAppError(e).message}`);
         }
       }
     }
+    ctx.report({ phase: 'done', done: totalOps, total: totalOps });
     const outcome = this.outcome(req.planId, plan, ctx.jobId, items, phase, t0, since, verify, purgeResult, resumeErrors.length ? 'needs-restore' : 'applied', null);
     const pending = verify.filter((v) => v.status === 'pending').length;
     const mismatched = verify.filter((v) => v.status === 'mismatch').length;
@@ -401,6 +408,14 @@ export class ScheduleApplier {
       durationMs: outcome.durationMs,
     });
   }
+}
+
+/** Active schedules a deployment ends up with (its written ones, the untouched ones, the re-created ones). */
+function finalCount(it: OriginalItem): number {
+  const written = new Map(it.target.schedules.map((s) => [s.id, s]));
+  const kept = it.schedules.map((s) => written.get(s.id) ?? s);
+  const added = it.target.schedules.filter((s) => !it.schedules.some((x) => x.id === s.id));
+  return [...kept, ...added].filter((s) => s.active).length;
 }
 
 function describeStored(s: StoredSchedule): string {

@@ -3,7 +3,7 @@
  * operation lives in its own file; this wires them to the store, the job runner, Purge and (when
  * available) the Profiles feature's saved values.
  */
-import type { ChangeRecord } from '../../../shared/domain/schedules';
+import { ChangePlanSchema, type ChangeRecord } from '../../../shared/domain/schedules';
 import { AppError } from '../../../shared/errors';
 import type { Store } from '../../store';
 import type { ScheduleChangeRow } from '../../store/repos/schedules';
@@ -84,6 +84,7 @@ export class SchedulesService {
   status(planId: string) {
     const row = this.store.schedules.get(planId);
     if (!row) throw new AppError('NOT_FOUND', 'That schedule plan does not exist.', { hint: 'Make a new plan.' });
-    return { ...this.record(row), plan: JSON.parse(row.plan) };
+    // Parsed, so plans saved before a field existed get its default (e.g. leftOut).
+    return { ...this.record(row), plan: ChangePlanSchema.parse(JSON.parse(row.plan)) };
   }
 }
