@@ -7,6 +7,7 @@
  */
 import crypto from 'node:crypto';
 import { AppError } from '../../../shared/errors';
+import { spaceReclaim } from '../../../shared/domain/reclaim';
 import { PREFECT_TABLES, type ExactMeasure, type InspectReport, type Maintenance, type TableSpace } from '../../../shared/domain/inspect';
 import type { Store } from '../../store';
 import type { ResolvedConnection } from '../connections/types';
@@ -280,5 +281,7 @@ export function applyExact(report: InspectReport, measured: ExactResult['measure
     const m = byName.get(`index:${i.name}`);
     return m ? { ...i, exact: m } : i;
   });
-  return { ...report, space: { ...space, tables, indexes } };
+  // The headline follows the rows: measured values replace the estimates they cover.
+  const total = spaceReclaim({ tables, indexes }).total;
+  return { ...report, space: { ...space, tables, indexes, reclaimableBytes: Math.round(total.bytes), reclaimableMarginBytes: Math.round(total.marginBytes) } };
 }

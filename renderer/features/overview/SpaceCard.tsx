@@ -5,6 +5,7 @@
  * that space needs database access.
  */
 import type { InspectReport, PostgresSpace, SqliteSpace, TableSpace } from '../../../shared/domain/inspect';
+import { describeReclaim, heapReclaim, spaceReclaim, type ReclaimPart } from '../../../shared/domain/reclaim';
 import { formatBytes, formatCount, formatInt, formatShare } from '../../../shared/text/bytes';
 import { Badge } from '../../components/Badge';
 import { BarList, type BarRow } from '../../components/charts/BarList';
@@ -18,11 +19,11 @@ function notable(tables: TableSpace[]): TableSpace[] {
   return tables.filter((t) => (t.prefect && (t.rowsEstimate ?? 0) > 0) || t.totalBytes >= MIB);
 }
 
-function reclaim(t: TableSpace): string {
-  if (t.exact) return `${formatBytes(t.exact.reclaimableBytes)} measured`;
-  const b = t.bloat;
-  if (b.reclaimableBytes === null || b.confidence.margin === null) return 'unknown';
-  return `≈${formatBytes(b.reclaimableBytes)} ±${formatBytes(b.confidence.margin * t.heapBytes)}`;
+/** Numbers from shared/domain/reclaim.ts, the same the headline tile adds up. */
+const reclaimText = (p: ReclaimPart) => describeReclaim(p, formatBytes);
+
+function sum(parts: ReclaimPart[]): ReclaimPart {
+  return parts.reduce((a, b) => ({ bytes: a.bytes + b.bytes, marginBytes: a.marginBytes + b.marginBytes, unknown: a.unknown + b.unknown, measured: a.measured + b.measured, known: a.known + b.known }), { bytes: 0, marginBytes: 0, unknown: 0, measured: 0, known: 0 });
 }
 
 function nextVacuum(t: TableSpace): string {
@@ -103,6 +104,9 @@ function PostgresSpaceView({ space, details, onToggleDetails }: { space: Postgre
 /** The full-width table under the charts: everything per table, for when the bars raised a question. */
 export function SpaceDetails({ space }: { space: PostgresSpace }) {
   const tables = notable(space.tables);
+  const r = spaceReclaim(space);
+  const byTable = new Map(r.perTable.map((t) => [t.name, t]));
+  const rest = r.perTable.filter((t) => !tables.some((x) => x.name === t.name));
   return (
     <section className="card ov-card" data-testid="overview-space-details">
       <h2 className="ov-card__title">
@@ -121,7 +125,8 @@ export function SpaceDetails({ space }: { space: PostgresSpace }) {
               <th className="num">Dead rows</th>
               <th>Autovacuumed</th>
               <th>Next one</th>
-              <th className="num">Reclaimable</th>
+              <th className="num">Reclaimable: table</th>
+              <th className="num">Reclaimable: indexes</th>
               <th>Confidence</th>
             </tr>
           </thead>
@@ -136,11 +141,29 @@ export function SpaceDetails({ space }: { space: PostgresSpace }) {
                 <td className="num nowrap">{t.deadTuples === null ? '—' : `${formatInt(t.deadTuples)} (${formatShare(t.deadShare)})`}</td>
                 <td className="nowrap">{(t.lastAutovacuum ?? t.lastVacuum) ? formatRelative((t.lastAutovacuum ?? t.lastVacuum)!) : 'never'}</td>
                 <td className="nowrap">{nextVacuum(t)}</td>
-                <td className="num nowrap">{reclaim(t)}</td>
+                <td className="num nowrap">{reclaimText(heapReclaim(t))}</td>
+                <td className="num nowrap">{reclaimText(byTable.get(t.name)!.indexes)}</td>
                 <td title={t.bloat.confidence.reasons.join('; ')}>{t.exact ? 'measured' : t.bloat.confidence.level}</td>
               </tr>
             ))}
           </tbody>
+          {/* The headline tile is the sum of these rows: the tables above, the others, the total. */}
+          <tfoot data-testid="space-reclaim-total">
+            {rest.length > 0 && (
+              <tr>
+                <td colSpan={8} className="muted">{rest.length} other table{rest.length === 1 ? '' : 's'}</td>
+                <td className="num nowrap">{reclaimText(sum(rest.map((t) => t.heap)))}</td>
+                <td className="num nowrap">{reclaimText(sum(rest.map((t) => t.indexes)))}</td>
+                <td />
+              </tr>
+            )}
+            <tr>
+              <th colSpan={8}>Total (the headline: {reclaimText(r.total)})</th>
+              <th className="num nowrap">{reclaimText(r.tables)}</th>
+              <th className="num nowrap">{reclaimText(r.indexes)}</th>
+              <th />
+            </tr>
+          </tfoot>
         </table>
         <ConfidenceNotes tables={tables} />
         <IndexNotes space={space} />
