@@ -5,6 +5,7 @@
  */
 import { ConnectionsService } from './core/connections/service';
 import { EventBus } from './core/events';
+import { HealthService } from './core/health/service';
 import { defineJobKinds } from './core/jobs/kinds';
 import { JobRunner } from './core/jobs/runner';
 import { PurgeService } from './core/purge/service';
@@ -29,6 +30,7 @@ export interface AppContext {
   purge: PurgeService;
   inspect: InspectService;
   schedules: SchedulesService;
+  health: HealthService;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export function createContext(opts: { face: Face; home?: string; keyring?: Keyri
   const purge = new PurgeService(store, jobs);
   const connections = new ConnectionsService(store.connections, store.secrets);
   defineJobKinds(jobs, { store, connections, purge });
+  const health = new HealthService();
   return {
     face: opts.face,
     version: APP_VERSION,
@@ -52,9 +55,11 @@ export function createContext(opts: { face: Face; home?: string; keyring?: Keyri
     purge,
     inspect,
     schedules: new SchedulesService(store, jobs, purge, profileLookup(store)),
+    health,
     async close() {
       await jobs.shutdown();
       await inspect.close();
+      await health.close();
       store.close();
     },
   };

@@ -55,6 +55,7 @@ export const REQUEST_CHANNELS = [
   'schedules.apply',
   'schedules.changes',
   'schedules.status',
+  'health.check',
 ] as const;
 
 export const EVENT_CHANNELS = ['jobs.progress', 'jobs.finished'] as const;

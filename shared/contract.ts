@@ -17,6 +17,7 @@ import { purgeRequests } from './contracts/purge';
 import { inspectRequests } from './contracts/inspect';
 import { profileRequests } from './contracts/profiles';
 import { schedulesRequests } from './contracts/schedules';
+import { healthRequests } from './contracts/health';
 
 const Empty = z.object({}).strict();
 const Id = z.object({ id: z.string().min(1) }).strict();
@@ -82,6 +83,7 @@ export const requests = {
   ...inspectRequests,
   ...profileRequests,
   ...schedulesRequests,
+  ...healthRequests,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {

@@ -29,5 +29,9 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...purgeHandlers(ctx),
     ...inspectHandlers(ctx),
     ...schedulesHandlers(ctx),
+    'health.check': async ({ connectionId }) => {
+      const conn = ctx.connections.resolve(connectionId);
+      return ctx.health.check({ ...conn, id: connectionId });
+    },
   };
 }
