@@ -9,6 +9,7 @@ import { PurgeScreen } from '../features/purge/PurgeScreen';
 import { SchedulesScreen } from '../features/schedules/SchedulesScreen';
 import { useRoute } from '../lib/router';
 import { ErrorBoundary } from './ErrorBoundary';
+import { HealthStrip } from './HealthStrip';
 import { JobPage } from './JobPage';
 import { Sidebar, type ScreenId } from './Sidebar';
 
@@ -70,6 +71,7 @@ export function App() {
     <div className="shell">
       <Sidebar active={screen} />
       <main className="main">
+        {connections.status === 'ready' && <HealthStrip />}
         <ErrorBoundary key={screen}>{body}</ErrorBoundary>
       </main>
     </div>

@@ -10,12 +10,13 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ExportFormat, InspectReport } from '../../../shared/domain/inspect';
 import { useCurrentConnection } from '../../api/connections';
+import { useHealth } from '../../api/health';
 import { call } from '../../api/client';
 import { useAction, useEvent, useRequest } from '../../api/hooks';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Spinner } from '../../components/Spinner';
-import { formatDuration, formatRelative } from '../../lib/format';
+import { formatDateTime, formatDuration, formatRelative } from '../../lib/format';
 import { href } from '../../lib/router';
 import { ExactPanel } from './ExactPanel';
 import { GrowthCard } from './GrowthCard';
@@ -42,6 +43,10 @@ export function OverviewScreen() {
   const exporter = useAction('inspect.export');
   const history = useRequest('inspect.history', { connectionId: connectionId ?? '', limit: 120 }, `${connectionId ?? ''}:${report?.id ?? ''}`);
   const maintenance = useMaintenance(connectionId, report?.source === 'postgres');
+  // The live state of the server, not the saved report's: a down or hung API is said first.
+  const { health } = useHealth(connectionId);
+  const apiBad = health && health.api.status !== 'ok' && health.api.status !== 'slow' ? health.api : null;
+  const dbBad = health && ['down', 'auth', 'error'].includes(health.database.status) ? health.database : null;
   const autoRan = useRef<string | null>(null);
 
   const inspect = async () => {
@@ -100,7 +105,13 @@ export function OverviewScreen() {
           <p className="page__lead" data-testid="overview-lead">
             {report ? (
               <>
-                {[report.server.prefectVersion ? `Prefect ${report.server.prefectVersion}` : null, report.server.database ?? 'API only'].filter(Boolean).join(' · ')}
+                {apiBad ? (
+                  <strong className="ov-lead-bad" data-testid="overview-api-down">Prefect API {apiBad.status === 'auth' ? 'refuses the credentials' : 'not answering'}</strong>
+                ) : report.server.prefectVersion ? (
+                  `Prefect ${report.server.prefectVersion}`
+                ) : null}
+                {' · '}
+                {report.server.database ?? (report.source === 'api' ? 'API only' : <strong className="ov-lead-bad">database not readable</strong>)}
                 {' · '}
                 <span title={report.createdAt}>inspected {formatRelative(report.createdAt)}</span> in {formatDuration(report.durationMs)}, read-only
               </>
@@ -126,6 +137,23 @@ export function OverviewScreen() {
         </div>
       </header>
 
+      {(apiBad || dbBad) && (
+        <div className="notice notice--warn ov-health-notice" role="alert" data-testid="overview-health-notice">
+          {apiBad && (
+            <p>
+              <strong>The Prefect API is {apiBad.status === 'auth' ? 'refusing the credentials' : 'not answering'}</strong>: {apiBad.message}{' '}
+              {apiBad.lastOkAt ? `It last answered at ${formatDateTime(apiBad.lastOkAt)}.` : 'It has not answered since Housekeeper started.'} Purge through the API, schedule changes and the run counts of an API-only report wait for it.
+            </p>
+          )}
+          {dbBad && (
+            <p>
+              <strong>The database {dbBad.status === 'auth' ? 'refuses the credentials' : 'is not answering'}</strong>: {dbBad.message}{' '}
+              {apiBad ? '' : 'Run health comes from the Prefect API until it is back; space and bloat need the database.'}
+            </p>
+          )}
+          {report && <p className="muted">The figures below are from the inspection at {formatDateTime(report.createdAt)}.</p>}
+        </div>
+      )}
       {run.error && <ErrorNotice title="The inspection failed" error={run.error} onDismiss={run.clearError} />}
       {exporter.error && <ErrorNotice title="Export failed" error={exporter.error} onDismiss={exporter.clearError} />}
       {exact.error && <ErrorNotice title="Exact measurement could not start" error={exact.error} onDismiss={exact.clearError} />}
