@@ -18,6 +18,7 @@ export const REQUEST_CHANNELS = [
   'jobs.cancel',
   'jobs.pause',
   'jobs.resume',
+  'requests.cancel',
   'audit.list',
   'purge.targets',
   'purge.plan',

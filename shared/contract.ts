@@ -72,6 +72,9 @@ export const requests = {
   /** Resumes a paused job, or continues a stopped one from its journal (the id of the running job is returned). */
   'jobs.resume': { input: z.object({ jobId: z.string().min(1) }).strict(), output: z.object({ resumed: z.boolean(), jobId: z.string() }) },
 
+  /** Cancels a request still in flight (the Cancel beside a long wait); false when it already ended. */
+  'requests.cancel': { input: z.object({ requestId: z.string().min(1).max(100) }).strict(), output: z.object({ cancelled: z.boolean() }) },
+
   'audit.list': {
     input: z
       .object({ connectionId: z.string().optional(), limit: z.number().int().min(1).max(1000).default(200) })

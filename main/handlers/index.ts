@@ -2,7 +2,7 @@
  * The implementation of every contract request. Exhaustive by type: a request declared in
  * shared/contract.ts without a handler here is a compile error.
  */
-import type { Handlers } from '../transport/dispatch';
+import { cancelRequest, type Handlers } from '../transport/dispatch';
 import type { AppContext } from '../context';
 import { connectionHandlers } from './connections';
 import { profileHandlers } from './profiles';
@@ -25,13 +25,14 @@ export function createHandlers(ctx: AppContext): Handlers {
     'jobs.cancel': async ({ jobId }) => ({ cancelled: ctx.jobs.cancel(jobId) }),
     'jobs.pause': async ({ jobId }) => ({ paused: ctx.jobs.pause(jobId) }),
     'jobs.resume': async ({ jobId }) => ctx.jobs.resumeAny(jobId),
+    'requests.cancel': async ({ requestId }) => ({ cancelled: cancelRequest(requestId) }),
     'audit.list': async (input) => ctx.store.audit.list(input),
     ...purgeHandlers(ctx),
     ...inspectHandlers(ctx),
     ...schedulesHandlers(ctx),
-    'health.check': async ({ connectionId }) => {
+    'health.check': async ({ connectionId }, rc) => {
       const conn = ctx.connections.resolve(connectionId);
-      return ctx.health.check({ ...conn, id: connectionId });
+      return ctx.health.check({ ...conn, id: connectionId }, rc?.signal);
     },
   };
 }

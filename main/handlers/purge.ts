@@ -21,8 +21,8 @@ export function purgeHandlers(ctx: AppContext): PurgeHandlers {
     return { plan, status: row.status === 'running' && !ctx.jobs.list().some((j) => j.jobId === row.job_id) ? 'interrupted' : row.status, jobId: row.job_id, counts: ctx.store.purge.counts(planId), outcome };
   };
   return {
-    'purge.targets': async ({ connectionId }) => purgeTargets(ctx.connections.resolve(connectionId)),
-    'purge.plan': async ({ connectionId, filter, executor }) => svc.plan({ conn: ctx.connections.resolve(connectionId), filter, executor }),
+    'purge.targets': async ({ connectionId }, rc) => purgeTargets(ctx.connections.resolve(connectionId), rc?.signal),
+    'purge.plan': async ({ connectionId, filter, executor }, rc) => svc.plan({ conn: ctx.connections.resolve(connectionId), filter, executor, ...(rc ? { signal: rc.signal } : {}) }),
     'purge.execute': async ({ planId, confirmCount, exportFile }) => {
       const { jobId } = await svc.execute({ conn: connOfPlan(planId), planId, confirmCount, ...(exportFile ? { exportFile } : {}) });
       return { jobId };

@@ -10,6 +10,8 @@ import type { Bridge } from './bridge';
 
 const TOKEN_KEY = 'housekeeper.token';
 export const TOKEN_HEADER = 'x-housekeeper-token';
+/** Names a request so `requests.cancel` can reach it (main/transport/http.ts). */
+export const REQUEST_ID_HEADER = 'x-housekeeper-request-id';
 
 function readToken(): string {
   const m = /(?:^|[#&])token=([A-Za-z0-9_-]+)/.exec(window.location.hash);
@@ -57,15 +59,17 @@ export function webBridge(): Bridge {
 
   return {
     face: 'web',
-    async invoke(name, input) {
+    async invoke(name, input, meta) {
       try {
         const res = await fetch(`/rpc/${name}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token },
+          headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token, ...(meta ? { [REQUEST_ID_HEADER]: meta.requestId } : {}) },
           body: JSON.stringify(input ?? {}),
+          ...(meta?.signal ? { signal: meta.signal } : {}),
         });
         return (await res.json()) as Result<unknown>;
       } catch (e) {
+        if (meta?.signal?.aborted) return { ok: false, error: { code: 'CANCELLED', message: 'Cancelled.' } };
         return {
           ok: false,
           error: {

@@ -16,6 +16,7 @@ import { useAction, useEvent, useRequest } from '../../api/hooks';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Spinner } from '../../components/Spinner';
+import { Waiting } from '../../components/Waiting';
 import { formatDateTime, formatDuration, formatRelative } from '../../lib/format';
 import { href } from '../../lib/router';
 import { ExactPanel } from './ExactPanel';
@@ -159,10 +160,19 @@ export function OverviewScreen() {
       {exact.error && <ErrorNotice title="Exact measurement could not start" error={exact.error} onDismiss={exact.clearError} />}
       {latest.error && <ErrorNotice title="Could not read the saved inspections" error={latest.error} />}
 
-      {!report ? (
-        <div className="page--center">
-          <Spinner label={`Inspecting ${conn.name}… (read-only)`} />
+      {run.running && (
+        <div className="ov-waiting">
+          <Waiting label={`Inspecting ${conn.name} (read-only)…`} startedAt={run.startedAt} timeoutMs={run.timeoutMs} onCancel={run.cancel} testId="overview-waiting" />
         </div>
+      )}
+      {!report ? (
+        run.running ? null : run.error ? (
+          <p className="muted">No inspection of {conn.name} is saved yet. Press Inspect now to try again.</p>
+        ) : (
+          <div className="page--center">
+            <Spinner label="Reading the last inspection…" />
+          </div>
+        )
       ) : (
         <div data-testid="overview-report" data-report-id={report.id}>
           <NotesPanel notes={report.notes} />

@@ -10,6 +10,7 @@ import { useCurrentConnection } from '../../api/connections';
 import { useAction, useRequest } from '../../api/hooks';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { Waiting } from '../../components/Waiting';
 import { href, navigate } from '../../lib/router';
 import { ConfirmPanel } from './ConfirmPanel';
 import { FilterForm } from './FilterForm';
@@ -71,6 +72,7 @@ function PurgePlanner({ connectionId, readOnly }: { connectionId: string; readOn
       />
       {resumeAction.error && <ErrorNotice title="Could not resume" error={resumeAction.error} onDismiss={resumeAction.clearError} />}
       <FilterForm state={filter} onChange={(s) => { setFilter(s); setPlan(null); }} targets={targets.data} onPlan={() => void preview()} planning={planAction.running} readOnly={readOnly} />
+      {planAction.running && <Waiting label="Counting the stale runs (a dry run; nothing is deleted)…" startedAt={planAction.startedAt} timeoutMs={planAction.timeoutMs} onCancel={planAction.cancel} testId="purge-waiting" />}
       {planAction.error && <ErrorNotice title="Preview failed; nothing was changed" error={planAction.error} onDismiss={planAction.clearError} />}
       {plan && <PlanView plan={plan} />}
       {plan && plan.count > 0 && (

@@ -13,6 +13,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Segmented } from '../../components/Segmented';
 import { Spinner } from '../../components/Spinner';
+import { Waiting } from '../../components/Waiting';
 import { href, navigate } from '../../lib/router';
 import '../../styles/schedules.css';
 import { ChangeReview } from './ChangeReview';
@@ -120,12 +121,13 @@ export function SchedulesScreen({ path }: { path: string[] }) {
           <ChangeReview plan={plan} busy={applyAction.running} error={applyAction.error} onConfirm={() => void apply()} onBack={() => { setPlan(null); applyAction.clearError(); }} />
         )
       )}
+      {planAction.running && <Waiting label="Working out the plan (nothing changes yet)…" startedAt={planAction.startedAt} timeoutMs={planAction.timeoutMs} onCancel={planAction.cancel} />}
       {planAction.error && <ErrorNotice title="Could not make the plan; nothing was changed" error={planAction.error} onDismiss={planAction.clearError} />}
 
       {!plan && tab === 'list' && (
         <>
           {list.error && <ErrorNotice title="Could not read the schedules" error={list.error} />}
-          {list.loading && !list.data && <Spinner label="Reading deployments, schedules and the runs the server holds…" />}
+          {list.loading && !list.data && <Waiting label="Reading deployments, schedules and the runs the server holds…" startedAt={list.startedAt} timeoutMs={list.timeoutMs} onCancel={list.cancel} />}
           {list.data && (
             <>
               <SummaryBar list={list.data} onReset={() => navigate('schedules', 'reset')} />
