@@ -51,6 +51,7 @@ export const REQUEST_CHANNELS = [
   'profiles.exportWrite',
   'profiles.drift',
   'schedules.list',
+  'schedules.settings',
   'schedules.simulate',
   'schedules.plan',
   'schedules.apply',

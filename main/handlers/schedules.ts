@@ -11,6 +11,7 @@ export function schedulesHandlers(ctx: AppContext): SchedulesHandlers {
   const svc = ctx.schedules;
   return {
     'schedules.list': async ({ connectionId, deployments, settings }, rc) => svc.list({ conn: ctx.connections.resolve(connectionId), deployments, settings, ...sig(rc) }),
+    'schedules.settings': async ({ connectionId, settings }, rc) => svc.settings({ conn: ctx.connections.resolve(connectionId), settings, ...sig(rc) }),
     'schedules.simulate': async ({ connectionId, deployments, settings, overrides, horizonHours }, rc) =>
       svc.simulate({ conn: ctx.connections.resolve(connectionId), deployments, settings, overrides, horizonHours, ...sig(rc) }),
     'schedules.plan': async ({ connectionId, kind, deployments, anchor, changeId, keepNewest }, rc) =>

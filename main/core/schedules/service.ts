@@ -13,7 +13,9 @@ import type { PurgeService } from '../purge/service';
 import { ScheduleApplier, type ApplyOptions } from './apply';
 import { listSchedules, type ListRequest } from './list';
 import { SchedulePlanner, type PlanRequest } from './plan';
-import type { ProfileLookup } from './settings';
+import { resolveSettings, type ProfileLookup } from './settings';
+import type { SettingsSource } from '../../../shared/domain/schedules';
+import { PrefectApi } from '../targets/prefect-api';
 import { simulateSchedules, type SimulateRequest } from './simulate';
 
 export class SchedulesService {
@@ -32,6 +34,11 @@ export class SchedulesService {
 
   list(req: Omit<ListRequest, 'profiles'>) {
     return listSchedules({ ...req, profiles: this.profiles });
+  }
+
+  /** The settings a prediction starts from, without predicting (the Simulate form starts from them). */
+  settings(req: { conn: ResolvedConnection; settings: SettingsSource; signal?: AbortSignal }) {
+    return resolveSettings(new PrefectApi(req.conn), req.settings, this.profiles, req.signal);
   }
 
   simulate(req: Omit<SimulateRequest, 'profiles'>) {
