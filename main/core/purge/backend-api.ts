@@ -98,7 +98,7 @@ export async function openApiBackend(conn: ResolvedConnection): Promise<PurgeBac
   const hasBulk = await api.versionAtLeast('3.6.16');
   const notes = [
     hasBulk
-      ? 'API executor: POST /flow_runs/bulk_delete, at most 50 runs per call (no database access on this connection).'
+      ? `API executor: POST /flow_runs/bulk_delete, at most 50 runs per call (${conn.db.kind === 'none' ? 'no database access on this connection' : 'chosen over this connection\'s database'}).`
       : `API executor: Prefect ${version.version} has no bulk delete, so runs are deleted one call at a time (slow).`,
     'Through the API, the rows touched in other tables cannot be counted; Prefect deletes a run\'s logs itself after the run.',
   ];
