@@ -77,7 +77,7 @@ function TrayItem({ job }: { job: JobState }) {
       </a>
       <div className="tray__state">
         <span className="tray__status">{STATUS_TEXT[job.status]}</span>
-        {live && job.phase ? <span className="tray__phase"> · {job.phase}</span> : null}
+        {live && job.phase ? <span className="tray__phase"> · {job.pausing ? 'pausing after this batch' : job.phase}</span> : null}
         {!live && job.finishedAt ? <span className="tray__phase"> · {formatRelative(job.finishedAt)}</span> : null}
       </div>
       {(live || job.status === 'interrupted' || fraction !== null) && (
@@ -95,8 +95,8 @@ function TrayItem({ job }: { job: JobState }) {
       {job.status === 'interrupted' && <div className="tray__note">Housekeeper stopped while it ran; the journal knows where.</div>}
       <div className="tray__actions">
         {job.here && job.status === 'running' && (
-          <button type="button" className="btn btn--small" disabled={busy} onClick={() => act(() => jobActions.pause(job.jobId))} data-testid="tray-pause">
-            Pause
+          <button type="button" className="btn btn--small" disabled={busy || job.pausing === true} onClick={() => act(() => jobActions.pause(job.jobId))} data-testid="tray-pause">
+            {job.pausing ? 'Pausing…' : 'Pause'}
           </button>
         )}
         {((job.here && job.status === 'paused') || job.resumable) && (

@@ -23,8 +23,8 @@ export function JobProgressBar({ job, onCancel, onPause, onResume }: { job: JobP
         <span className="job__phase">{job.phase}</span>
         <span className="job__status">{job.status}</span>
         {onPause && job.status === 'running' && (
-          <button type="button" className="btn btn--small" onClick={onPause} data-testid="job-pause">
-            Pause
+          <button type="button" className="btn btn--small" onClick={onPause} disabled={job.pausing === true} data-testid="job-pause">
+            {job.pausing ? 'Pausing after this batch…' : 'Pause'}
           </button>
         )}
         {onResume && job.status === 'paused' && (
@@ -54,7 +54,7 @@ export function JobProgressBar({ job, onCancel, onPause, onResume }: { job: JobP
           {job.total !== null && ` of ${formatCount(job.total)}`}
           {fraction !== null && ` (${Math.floor(fraction * 100)}%)`}
         </span>
-        {job.rate !== null && <span>{formatCount(job.rate)}/s</span>}
+        {job.rate !== null && job.status === 'running' && <span>{formatCount(job.rate)}/s</span>}
         {eta && <span>{eta} left</span>}
       </div>
       {job.message && <div className="job__message">{job.message}</div>}

@@ -20,6 +20,11 @@ export const JobProgressSchema = z.object({
   rate: z.number().nullable(),
   etaSeconds: z.number().nullable(),
   message: z.string().nullable(),
+  /**
+   * Pause was asked for and the current unit of work (a batch) is still finishing; the status turns
+   * 'paused' only once nothing runs, so "paused" always means no transaction is open.
+   */
+  pausing: z.boolean().optional(),
   startedAt: z.string(),
   updatedAt: z.string(),
 });

@@ -151,7 +151,7 @@ describe('recreate from now', () => {
     // are cleared and made again like every other's (issue #13: cron deployments were dropped silently).
     const cron = byName.get('cron-ny')!;
     expect(cron.schedules.map((s) => [s.kind, s.after])).toEqual([['cron', null]]);
-    expect(cron.schedules[0]!.notes.join(' ')).toMatch(/Cron has no anchor.*made again/);
+    expect(cron.schedules[0]!.notes.join(' ')).toMatch(/Cron schedules have no anchor: only their runs are cleared and recreated/);
     expect(cron.action).toMatch(/1 cron schedule kept as it is/);
     expect(plan.deployments.map((d) => d.name).sort()).toEqual(names().sort());
     expect(plan.leftOut).toEqual([]);

@@ -240,6 +240,12 @@ export class JobRunner {
       signal: controller.signal,
       report: (u) => this.#report(active, u),
       pausePoint: async () => {
+        if (active.paused && active.progress.status === 'running') {
+          // The unit of work that was running when pause was asked has finished: now it is paused.
+          active.progress.status = 'paused';
+          active.progress.pausing = false;
+          this.#emitNow(active);
+        }
         while (active.paused) {
           if (controller.signal.aborted) break;
           await Promise.race([
@@ -290,14 +296,17 @@ export class JobRunner {
     return true;
   }
 
-  /** Pause at the job's next pause point; the current unit of work finishes first. */
+  /**
+   * Pause at the job's next pause point; the current unit of work finishes first. Until it has, the
+   * job is 'running' with `pausing` set; it is 'paused' once it waits at the pause point.
+   */
   pause(jobId: string): boolean {
     const a = this.#active.get(jobId);
     if (!a || a.paused || a.progress.status !== 'running') return false;
     let resume!: () => void;
     const promise = new Promise<void>((r) => (resume = r));
     a.paused = { promise, resume };
-    a.progress.status = 'paused';
+    a.progress.pausing = true;
     this.#emitNow(a);
     return true;
   }
@@ -308,6 +317,7 @@ export class JobRunner {
     const p = a.paused;
     a.paused = null;
     a.progress.status = 'running';
+    a.progress.pausing = false;
     p.resume();
     this.#emitNow(a);
     return true;

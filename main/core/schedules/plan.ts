@@ -79,7 +79,8 @@ function recreateTargets(deps: DeploymentInfo[], anchor: number, now: number): T
         const r = recreateBody(s.schedule, anchor, now);
         const after: StoredSchedule = { ...s, schedule: r.body };
         const changed = storedDiff(s, after).length > 0;
-        return { before: s, after: changed ? after : null, notes: changed ? r.notes : [...r.notes, untouchedNote(s)] };
+        // An untouched schedule says why it is not written and that its runs still start again.
+        return { before: s, after: changed ? after : null, notes: changed || r.notes.length ? r.notes : [untouchedNote(s)] };
       } catch (e) {
         if (e instanceof ScheduleMathError) {
           throw new AppError('VALIDATION', `${d.fullName}: schedule ${s.slug ?? s.id.slice(0, 8)} cannot be recreated: ${e.message}`, { hint: 'Fix the schedule in Prefect, or leave this deployment out.' });
