@@ -52,6 +52,20 @@ describe('a maintenance session: a paused purge that outlives its screen, and a 
   let lock: pg.Client | null = null;
   const superConfig = () => ({ host: h.pg.host, port: h.pg.port, user: h.pg.superuser.user, password: h.pg.superuser.password, database: srv.database });
 
+  /** How many of a plan's frozen runs still exist on the server (ids from the journal, read-only). */
+  async function remaining(planId: string): Promise<number> {
+    const store = new Database(path.join(serve.home, 'store', 'housekeeper.db'), { readonly: true, fileMustExist: true });
+    const ids = store.prepare('SELECT run_id FROM purge_plan_run WHERE plan_id = ?').pluck().all(planId) as string[];
+    store.close();
+    const c = new pg.Client(superConfig());
+    await c.connect();
+    try {
+      return Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM flow_run WHERE id = ANY($1::uuid[])', [ids])).rows[0]!.n);
+    } finally {
+      await c.end();
+    }
+  }
+
   async function shot(name: string, size: { width: number; height: number } = WIDE): Promise<void> {
     await session.page.setViewportSize(size);
     await session.page.waitForTimeout(150);
@@ -194,25 +208,26 @@ describe('a maintenance session: a paused purge that outlives its screen, and a 
     await shot('activity-running', NARROW);
     await page.setViewportSize(WIDE);
 
-    // A reload: the tray reads the journal, the purge is still paused and resumable.
+    // The tray links to the job's page; a reload there: the tray and the page read the journal.
+    await tray.open('purge');
+    await page.waitForURL(new RegExp(`#/purge/run/${planId}`));
     await page.reload();
     await tray.waitForStatus('purge', 'paused', 15_000);
     expect(await tray.numbers('purge')).toMatch(new RegExp(`^${at} of`));
+    await page.locator('[data-testid="purge-exec"] [data-testid="job-progress"][data-status="paused"]').waitFor();
     await shot('after-reload');
 
-    // Resume from the tray; it finishes; its page shows the totals; Activity has the same entry, settled.
+    // Resume from the tray while watching the page; it finishes; the page shows the totals at once.
     await tray.resume('purge');
-    await tray.waitForStatus('purge', 'succeeded', 120_000);
-    await tray.open('purge');
-    const deleted = Number((await page.getByTestId('purge-deleted').innerText({ timeout: 30_000 })).replace(/\D/g, ''));
+    const deleted = Number((await page.getByTestId('purge-deleted').innerText({ timeout: 120_000 })).replace(/\D/g, ''));
     expect(deleted).toBe(count);
+    await tray.waitForStatus('purge', 'succeeded', 10_000);
     const fill = await page.locator('[data-testid="purge-exec"] .job__fill').evaluate((el) => (el as unknown as { getBoundingClientRect(): { width: number } }).getBoundingClientRect().width);
     const track = await page.locator('[data-testid="purge-exec"] .job__bar').evaluate((el) => (el as unknown as { getBoundingClientRect(): { width: number } }).getBoundingClientRect().width);
     // The bar is full at 100 % (issue #13: it stopped at three quarters under "339 of 339 (100%)").
     expect(fill / track).toBeGreaterThan(0.99);
     await shot('purge-done');
-    const left = await runsOf(api, purgeDeps[0]!.id, { state: { type: { any_: ['SCHEDULED'] } }, next_scheduled_start_time: { before_: new Date(Date.now() - 5 * 60_000).toISOString() } });
-    expect(left).toEqual([]);
+    expect(await remaining(planId)).toBe(0);
 
     await page.getByTestId('nav-activity').click();
     const rows = page.locator('[data-testid="audit-row"]', { hasText: `planned runs` }).filter({ hasText: /Deleted|Deleting/ });
@@ -221,6 +236,56 @@ describe('a maintenance session: a paused purge that outlives its screen, and a 
     expect(await rows.count()).toBe(1);
     expect(session.problems).toEqual([]);
   }, 300_000);
+
+  it('a purge interrupted by a killed Housekeeper is in the tray after a restart, and resumes from its journal', async () => {
+    // More stale runs on the same deployments, planned and started through the contract.
+    // (Laid out ten days back, so their idempotency keys cannot meet the first batch's.)
+    await seedRunsPg(superConfig(), planSeed(targetsFromDeployments(purgeDeps, { includePaused: true, weight: () => 1 }), { late: 400 }, new Date(Date.now() - 10 * 86_400_000)));
+    const conn = (await rpc<{ connections: Array<{ id: string }> }>(serve.openUrl, 'connections.list', {})).connections[0]!;
+    const plan = await rpc<{ planId: string; count: number }>(serve.openUrl, 'purge.plan', { connectionId: conn.id, filter: { olderThan: '5m', deployments: purgeDeps.map((d) => d.id), stateNames: ['Scheduled', 'Late'] } });
+    expect(plan.count).toBeGreaterThan(300);
+    const store = new Database(path.join(serve.home, 'store', 'housekeeper.db'), { readonly: true, fileMustExist: true });
+    const held = new PurgeRepo(store).idsInState(plan.planId, RUN_PENDING, 251)[250]!;
+    store.close();
+    lock = new pg.Client(superConfig());
+    await lock.connect();
+    const logId = (await lock.query<{ id: string }>(`INSERT INTO log (id, created, updated, name, level, flow_run_id, message, timestamp) VALUES (gen_random_uuid(), now(), now(), 'worker', 20, $1, 'picked up', now()) RETURNING id::text`, [held])).rows[0]!.id;
+    await lock.query('BEGIN');
+    await lock.query('SELECT 1 FROM log WHERE id = $1 FOR UPDATE', [logId]);
+    const { jobId } = await rpc<{ jobId: string }>(serve.openUrl, 'purge.execute', { planId: plan.planId, confirmCount: plan.count });
+    // Housekeeper dies mid-purge (SIGKILL: no goodbye, no journal update).
+    const stuck = Date.now() + 60_000;
+    while ((await rpc<Array<{ jobId: string; done: number }>>(serve.openUrl, 'jobs.list', {})).find((j) => j.jobId === jobId)!.done === 0) {
+      if (Date.now() > stuck) throw new Error('the second purge never started deleting');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const home = serve.home;
+    await serve.kill();
+    await lock.query('ROLLBACK');
+    await lock.end();
+    lock = null;
+
+    serve = await startServe({ home });
+    const { page } = session;
+    await page.goto(serve.openUrl);
+    // The old page lost its server mid-request; those console errors belong to the kill, not to the UI.
+    session.problems.length = 0;
+    const tray = new JobsTrayPanel(page);
+    const job = { jobId };
+    await tray.waitForStatus(job, 'interrupted', 30_000);
+    await shot('interrupted');
+    await page.getByTestId('nav-activity').click();
+    await page.locator('[data-testid="audit-row"][data-outcome="interrupted"]').first().waitFor({ timeout: 10_000 });
+    await tray.resume(job);
+    await tray.waitForStatus(job, 'succeeded', 120_000);
+    expect(await remaining(plan.planId)).toBe(0);
+    // The same audit entry, from interrupted to succeeded.
+    await page.getByTestId('nav-overview').click();
+    await page.getByTestId('nav-activity').click();
+    await page.locator('[data-testid="audit-row"][data-outcome="succeeded"]', { hasText: `Deleted ${plan.count} of ${plan.count} planned runs` }).waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-testid="audit-row"][data-outcome="interrupted"]').count()).toBe(0);
+    expect(session.problems).toEqual([]);
+  }, 240_000);
 
   it('resets the backlog of an interval, a cron and an rrule deployment: the plan lists each, Enter confirms', async () => {
     const { page } = session;

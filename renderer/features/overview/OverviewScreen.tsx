@@ -108,9 +108,10 @@ export function OverviewScreen() {
               <>
                 {apiBad ? (
                   <strong className="ov-lead-bad" data-testid="overview-api-down">Prefect API {apiBad.status === 'auth' ? 'refuses the credentials' : 'not answering'}</strong>
-                ) : report.server.prefectVersion ? (
-                  `Prefect ${report.server.prefectVersion}`
-                ) : null}
+                ) : (
+                  // The live version when the strip has it; the report's (or "unknown") otherwise.
+                  health?.api.label ?? (report.server.prefectVersion ? `Prefect ${report.server.prefectVersion}` : 'Prefect version unknown')
+                )}
                 {' · '}
                 {report.server.database ?? (report.source === 'api' ? 'API only' : <strong className="ov-lead-bad">database not readable</strong>)}
                 {' · '}

@@ -1,5 +1,8 @@
 import type { Locator, Page } from 'playwright-core';
 
+/** Which tray entry: the newest job of a kind, or one job by its id. */
+export type TrayJob = string | { jobId: string };
+
 /** The jobs tray in the sidebar of every screen, as a person uses it. */
 export class JobsTrayPanel {
   constructor(readonly page: Page) {}
@@ -8,33 +11,41 @@ export class JobsTrayPanel {
     return this.page.getByTestId('jobs-tray');
   }
 
-  /** The tray entry of a job of `kind` (the newest one when several). */
-  job(kind: string): Locator {
-    return this.root().locator(`[data-testid="tray-job"][data-kind="${kind}"]`).first();
+  private selector(which: TrayJob, status?: string): string {
+    const base = typeof which === 'string' ? `[data-testid="tray-job"][data-kind="${which}"]` : `[data-testid="tray-job"][data-job-id="${which.jobId}"]`;
+    return status ? `${base}[data-status="${status}"]` : base;
   }
 
-  async status(kind: string): Promise<string> {
-    return (await this.job(kind).getAttribute('data-status')) ?? '';
+  job(which: TrayJob): Locator {
+    return this.root().locator(this.selector(which)).first();
   }
 
-  async waitForStatus(kind: string, status: string, timeoutMs = 120_000): Promise<void> {
-    await this.root().locator(`[data-testid="tray-job"][data-kind="${kind}"][data-status="${status}"]`).first().waitFor({ timeout: timeoutMs });
+  async jobId(kind: string): Promise<string> {
+    return (await this.job(kind).getAttribute('data-job-id')) ?? '';
+  }
+
+  async status(which: TrayJob): Promise<string> {
+    return (await this.job(which).getAttribute('data-status')) ?? '';
+  }
+
+  async waitForStatus(which: TrayJob, status: string, timeoutMs = 120_000): Promise<void> {
+    await this.root().locator(this.selector(which, status)).first().waitFor({ timeout: timeoutMs });
   }
 
   /** "216 of 2,017 (10%)". */
-  async numbers(kind: string): Promise<string> {
-    return (await this.job(kind).getByTestId('tray-job-numbers').innerText()).trim();
+  async numbers(which: TrayJob): Promise<string> {
+    return (await this.job(which).getByTestId('tray-job-numbers').innerText()).trim();
   }
 
-  async pause(kind: string): Promise<void> {
-    await this.job(kind).getByTestId('tray-pause').click();
+  async pause(which: TrayJob): Promise<void> {
+    await this.job(which).getByTestId('tray-pause').click();
   }
 
-  async resume(kind: string): Promise<void> {
-    await this.job(kind).getByTestId('tray-resume').click();
+  async resume(which: TrayJob): Promise<void> {
+    await this.job(which).getByTestId('tray-resume').click();
   }
 
-  async open(kind: string): Promise<void> {
-    await this.job(kind).getByTestId('tray-job-link').click();
+  async open(which: TrayJob): Promise<void> {
+    await this.job(which).getByTestId('tray-job-link').click();
   }
 }
