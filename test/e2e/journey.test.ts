@@ -30,6 +30,7 @@ import { startSchedulerServer, type SchedulerServer } from '../integration/suppo
 import { openBrowser, screenshot, type BrowserSession } from './support/browser';
 import { rpc } from './support/rpc';
 import { REPO_ROOT, startServe, type ServeHandle } from './support/serve';
+import { ConnectionsPage } from './pages/ConnectionsPage';
 import { JobsTrayPanel } from './pages/JobsTrayPanel';
 import { PurgePage } from './pages/PurgePage';
 import { SchedulesPage } from './pages/SchedulesPage';
@@ -343,6 +344,48 @@ describe('a maintenance session: a paused purge that outlives its screen, and a 
     await page.getByTestId('simulation').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('delta-held').innerText()).toMatch(/^\+[\d,]+ \(\+[\d,]+ ?%\)$/);
     await shot('simulate');
+    expect(session.problems).toEqual([]);
+  }, 120_000);
+
+  it('keyboard: Escape closes a plan panel, the connection picker follows the arrow keys', async () => {
+    const { page } = session;
+    await page.getByTestId('nav-schedules').click();
+    await page.getByTestId('schedules-tab-list').click();
+    await page.getByRole('checkbox', { name: /orders-every-5m/ }).check();
+    await page.getByTestId('action-pause').click();
+    await page.getByTestId('change-review').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('change-review').waitFor({ state: 'detached' });
+
+    const picker = page.getByTestId('connection-picker-button');
+    await picker.focus();
+    await page.keyboard.press('ArrowDown');
+    const options = page.getByTestId('connection-picker-option');
+    await options.first().waitFor();
+    expect(await picker.getAttribute('aria-expanded')).toBe('true');
+    // Focus sits on the current connection, then moves down to "Manage connections…".
+    expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toContain('prod-prefect');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toContain('Manage connections');
+    await page.keyboard.press('Escape');
+    expect(await picker.getAttribute('aria-expanded')).toBe('false');
+    expect(session.problems).toEqual([]);
+  }, 60_000);
+
+  it('the connection test and the Overview agree: a limit is not a warning under "All checks passed"', async () => {
+    const { page } = session;
+    await page.getByTestId('nav-connections').click();
+    const report = await new ConnectionsPage(page).testRow('prod-prefect');
+    const verdict = await report.verdict();
+    const perms = report.root.getByTestId('permissions');
+    // The owner role is not in pg_read_all_stats: said as a limit, with the neutral mark.
+    const stats = perms.getByTestId('perm-readStatistics');
+    expect(await stats.getAttribute('data-allowed')).toBe('false');
+    expect(await stats.innerText()).toMatch(/Cannot see other sessions' activity/);
+    expect(await stats.locator('.status-icon--skip').count()).toBe(1);
+    if (verdict === 'All checks passed') expect(await perms.locator('.status-icon--warn').count()).toBe(0);
+    expect(await report.root.innerText()).not.toMatch(/cannot read statistics/i);
+    await screenshot(page, path.join(SHOTS, 'journey-connection-test-1440.png'));
     expect(session.problems).toEqual([]);
   }, 120_000);
 });
