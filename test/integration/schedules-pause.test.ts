@@ -63,7 +63,8 @@ describe('pause and resume many', () => {
     expect(pausePlan.confirmCount).toBe(5);
     expect(pausePlan.totals.schedules).toBe(0);
     for (const d of pausePlan.deployments) expect(d.futureRunsGoing, d.name).toBe(await count(deps.find((x) => x.id === d.deploymentId)!, 'after_'));
-    expect(pausePlan.notes.join(' ')).toMatch(/already paused/);
+    // The one already paused is listed as left out, with the reason (issue #13: a plan never drops a choice silently).
+    expect(pausePlan.leftOut.map((l) => `${l.name.split('/')[1]}: ${l.reason}`)).toEqual(['dep-5: It is already paused.']);
     expect(pausePlan.notes.join(' ')).toMatch(/keeps the past-due/);
   });
 

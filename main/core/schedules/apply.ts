@@ -160,7 +160,8 @@ export class ScheduleApplier {
     // Every unit of work counts, the check of the new runs included: the bar reaches 100 % only when
     // the apply has ended (issue #13: it showed 100 % while still verifying).
     const verifyCount = plan.kind === 'pause' ? 0 : items.filter((it) => !it.target.paused).reduce((n, it) => n + finalCount(it), 0);
-    const totalOps = items.reduce((n, it) => n + 2 + writes(it).length, 0) + verifyCount;
+    // (+1: recording the outcome, the last step, so a finished check of the runs is not yet 100 %.)
+    const totalOps = items.reduce((n, it) => n + 2 + writes(it).length, 0) + verifyCount + 1;
     let done = 0;
     const tick = (phaseName: string) => ctx.report({ phase: phaseName, done: ++done, total: totalOps });
     const purging = plan.kind === 'recreate' || plan.kind === 'reset';
