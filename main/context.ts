@@ -5,6 +5,8 @@
  */
 import { ConnectionsService } from './core/connections/service';
 import { EventBus } from './core/events';
+import { HealthService } from './core/health/service';
+import { defineJobKinds } from './core/jobs/kinds';
 import { JobRunner } from './core/jobs/runner';
 import { PurgeService } from './core/purge/service';
 import { RetentionService } from './core/retention/service';
@@ -30,6 +32,7 @@ export interface AppContext {
   retention: RetentionService;
   inspect: InspectService;
   schedules: SchedulesService;
+  health: HealthService;
   close(): Promise<void>;
 }
 
@@ -37,24 +40,29 @@ export function createContext(opts: { face: Face; home?: string; keyring?: Keyri
   const home = opts.home ?? resolveHome();
   const store = createStore(home, opts.keyring);
   const bus = new EventBus();
-  const jobs = new JobRunner(store.jobs, bus);
+  const jobs = new JobRunner(store.jobs, bus, store.audit);
   const inspect = new InspectService(store, jobs);
   const purge = new PurgeService(store, jobs);
+  const connections = new ConnectionsService(store.connections, store.secrets);
+  defineJobKinds(jobs, { store, connections, purge });
+  const health = new HealthService();
   return {
     face: opts.face,
     version: APP_VERSION,
     home,
     store,
-    connections: new ConnectionsService(store.connections, store.secrets),
+    connections,
     jobs,
     bus,
     purge,
     retention: new RetentionService(store, jobs),
     inspect,
     schedules: new SchedulesService(store, jobs, purge, profileLookup(store)),
+    health,
     async close() {
       await jobs.shutdown();
       await inspect.close();
+      await health.close();
       store.close();
     },
   };

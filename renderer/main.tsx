@@ -12,6 +12,9 @@ import './styles/connections.css';
 import './styles/test-report.css';
 import './styles/activity.css';
 import './styles/purge.css';
+import './styles/tray.css';
+import './styles/plans.css';
+import './styles/health.css';
 
 // Pick the transport first: in web mode this takes the token out of the URL fragment before the
 // hash router reads it.

@@ -18,6 +18,7 @@ export const REQUEST_CHANNELS = [
   'jobs.cancel',
   'jobs.pause',
   'jobs.resume',
+  'requests.cancel',
   'audit.list',
   'purge.targets',
   'purge.plan',
@@ -61,6 +62,7 @@ export const REQUEST_CHANNELS = [
   'profiles.exportWrite',
   'profiles.drift',
   'schedules.list',
+  'schedules.settings',
   'schedules.simulate',
   'schedules.plan',
   'schedules.apply',
@@ -77,6 +79,7 @@ export const REQUEST_CHANNELS = [
   'diagnose.report',
   'desktop.openTextFile',
   'desktop.saveTextFile',
+  'health.check',
 ] as const;
 
 export const EVENT_CHANNELS = ['jobs.progress', 'jobs.finished'] as const;

@@ -12,7 +12,7 @@ import {
   DiscoveredSetupSchema,
   TestReportSchema,
 } from './domain/connection';
-import { JobFinishedSchema, JobProgressSchema } from './domain/jobs';
+import { JobFinishedSchema, JobProgressSchema, JobViewSchema } from './domain/jobs';
 import { AuditEntrySchema } from './domain/audit';
 import { purgeRequests } from './contracts/purge';
 import { inspectRequests } from './contracts/inspect';
@@ -21,6 +21,7 @@ import { schedulesRequests } from './contracts/schedules';
 import { diagnoseRequests } from './contracts/diagnose';
 import { desktopRequests } from './contracts/desktop';
 import { retentionRequests } from './contracts/retention';
+import { healthRequests } from './contracts/health';
 
 const Empty = z.object({}).strict();
 const Id = z.object({ id: z.string().min(1) }).strict();
@@ -63,11 +64,20 @@ export const requests = {
     output: ConnectionViewSchema,
   },
 
-  'jobs.list': { input: Empty, output: z.array(JobProgressSchema) },
+  /**
+   * The jobs tray: every job that has not ended (running or paused here or in another Housekeeper
+   * process, interrupted by one that died) and the recently finished ones, of every kind, newest first.
+   */
+  'jobs.list': { input: Empty, output: z.array(JobViewSchema) },
+  /** Cancels a running or paused job; an interrupted one is abandoned (its journal stays). */
   'jobs.cancel': { input: z.object({ jobId: z.string().min(1) }).strict(), output: z.object({ cancelled: z.boolean() }) },
   /** Pause between units of work (a purge finishes its current batch first), and resume. */
   'jobs.pause': { input: z.object({ jobId: z.string().min(1) }).strict(), output: z.object({ paused: z.boolean() }) },
-  'jobs.resume': { input: z.object({ jobId: z.string().min(1) }).strict(), output: z.object({ resumed: z.boolean() }) },
+  /** Resumes a paused job, or continues a stopped one from its journal (the id of the running job is returned). */
+  'jobs.resume': { input: z.object({ jobId: z.string().min(1) }).strict(), output: z.object({ resumed: z.boolean(), jobId: z.string() }) },
+
+  /** Cancels a request still in flight (the Cancel beside a long wait); false when it already ended. */
+  'requests.cancel': { input: z.object({ requestId: z.string().min(1).max(100) }).strict(), output: z.object({ cancelled: z.boolean() }) },
 
   'audit.list': {
     input: z
@@ -83,6 +93,7 @@ export const requests = {
   ...diagnoseRequests,
   ...desktopRequests,
   ...retentionRequests,
+  ...healthRequests,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {

@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'PREFECT_HTTP',
   'PREFECT_VERSION',
   'CANCELLED',
+  /** A request passed its stated timeout (shared/timeouts.ts) and was cancelled. */
+  'TIMEOUT',
   'CONFLICT',
   /** A saved secret cannot be used for this destination: it must be entered again (issue #12). */
   'SECRET_REQUIRED',

@@ -29,7 +29,7 @@ export function connectionHandlers(ctx: AppContext): ConnectionHandlers {
       ctx.store.audit.record({ connectionId: id, connectionName: view.name, action: 'connection.remove', outcome: 'info', summary: `Removed connection "${view.name}" and its stored secrets (nothing changed on the server)` });
       return { removed: true as const };
     },
-    'connections.test': async ({ id, draft }) => testConnection(svc.resolve(id, draft)),
+    'connections.test': async ({ id, draft }, rc) => testConnection(svc.resolve(id, draft), rc ? { signal: rc.signal } : {}),
     'connections.use': async ({ id }) => ({ lastUsedId: svc.use(id) }),
     'connections.discover': async () => {
       const saved = svc.list().connections;

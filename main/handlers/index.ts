@@ -2,7 +2,7 @@
  * The implementation of every contract request. Exhaustive by type: a request declared in
  * shared/contract.ts without a handler here is a compile error.
  */
-import type { Handlers } from '../transport/dispatch';
+import { cancelRequest, type Handlers } from '../transport/dispatch';
 import type { AppContext } from '../context';
 import { connectionHandlers } from './connections';
 import { profileHandlers } from './profiles';
@@ -24,10 +24,11 @@ export function createHandlers(ctx: AppContext): Handlers {
     }),
     ...connectionHandlers(ctx),
     ...profileHandlers(ctx),
-    'jobs.list': async () => ctx.jobs.list(),
+    'jobs.list': async () => ctx.jobs.views(),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: ctx.jobs.cancel(jobId) }),
     'jobs.pause': async ({ jobId }) => ({ paused: ctx.jobs.pause(jobId) }),
-    'jobs.resume': async ({ jobId }) => ({ resumed: ctx.jobs.resume(jobId) }),
+    'jobs.resume': async ({ jobId }) => ctx.jobs.resumeAny(jobId),
+    'requests.cancel': async ({ requestId }) => ({ cancelled: cancelRequest(requestId) }),
     'audit.list': async (input) => ctx.store.audit.list(input),
     ...purgeHandlers(ctx),
     ...inspectHandlers(ctx),
@@ -36,5 +37,9 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...retentionHandlers(ctx),
     // Replaced by the window's native dialogs (main/app/file-dialogs.ts) on the Electron face.
     ...desktopUnavailable(),
+    'health.check': async ({ connectionId }, rc) => {
+      const conn = ctx.connections.resolve(connectionId);
+      return ctx.health.check({ ...conn, id: connectionId }, rc?.signal);
+    },
   };
 }

@@ -13,12 +13,12 @@ export function inspectHandlers(ctx: AppContext): InspectHandlers {
   // Resolving checks the connection exists (NOT_FOUND otherwise) before history is read for it.
   const known = (connectionId: string) => ctx.connections.get(connectionId).id;
   return {
-    'inspect.run': async ({ connectionId }) => svc.run({ conn: ctx.connections.resolve(connectionId) }),
+    'inspect.run': async ({ connectionId }, rc) => svc.run({ conn: ctx.connections.resolve(connectionId), ...(rc ? { signal: rc.signal } : {}) }),
     'inspect.latest': async ({ connectionId }) => svc.latest(known(connectionId)),
     'inspect.get': async ({ id }) => svc.get(id),
     'inspect.list': async ({ connectionId, limit }) => ctx.store.inspections.list(known(connectionId), limit),
     'inspect.history': async ({ connectionId, limit }) => ctx.store.inspections.history(known(connectionId), limit),
-    'inspect.maintenance': async ({ connectionId }) => svc.maintenance(ctx.connections.resolve(connectionId)),
+    'inspect.maintenance': async ({ connectionId }, rc) => svc.maintenance(ctx.connections.resolve(connectionId), rc?.signal),
     'inspect.exact': async ({ connectionId, reportId, tables, indexes }) => {
       const conn = ctx.connections.resolve(connectionId);
       if (reportId && svc.get(reportId).connectionId !== connectionId) {

@@ -28,8 +28,8 @@ export function purgeHandlers(ctx: AppContext): PurgeHandlers {
     return { plan, status: row.status === 'running' && !ctx.jobs.list().some((j) => j.jobId === row.job_id) ? 'interrupted' : row.status, jobId: row.job_id, counts: ctx.store.purge.counts(planId), outcome };
   };
   return {
-    'purge.targets': async ({ connectionId }) => purgeTargets(ctx.connections.resolve(connectionId)),
-    'purge.plan': async ({ connectionId, filter, executor }) => svc.plan({ conn: ctx.connections.resolve(connectionId), filter, executor }),
+    'purge.targets': async ({ connectionId }, rc) => purgeTargets(ctx.connections.resolve(connectionId), rc?.signal),
+    'purge.plan': async ({ connectionId, filter, executor }, rc) => svc.plan({ conn: ctx.connections.resolve(connectionId), filter, executor, ...(rc ? { signal: rc.signal } : {}) }),
     'purge.execute': async ({ planId, confirmCount, exportFile, keepExport }) => {
       const conn = connOfPlan(planId);
       const file = keepExport ? keptExportPath(ctx.home, planId) : exportFile;
@@ -56,23 +56,18 @@ export function purgeHandlers(ctx: AppContext): PurgeHandlers {
       const db = conn.db;
       if (db.kind === 'none') throw new AppError('VALIDATION', 'VACUUM needs database access; this connection is API-only.', { hint: 'Prefect Cloud manages its own database.' });
       const t0 = Date.now();
-      const { jobId, finished } = ctx.jobs.start({
+      const what = db.kind === 'postgres' ? (tables ?? PURGE_TABLES).join(', ') : db.path;
+      const { jobId } = ctx.jobs.start({
         kind: 'vacuum',
         connectionId,
         payload: { tables: tables ?? PURGE_TABLES },
-        run: (jc) => (db.kind === 'postgres' ? vacuumPg(db, tables ?? PURGE_TABLES, jc) : vacuumSqlite(db.path, jc)),
+        audit: { action: 'purge.vacuum', connectionName: conn.name, summary: `VACUUM on ${what}` },
+        run: async (jc) => {
+          const result = await (db.kind === 'postgres' ? vacuumPg(db, tables ?? PURGE_TABLES, jc) : vacuumSqlite(db.path, jc));
+          jc.audit({ action: 'purge.vacuum', connectionName: conn.name, outcome: 'succeeded', summary: `VACUUM finished on ${what}`, details: { result }, durationMs: Date.now() - t0 });
+          return result;
+        },
       });
-      void finished.then((f) =>
-        ctx.store.audit.record({
-          connectionId,
-          connectionName: conn.name,
-          action: 'purge.vacuum',
-          outcome: f.status === 'succeeded' ? 'succeeded' : f.status === 'cancelled' ? 'cancelled' : 'failed',
-          summary: f.status === 'succeeded' ? `VACUUM finished on ${db.kind === 'postgres' ? (tables ?? PURGE_TABLES).join(', ') : db.path}` : `VACUUM ${f.status}: ${f.error?.message ?? ''}`,
-          details: { result: f.result },
-          durationMs: Date.now() - t0,
-        }),
-      );
       return { jobId };
     },
   };

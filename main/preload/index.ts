@@ -6,9 +6,11 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { CHANNEL_PREFIX, EVENT_CHANNEL, EVENT_CHANNELS, REQUEST_CHANNELS } from '../../shared/channels';
 
-const invoke: Record<string, (input: unknown) => Promise<unknown>> = {};
+const invoke: Record<string, (input: unknown, meta?: { requestId?: string }) => Promise<unknown>> = {};
 for (const name of REQUEST_CHANNELS) {
-  invoke[name] = (input: unknown) => ipcRenderer.invoke(CHANNEL_PREFIX + name, input);
+  // `meta` carries only the request's id (a string), so `requests.cancel` can name it.
+  invoke[name] = (input: unknown, meta?: { requestId?: string }) =>
+    ipcRenderer.invoke(CHANNEL_PREFIX + name, input, typeof meta?.requestId === 'string' ? { requestId: meta.requestId } : undefined);
 }
 
 const allowedEvents = new Set<string>(EVENT_CHANNELS);

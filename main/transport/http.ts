@@ -26,6 +26,8 @@ import {
 } from './web-guard';
 
 const log = createLogger('web');
+/** Names a request so `requests.cancel` can reach it (the renderer's Cancel). */
+export const REQUEST_ID_HEADER = 'x-housekeeper-request-id';
 const MAX_BODY = 1024 * 1024;
 
 export interface WebServerOptions {
@@ -105,7 +107,13 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       const name = pathname.slice('/rpc/'.length);
       const refused = webRefusal(name, body.value);
       if (refused) return send(res, 200, { ok: false, error: refused });
-      return send(res, 200, await dispatch(opts.handlers, name, body.value));
+      // The page gave up (its Cancel, or it navigated away): the closed connection cancels the work.
+      const gone = new AbortController();
+      res.on('close', () => {
+        if (!res.writableEnded) gone.abort();
+      });
+      const requestId = req.headers[REQUEST_ID_HEADER];
+      return send(res, 200, await dispatch(opts.handlers, name, body.value, { signal: gone.signal, ...(typeof requestId === 'string' && requestId ? { requestId } : {}) }));
     }
 
     if (pathname === '/events') {

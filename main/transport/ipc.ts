@@ -17,9 +17,11 @@ export function registerIpc(
   target: () => WebContents | null,
 ): () => void {
   for (const name of REQUEST_NAMES) {
-    ipcMain.handle(CHANNEL_PREFIX + name, async (event, raw: unknown) => {
+    ipcMain.handle(CHANNEL_PREFIX + name, async (event, raw: unknown, meta?: unknown) => {
       if (!isTrustedSender(event.senderFrame)) return err({ code: 'FORBIDDEN', message: 'Untrusted sender' });
-      return dispatch(handlers, name, raw);
+      // The renderer names each request so its Cancel (`requests.cancel`) can reach it.
+      const requestId = typeof (meta as { requestId?: unknown } | undefined)?.requestId === 'string' ? (meta as { requestId: string }).requestId : undefined;
+      return dispatch(handlers, name, raw, requestId ? { requestId } : {});
     });
   }
   const unsubscribe = bus.subscribe((event, payload) => {

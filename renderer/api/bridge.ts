@@ -6,14 +6,20 @@
 import type { Result } from '../../shared/result';
 import type { EventName, RequestName } from '../../shared/contract';
 
+/** Per call: an id main can cancel by (`requests.cancel`), and the caller's abort (web: the fetch stops). */
+export interface InvokeMeta {
+  requestId: string;
+  signal?: AbortSignal;
+}
+
 export interface Bridge {
-  invoke(name: RequestName, input: unknown): Promise<Result<unknown>>;
+  invoke(name: RequestName, input: unknown, meta?: InvokeMeta): Promise<Result<unknown>>;
   subscribe(event: EventName, listener: (payload: unknown) => void): () => void;
   readonly face: 'electron' | 'web';
 }
 
 export interface PreloadApi {
-  invoke: Record<string, (input: unknown) => Promise<Result<unknown>>>;
+  invoke: Record<string, (input: unknown, meta?: { requestId?: string }) => Promise<Result<unknown>>>;
   on: (event: string, listener: (payload: unknown) => void) => () => void;
 }
 
@@ -26,10 +32,10 @@ declare global {
 export function electronBridge(api: PreloadApi): Bridge {
   return {
     face: 'electron',
-    invoke: (name, input) => {
+    invoke: (name, input, meta) => {
       const fn = api.invoke[name];
       if (!fn) return Promise.resolve({ ok: false, error: { code: 'INTERNAL', message: `Unknown request ${name}` } });
-      return fn(input);
+      return fn(input, meta ? { requestId: meta.requestId } : undefined);
     },
     subscribe: (event, listener) => api.on(event, listener),
   };

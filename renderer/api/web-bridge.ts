@@ -14,6 +14,8 @@ import type { Bridge } from './bridge';
 
 const TOKEN_KEY = 'housekeeper.token';
 export const TOKEN_HEADER = 'x-housekeeper-token';
+/** Names a request so `requests.cancel` can reach it (main/transport/http.ts). */
+export const REQUEST_ID_HEADER = 'x-housekeeper-request-id';
 
 type Session = { ok: true; token: string } | { ok: false; error: AppErrorData };
 
@@ -93,17 +95,19 @@ export function webBridge(): Bridge {
 
   return {
     face: 'web',
-    async invoke(name, input) {
+    async invoke(name, input, meta) {
       const s = await session;
       if (!s.ok) return { ok: false, error: s.error };
       try {
         const res = await fetch(`/rpc/${name}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', [TOKEN_HEADER]: s.token },
+          headers: { 'content-type': 'application/json', [TOKEN_HEADER]: s.token, ...(meta ? { [REQUEST_ID_HEADER]: meta.requestId } : {}) },
           body: JSON.stringify(input ?? {}),
+          ...(meta?.signal ? { signal: meta.signal } : {}),
         });
         return (await res.json()) as Result<unknown>;
       } catch (e) {
+        if (meta?.signal?.aborted) return { ok: false, error: { code: 'CANCELLED', message: 'Cancelled.' } };
         return {
           ok: false,
           error: {

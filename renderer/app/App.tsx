@@ -5,6 +5,8 @@ import { Spinner } from '../components/Spinner';
 import { ConnectionsScreen } from '../features/connections/ConnectionsScreen';
 import { useRoute } from '../lib/router';
 import { ErrorBoundary } from './ErrorBoundary';
+import { HealthStrip } from './HealthStrip';
+import { JobPage } from './JobPage';
 import { Sidebar, type ScreenId } from './Sidebar';
 
 // Screens load when first opened, so the first paint during an incident stays small: the settings
@@ -23,7 +25,7 @@ export function App() {
   const connections = useConnections();
   const [first = '', ...rest] = segments;
   // With a current connection, Diagnose is where Housekeeper opens: "the server is slow" -> findings -> fix.
-  const screen: ScreenId = first === 'diagnose' || (first === '' && connections.currentId) ? 'diagnose' : first === 'overview' ? 'overview' : first === 'activity' ? 'activity' : first === 'purge' ? 'purge' : first === 'schedules' ? 'schedules' : first === 'profiles' ? 'profiles' : 'connections';
+  const screen: ScreenId = first === 'diagnose' || (first === '' && connections.currentId) ? 'diagnose' : first === 'overview' ? 'overview' : first === 'activity' || first === 'jobs' ? 'activity' : first === 'purge' ? 'purge' : first === 'schedules' ? 'schedules' : first === 'profiles' ? 'profiles' : 'connections';
   const current = connections.connections.find((c) => c.id === connections.currentId);
 
   // The window or tab title names the server, so several open windows are told apart.
@@ -54,8 +56,10 @@ export function App() {
     body = <OverviewScreen />;
   } else if (screen === 'activity') {
     body = <ActivityScreen />;
+  } else if (first === 'jobs' && rest[0]) {
+    body = <JobPage jobId={rest[0]} />;
   } else if (screen === 'purge') {
-    body = <PurgeScreen />;
+    body = <PurgeScreen path={rest} />;
   } else if (screen === 'schedules') {
     body = <SchedulesScreen path={rest} />;
   } else if (screen === 'profiles') {
@@ -68,6 +72,7 @@ export function App() {
     <div className="shell">
       <Sidebar active={screen} />
       <main className="main">
+        {connections.status === 'ready' && <HealthStrip />}
         <ErrorBoundary key={screen}>
           <Suspense fallback={<div className="page page--center"><Spinner label="Loading…" /></div>}>{body}</Suspense>
         </ErrorBoundary>

@@ -1,7 +1,8 @@
 /**
  * The current connection, always visible in the sidebar: which server every screen is about, what
  * kind it is, and whether it is read-only. Switching calls connections.use so the choice survives a
- * restart.
+ * restart. Keyboard: arrow keys open the menu and move through it, Home/End jump, Enter chooses,
+ * Escape closes and gives the focus back to the button.
  */
 import { useEffect, useRef, useState } from 'react';
 import { selectConnection, useConnections } from '../api/connections';
@@ -17,22 +18,60 @@ export function ConnectionPicker() {
   const root = useRef<HTMLDivElement>(null);
   const current = connections.find((c) => c.id === currentId) ?? null;
 
+  const button = useRef<HTMLButtonElement>(null);
+  const items = useRef<Array<HTMLButtonElement | null>>([]);
+  const [active, setActive] = useState(0);
+
   useEffect(() => {
     if (!open) return;
     const onDown = (e: MouseEvent) => {
       if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
     };
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    // Capture phase: an open menu takes Escape before the inline panels behind it (lib/keys.ts).
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      setOpen(false);
+      button.current?.focus();
+    };
     document.addEventListener('mousedown', onDown);
-    document.addEventListener('keydown', onKey);
+    document.addEventListener('keydown', onKey, true);
     return () => {
       document.removeEventListener('mousedown', onDown);
-      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('keydown', onKey, true);
     };
   }, [open]);
 
+  // Focus follows the active option while the menu is open.
+  useEffect(() => {
+    if (open) items.current[active]?.focus();
+  }, [open, active]);
+
+  const count = connections.length + 1; // the connections and "Manage connections…"
+  const openAt = (i: number) => {
+    setActive((i + count) % count);
+    setOpen(true);
+  };
+  const onMenuKey = (e: React.KeyboardEvent) => {
+    const moves: Record<string, number> = { ArrowDown: active + 1, ArrowUp: active - 1, Home: 0, End: count - 1 };
+    if (e.key in moves) {
+      e.preventDefault();
+      setActive((moves[e.key]! + count) % count);
+    } else if (e.key === 'Tab') {
+      setOpen(false);
+    }
+  };
+  const onButtonKey = (e: React.KeyboardEvent) => {
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const cur = Math.max(0, connections.findIndex((c) => c.id === currentId));
+      openAt(cur);
+    }
+  };
+
   const choose = async (id: string) => {
     setOpen(false);
+    button.current?.focus();
     setError(null);
     try {
       await selectConnection(id);
@@ -58,11 +97,13 @@ export function ConnectionPicker() {
     <div className="picker" ref={root} data-testid="connection-picker">
       <div className="picker__caption">Connection</div>
       <button
+        ref={button}
         type="button"
         className="picker__button"
         aria-haspopup="listbox"
         aria-expanded={open}
-        onClick={() => setOpen((o) => !o)}
+        onClick={() => (open ? setOpen(false) : openAt(Math.max(0, connections.findIndex((c) => c.id === currentId))))}
+        onKeyDown={onButtonKey}
         data-testid="connection-picker-button"
       >
         {current ? (
@@ -83,13 +124,18 @@ export function ConnectionPicker() {
         </span>
       </button>
       {open && (
-        <ul className="picker__menu" role="listbox" aria-label="Connections">
-          {connections.map((c) => (
+        <ul className="picker__menu" role="listbox" aria-label="Connections" onKeyDown={onMenuKey}>
+          {connections.map((c, i) => (
             <li key={c.id} role="option" aria-selected={c.id === currentId}>
               <button
+                ref={(el) => {
+                  items.current[i] = el;
+                }}
                 type="button"
-                className={`picker__item${c.id === currentId ? ' picker__item--current' : ''}`}
+                tabIndex={i === active ? 0 : -1}
+                className={`picker__item${c.id === currentId ? ' picker__item--current' : ''}${i === active ? ' picker__item--active' : ''}`}
                 onClick={() => void choose(c.id)}
+                data-testid="connection-picker-option"
               >
                 <span className="picker__name">{c.name}</span>
                 <ConnectionBadges connection={c} />
@@ -98,8 +144,12 @@ export function ConnectionPicker() {
           ))}
           <li className="picker__manage">
             <button
+              ref={(el) => {
+                items.current[connections.length] = el;
+              }}
               type="button"
-              className="picker__item"
+              tabIndex={active === connections.length ? 0 : -1}
+              className={`picker__item${active === connections.length ? ' picker__item--active' : ''}`}
               onClick={() => {
                 setOpen(false);
                 navigate('connections');

@@ -1,6 +1,7 @@
 import { useRequest } from '../api/hooks';
 import { href } from '../lib/router';
 import { ConnectionPicker } from './ConnectionPicker';
+import { JobsTray } from './JobsTray';
 
 /**
  * Only screens that exist get an entry, one line each.
@@ -50,6 +51,8 @@ export function Sidebar({ active }: { active: ScreenId }) {
           </a>
         ))}
       </nav>
+
+      <JobsTray />
 
       <div className="sidebar__footer">
         {info.data && (

@@ -28,8 +28,8 @@ export function JobProgressBar({ job, onCancel, onPause, onResume }: { job: JobP
         <span className="job__phase">{job.phase}</span>
         <span className="job__status">{job.status}</span>
         {onPause && job.status === 'running' && (
-          <button type="button" className="btn btn--small" onClick={onPause} data-testid="job-pause">
-            Pause
+          <button type="button" className="btn btn--small" onClick={onPause} disabled={job.pausing === true} data-testid="job-pause">
+            {job.pausing ? 'Pausing after this batch…' : 'Pause'}
           </button>
         )}
         {onResume && job.status === 'paused' && (
@@ -59,7 +59,7 @@ export function JobProgressBar({ job, onCancel, onPause, onResume }: { job: JobP
           {job.total !== null && ` of ${formatCount(job.total)}`}
           {fraction !== null && ` (${formatProgress(job.done, job.total)})`}
         </span>
-        {job.rate !== null && <span>{formatRate(job.rate, rateUnit(job.kind))}</span>}
+        {job.rate !== null && job.status === 'running' && <span>{formatRate(job.rate, rateUnit(job.kind))}</span>}
         {eta && <span>{eta} left</span>}
       </div>
       {job.message && <div className="job__message">{job.message}</div>}

@@ -5,6 +5,7 @@ import {
   ChangeRecordSchema,
   ScheduleListSchema,
   SettingsSourceSchema,
+  SettingsViewSchema,
   SimulationSchema,
 } from '../domain/schedules';
 import { parseInstant } from '../schedules/instant';
@@ -19,6 +20,11 @@ export const schedulesRequests = {
   'schedules.list': {
     input: z.object({ connectionId: z.string().min(1), deployments: Deployments, settings: SettingsSourceSchema.default({ kind: 'live' }) }).strict(),
     output: ScheduleListSchema,
+  },
+  /** The scheduler settings a prediction starts from (live server, a profile, or Prefect's defaults). */
+  'schedules.settings': {
+    input: z.object({ connectionId: z.string().min(1), settings: SettingsSourceSchema.default({ kind: 'live' }) }).strict(),
+    output: SettingsViewSchema,
   },
   /** Predicts what the scheduler keeps and inserts per loop; `overrides` shows the difference a change makes. */
   'schedules.simulate': {

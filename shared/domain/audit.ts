@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-export const AuditOutcomeSchema = z.enum(['planned', 'succeeded', 'failed', 'cancelled', 'refused', 'info']);
+/**
+ * 'running': an execution that has started and not ended (written when it starts, updated when it
+ * ends); 'interrupted': its process died mid-way, the journal keeps where it stopped.
+ */
+export const AuditOutcomeSchema = z.enum(['planned', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'refused', 'info']);
 export type AuditOutcome = z.infer<typeof AuditOutcomeSchema>;
 
 export const AuditEntrySchema = z.object({

@@ -251,9 +251,19 @@ export const DeploymentChangeSchema = z.object({
    * before Prefect 3.3.4, deleted by Prefect itself when the deployment is paused or a schedule written.
    */
   pastDueGoing: z.number(),
+  /** What applying does to this deployment, in one sentence (every chosen deployment gets one). */
+  action: z.string().default(''),
   notes: z.array(z.string()),
 });
 export type DeploymentChange = z.infer<typeof DeploymentChangeSchema>;
+
+/** A chosen deployment the plan leaves alone, and why (a plan never drops a choice silently). */
+export const LeftOutSchema = z.object({
+  deploymentId: z.string(),
+  name: z.string(),
+  reason: z.string(),
+});
+export type LeftOut = z.infer<typeof LeftOutSchema>;
 
 export const ChangePlanSchema = z.object({
   planId: z.string(),
@@ -267,6 +277,8 @@ export const ChangePlanSchema = z.object({
   /** For restore: the change whose originals are written back. */
   restoresChangeId: z.string().nullable(),
   deployments: z.array(DeploymentChangeSchema),
+  /** Chosen deployments the plan does not change, each with the reason. deployments + leftOut = every one chosen. */
+  leftOut: z.array(LeftOutSchema).default([]),
   totals: z.object({ deployments: z.number(), schedules: z.number(), futureRunsGoing: z.number(), pastDueGoing: z.number() }),
   /** Reset only: the past-due backlog as Purge sees it (a preview; re-planned after the pause). */
   purgePreview: PurgePlanSchema.nullable(),

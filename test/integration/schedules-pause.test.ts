@@ -75,6 +75,8 @@ describe('pause and resume many', () => {
       expect(pausePlan.degraded?.map((d) => d.feature)).toContain('schedules.update-deletes-backlog');
       expect(pausePlan.totals.pastDueGoing).toBeGreaterThan(0);
     }
+    // The one already paused is listed as left out, with the reason (issue #13: a plan never drops a choice silently).
+    expect(pausePlan.leftOut.map((l) => `${l.name.split('/')[1]}: ${l.reason}`)).toEqual(['dep-5: It is already paused.']);
   });
 
   it('pauses them all as one job; only future runs go', async () => {

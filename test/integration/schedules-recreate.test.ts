@@ -160,7 +160,14 @@ describe('recreate from now', () => {
     expect(hourly.changes).toEqual(['anchor_date']);
     expect(parseInstant(String(hourly.after!.schedule.anchor_date))).toBe(anchor);
     expect(byName.get('daily-berlin')!.schedules[0]!.notes.join(' ')).toMatch(/time of day/);
-    expect(byName.get('cron-ny')).toBeUndefined(); // a cron without backlog has nothing to recreate
+    // A cron schedule has no anchor and is not rewritten, but the deployment is in the plan: its runs
+    // are cleared and made again like every other's (issue #13: cron deployments were dropped silently).
+    const cron = byName.get('cron-ny')!;
+    expect(cron.schedules.map((s) => [s.kind, s.after])).toEqual([['cron', null]]);
+    expect(cron.schedules[0]!.notes.join(' ')).toMatch(/Cron schedules have no anchor: only their runs are cleared and recreated/);
+    expect(cron.action).toMatch(/1 cron schedule kept as it is/);
+    expect(plan.deployments.map((d) => d.name).sort()).toEqual(names().sort());
+    expect(plan.leftOut).toEqual([]);
     for (const n of ['rrule-dst', 'rrule-legacy']) {
       const s = byName.get(n)!.schedules[0]!;
       expect(s.changes, n).toEqual(['DTSTART']);
@@ -180,8 +187,17 @@ describe('recreate from now', () => {
 
   it('applies: every field kept but the anchor/DTSTART, ids kept, paused flags as before, backlog gone', async () => {
     appliedAt = Date.now();
+    const seen: Array<{ phase: string; done: number; total: number | null }> = [];
+    const off = env.ctx.bus.subscribe((e, p) => {
+      const x = p as { kind: string; phase: string; done: number; total: number | null };
+      if (e === 'jobs.progress' && x.kind === 'schedules.recreate') seen.push({ phase: x.phase, done: x.done, total: x.total });
+    });
     const f = await applyPlan(plan);
+    off();
     expect(f.status, JSON.stringify(f.error)).toBe('succeeded');
+    // The bar reaches 100 % only once the apply has ended, never while it still verifies (issue #13).
+    expect(seen.filter((x) => x.total !== null && x.done >= x.total && x.phase !== 'done')).toEqual([]);
+    expect(seen.some((x) => x.phase === 'verifying new runs' && x.total !== null && x.done < x.total)).toBe(true);
     outcome = f.result as ChangeOutcome;
     expect(outcome.status).toBe('applied');
     const after = await live(api, deps.map((d) => d.id));
@@ -225,6 +241,8 @@ describe('recreate from now', () => {
     expect(rec).toMatchObject({ kind: 'recreate', status: 'applied', restorable: true });
     const restore = await env.ctx.schedules.plan({ conn, kind: 'restore', deployments: [], changeId: plan.planId });
     expect(restore.deployments.map((d) => d.name).sort()).toEqual(plan.deployments.filter((d) => d.schedules.some((s) => s.after)).map((d) => d.name).sort());
+    // Nothing to write back for the cron-only deployment: the restore plan says so instead of dropping it.
+    expect(restore.leftOut.map((l) => [l.name, l.reason])).toEqual([[`${FLOW}/cron-ny`, 'It is already as it was before that change.']]);
     const f = await applyPlan(restore);
     expect(f.status, JSON.stringify(f.error)).toBe('succeeded');
     const diff = differences(before, await live(api, deps.map((d) => d.id)));
@@ -233,6 +251,19 @@ describe('recreate from now', () => {
     // Purge runs only where there is a backlog left after the pause (from 3.3.4, see above).
     const purged = h.prefect.updatesKeepPastDue ? ['purge.execute:succeeded'] : [];
     expect(audit).toEqual(expect.arrayContaining(['schedules.recreate.plan:planned', 'schedules.recreate:succeeded', ...purged, 'schedules.restore:succeeded']));
+  });
+});
+
+describe('every chosen deployment is in the plan or says why not', () => {
+  it('recreate and pause list the ones they leave out, with the reason', async () => {
+    const [bare] = await createDeployments(srv.server.info.apiUrl, [{ flow: FLOW, name: 'no-schedule', schedules: [] }]);
+    const plan = await env.ctx.schedules.plan({ conn, kind: 'recreate', deployments: [`${FLOW}/cron-ny`, `${FLOW}/no-schedule`, `${FLOW}/hourly-ny`] });
+    expect(plan.deployments.map((d) => d.name).sort()).toEqual([`${FLOW}/cron-ny`, `${FLOW}/hourly-ny`]);
+    expect(plan.leftOut).toEqual([{ deploymentId: bare!.id, name: `${FLOW}/no-schedule`, reason: expect.stringMatching(/no schedule/) }]);
+    expect(plan.confirmCount).toBe(2);
+    const pause = await env.ctx.schedules.plan({ conn, kind: 'pause', deployments: [`${FLOW}/paused-one`, `${FLOW}/hourly-ny`] });
+    expect(pause.deployments.map((d) => d.name)).toEqual([`${FLOW}/hourly-ny`]);
+    expect(pause.leftOut.map((l) => [l.name, l.reason])).toEqual([[`${FLOW}/paused-one`, 'It is already paused.']]);
   });
 });
 

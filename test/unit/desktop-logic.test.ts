@@ -60,6 +60,8 @@ const job = (over: Partial<JobProgress>): JobProgress => ({
   jobId: 'j1',
   kind: 'purge',
   connectionId: null,
+  title: 'Purge',
+  link: ['purge'],
   status: 'running',
   phase: 'deleting',
   done: 0,

@@ -90,7 +90,7 @@ describe('local web transport', () => {
     expect(res.status).toBe(200);
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     await reader.read(); // the opening newline: the stream is registered
-    const payload = { jobId: 'j', kind: 'k', connectionId: null, status: 'running', phase: 'p', done: 1, total: 2, rate: null, etaSeconds: null, message: null, startedAt: 'a', updatedAt: 'b' } as const;
+    const payload = { jobId: 'j', kind: 'k', connectionId: null, title: 't', link: ['jobs', 'j'] as string[], status: 'running', phase: 'p', done: 1, total: 2, rate: null, etaSeconds: null, message: null, startedAt: 'a', updatedAt: 'b' } as const;
     bus.emit('jobs.progress', payload);
     let text = '';
     while (!text.includes('\n')) text += (await reader.read()).value ?? '';

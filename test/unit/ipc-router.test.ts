@@ -65,7 +65,7 @@ describe('ipc router', () => {
   });
 
   it('forwards contract events to the window on one channel, and unregisters on dispose', () => {
-    const p = { jobId: 'j', kind: 'purge', connectionId: null, status: 'running', phase: 'deleting', done: 1, total: 2, rate: null, etaSeconds: null, message: null, startedAt: 'a', updatedAt: 'b' } as const;
+    const p = { jobId: 'j', kind: 'purge', connectionId: null, title: 't', link: ['jobs', 'j'] as string[], status: 'running', phase: 'deleting', done: 1, total: 2, rate: null, etaSeconds: null, message: null, startedAt: 'a', updatedAt: 'b' } as const;
     bus.emit('jobs.progress', p);
     expect(sent).toEqual([[EVENT_CHANNEL, { event: 'jobs.progress', payload: p }]]);
     dispose();

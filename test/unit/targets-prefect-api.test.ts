@@ -233,6 +233,16 @@ describe('timeouts and cancellation', () => {
     expect(e.message).toMatch(/did not answer GET \/health within 0\.2 s|within 0\.1 s/);
   });
 
+  it('does not retry a request that timed out: one stated timeout, not one per attempt', async () => {
+    handler = () => undefined; // hung: accepts, never answers
+    const { api } = client({ timeoutMs: 200, maxRetries: 3 });
+    const t0 = Date.now();
+    const e = await failure(api.health());
+    expect(e.message).toMatch(/within 0\.2 s/);
+    expect(Date.now() - t0).toBeLessThan(600);
+    expect(seen.length).toBe(1);
+  });
+
   it('a caller abort is CANCELLED, also during a backoff wait', async () => {
     handler = () => undefined;
     const { api } = client({ timeoutMs: 10_000 });

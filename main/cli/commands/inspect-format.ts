@@ -1,7 +1,7 @@
 /** The report as readable terminal text (the CLI's output without --json or --format). */
 import type { InspectReport } from '../../../shared/domain/inspect';
 import { formatBytes, formatCount, formatInt, formatShare } from '../../../shared/text/bytes';
-import { deadText, flaggedIndexes, indexFlag, nextAutovacuumText, notableTables, reclaimText, shortDate, xidText } from '../../core/inspect/report-common';
+import { deadText, flaggedIndexes, indexFlag, nextAutovacuumText, notableTables, reclaimHeadline, reclaimLines, reclaimPartText, reclaimText, shortDate, xidText } from '../../core/inspect/report-common';
 import { deploymentLabel } from '../../core/inspect/report-md';
 import { table } from '../io';
 
@@ -18,12 +18,15 @@ export function formatReport(r: InspectReport): string {
   if (!s) out.push(`  ${r.sections.find((x) => x.id === 'space')?.message ?? 'not available'}`);
   else if (s.kind === 'postgres') {
     out.push(`Database ${s.databaseName}: ${formatBytes(s.databaseBytes)}; transaction ID age ${xidText(r) ?? '—'}`);
-    out.push(`Reclaimable by a rewrite (estimate): ${formatBytes(s.reclaimableBytes)} ±${formatBytes(s.reclaimableMarginBytes)}`);
+    out.push(`Reclaimable by a rewrite (estimates unless measured): ${reclaimHeadline(s)}`);
     out.push('');
+    const shown = notableTables(s.tables);
+    const lines = reclaimLines(s, shown);
+    const blank = (n: number) => Array.from({ length: n }, () => '');
     out.push(
       table(
-        ['TABLE', 'ROWS', 'TOTAL', 'HEAP', 'INDEXES', 'TOAST', 'DEAD', 'NEXT AUTOVACUUM', 'RECLAIMABLE', 'CONF', 'VERDICT'],
-        notableTables(s.tables).map((t) => [
+        ['TABLE', 'ROWS', 'TOTAL', 'HEAP', 'INDEXES', 'TOAST', 'DEAD', 'NEXT AUTOVACUUM', 'RECLAIM TABLE', 'RECLAIM INDEXES', 'CONF', 'VERDICT'],
+        [...shown.map((t) => [
           t.name,
           formatCount(t.rowsEstimate, t.rowsExact),
           formatBytes(t.totalBytes),
@@ -32,10 +35,15 @@ export function formatReport(r: InspectReport): string {
           formatBytes(t.toastBytes),
           deadText(t),
           nextAutovacuumText(t),
-          reclaimText(t, t.heapBytes),
+          reclaimText(t),
+          reclaimPartText(lines.byTable.get(t.name)!.indexes),
           t.exact ? 'exact' : t.bloat.confidence.level,
           t.verdict.kind,
         ]),
+          // The headline is the sum of these lines: the tables not shown, then the total.
+          [`other tables (${lines.other.count})`, ...blank(7), reclaimPartText(lines.other.heap), reclaimPartText(lines.other.indexes), '', ''],
+          ['total', ...blank(7), reclaimPartText(lines.tables), reclaimPartText(lines.indexes), '', `= ${reclaimPartText(lines.total)}`],
+        ],
       ),
     );
     const attention = s.tables.filter((t) => t.verdict.kind === 'rewrite' || t.verdict.kind === 'reuse');

@@ -78,6 +78,7 @@ export function formatPlan(p: ChangePlan): string {
   for (const d of p.deployments) {
     const pause = d.pausedBefore === d.pausedAfter ? (d.pausedAfter ? ' (stays paused)' : '') : d.pausedAfter ? ' -> paused' : ' -> resumed';
     lines.push('', `${d.name}${pause}: ~${plural(d.futureRunsGoing, 'future run')} and ${plural(d.pastDueGoing, 'past-due run')} go`);
+    if (d.action) lines.push(`  ${d.action}`);
     for (const s of d.schedules) {
       if (!s.after) {
         lines.push(`  = ${s.beforeText}`);
@@ -88,6 +89,11 @@ export function formatPlan(p: ChangePlan): string {
       for (const note of s.notes) lines.push(`    ${note}`);
     }
     for (const note of d.notes) lines.push(`  ${note}`);
+  }
+  const left = p.leftOut ?? [];
+  if (left.length) {
+    lines.push('', `Left out (${left.length} of the ${p.deployments.length + left.length} chosen):`);
+    for (const l of left) lines.push(`  ${l.name}: ${l.reason}`);
   }
   const t = p.totals;
   lines.push('', `${plural(t.deployments, 'deployment')}, ${plural(t.schedules, 'schedule')} written; about ${plural(t.futureRunsGoing, 'future run')} (recreated by the scheduler) and ${plural(t.pastDueGoing, 'past-due run')} go.`);

@@ -133,8 +133,8 @@ export async function runPermissionsCheck(st: DbCheckState, readOnlyConnection: 
     async (): Promise<CheckOutcome> => {
       const p = handle.kind === 'postgres' ? await postgresPermissions(handle.pg, signal) : sqlitePermissions(handle.sqlite);
       st.permissions = p;
-      const can = [p.readStatistics && 'read statistics', p.readPgStats && 'read pg_stats', p.deleteRuns && 'delete runs', p.vacuum && 'vacuum'].filter(Boolean);
-      const cannot = [!p.readStatistics && 'read statistics', handle.kind === 'postgres' && !p.readPgStats && 'read pg_stats', !p.deleteRuns && 'delete runs', !p.vacuum && 'vacuum'].filter(Boolean);
+      const can = [p.readStatistics && "see other sessions' activity", p.readPgStats && 'read pg_stats', p.deleteRuns && 'delete runs', p.vacuum && 'vacuum'].filter(Boolean);
+      const cannot = [!p.readStatistics && "see other sessions' activity (autovacuum progress)", handle.kind === 'postgres' && !p.readPgStats && 'read pg_stats', !p.deleteRuns && 'delete runs', !p.vacuum && 'vacuum'].filter(Boolean);
       const detail = can.length === 0 ? `Cannot ${cannot.join(', ')}.` : `Can ${can.join(', ')}${cannot.length ? `; cannot ${cannot.join(', ')}` : ''}.`;
       // Warn only about what blocks a main feature: inspection needs SELECT (pg_stats), purging needs
       // DELETE unless the connection is read-only anyway (e.g. a pg_monitor role). Missing

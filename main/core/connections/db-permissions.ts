@@ -3,7 +3,8 @@
  * feature can say up front "this role cannot delete runs" instead of failing halfway through a purge.
  *
  * - readStatistics: superuser, or pg_read_all_stats (pg_monitor includes it). Without it
- *   pg_stat_activity hides other sessions' queries and some size functions are limited.
+ *   pg_stat_activity and pg_stat_progress_* hide other sessions' queries and progress (autovacuum's);
+ *   the role's own tables' statistics stay readable.
  * - readPgStats: pg_stats only shows columns of tables the role can SELECT, so SELECT on flow_run.
  * - deleteRuns: DELETE on every table a purge touches directly.
  * - vacuum: PG 17+ asks has_table_privilege(…, 'MAINTAIN') (owner, pg_maintain or a grant); before 17
@@ -75,7 +76,10 @@ function summarise(role: RoleRow | undefined, tables: TableRow[], maintain: bool
   if (su) notes.push('The role is a superuser: it can do everything (consider a less powerful role for day-to-day use).');
 
   const readStatistics = su || role?.read_all_stats === true;
-  if (!readStatistics) notes.push('Cannot read all statistics: GRANT pg_monitor (or pg_read_all_stats) TO the role for complete inspection.');
+  // Worded for what is actually missing: the role reads its own tables' sizes, dead rows and vacuum
+  // times without pg_read_all_stats (the Overview shows them); only other sessions' activity, such as
+  // autovacuum's progress, is hidden (issue #13 item 6).
+  if (!readStatistics) notes.push("Cannot see other sessions' activity (autovacuum progress, their queries): GRANT pg_monitor (or pg_read_all_stats) TO the role to see it. Table sizes, dead rows and vacuum times are readable without it.");
   else if (!su) notes.push(role?.monitor ? 'Member of pg_monitor.' : 'Member of pg_read_all_stats.');
 
   const flowRun = tables.find((t) => t.name === 'flow_run');

@@ -7,7 +7,7 @@
 import type { BloatEstimate } from '../../../shared/domain/inspect';
 import type { Query } from '../targets/postgres';
 import { estimateBtree, estimateHeap, parseReloptions, type ColumnStat } from './bloat-math';
-import { estimateConfidence } from './confidence';
+import { estimateConfidence, withPrecision } from './confidence';
 
 export const TABLE_COLUMNS_SQL = `
 SELECT a.attrelid::int8 AS relid, t.typlen::int AS typlen, t.typalign::text AS typalign,
@@ -86,7 +86,7 @@ export function tableBloat(i: TableBloatInput): BloatEstimate {
   });
   const est = confidence.level === 'none' ? null : estimateHeap({ blockSize: i.blockSize, pages: Math.round(i.heapBytes / i.blockSize), reltuples: i.reltuples, fillfactor, columns: i.columns });
   if (!est) return { reclaimableBytes: null, expectedBytes: null, ratio: null, confidence: { ...confidence, level: 'none', margin: null } };
-  return { reclaimableBytes: est.reclaimableBytes, expectedBytes: est.expectedBytes, ratio: est.ratio, confidence };
+  return { reclaimableBytes: est.reclaimableBytes, expectedBytes: est.expectedBytes, ratio: est.ratio, confidence: withPrecision(confidence, est.reclaimableBytes, i.heapBytes) };
 }
 
 export interface IndexBloatInput {
@@ -116,5 +116,5 @@ export function indexBloat(i: IndexBloatInput): BloatEstimate {
   });
   const est = confidence.level === 'none' ? null : estimateBtree({ blockSize: i.blockSize, pages: Math.round(i.bytes / i.blockSize), reltuples: i.reltuples, fillfactor, columns: i.columns });
   if (!est) return { reclaimableBytes: null, expectedBytes: null, ratio: null, confidence: { ...confidence, level: 'none', margin: null } };
-  return { reclaimableBytes: est.reclaimableBytes, expectedBytes: est.expectedBytes, ratio: est.ratio, confidence };
+  return { reclaimableBytes: est.reclaimableBytes, expectedBytes: est.expectedBytes, ratio: est.ratio, confidence: withPrecision(confidence, est.reclaimableBytes, i.bytes) };
 }

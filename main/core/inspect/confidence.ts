@@ -59,3 +59,24 @@ export function estimateConfidence(i: ConfidenceInput): Confidence {
   }
   return { level, margin: level === 'none' ? null : MARGIN[level], reasons };
 }
+
+/** Reasons `withPrecision` adds (grouped by the Overview's notes, so worded without numbers). */
+export const PRECISION_REASONS = {
+  none: 'the margin is larger than the estimate itself: it cannot be told from nothing (measure exactly to know)',
+  half: 'the margin is more than half the estimate',
+} as const;
+
+/**
+ * The level must agree with the margin it shows (issue #13 item 8): a "high" estimate of 632 KiB
+ * carried ±49 MiB, because the margin is a share of the relation while the estimate can be a sliver
+ * of it. The input-quality level above stays the ceiling; the margin in bytes against the estimate
+ * lowers it: at least as large as the estimate -> low, more than half of it -> medium.
+ */
+export function withPrecision(c: Confidence, reclaimableBytes: number, relBytes: number): Confidence {
+  if (c.level === 'none' || c.margin === null) return c;
+  const margin = c.margin * relBytes;
+  const order: Confidence['level'][] = ['none', 'low', 'medium', 'high'];
+  const cap = margin >= reclaimableBytes ? 'low' : margin > reclaimableBytes / 2 ? 'medium' : 'high';
+  if (order.indexOf(cap) >= order.indexOf(c.level)) return c;
+  return { ...c, level: cap, reasons: [...c.reasons, cap === 'low' ? PRECISION_REASONS.none : PRECISION_REASONS.half] };
+}

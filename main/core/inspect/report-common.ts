@@ -2,7 +2,8 @@
  * Pieces every report rendering shares (Markdown, CSV, CLI text): which rows are worth showing and
  * how a few values read. Pure.
  */
-import type { IndexSpace, InspectReport, TableSpace } from '../../../shared/domain/inspect';
+import type { IndexSpace, InspectReport, PostgresSpace, TableSpace } from '../../../shared/domain/inspect';
+import { describeReclaim, heapReclaim, spaceReclaim, type ReclaimPart } from '../../../shared/domain/reclaim';
 import { formatBytes, formatInt, formatShare } from '../../../shared/text/bytes';
 
 const MIB = 1024 * 1024;
@@ -29,11 +30,31 @@ export function indexFlag(i: IndexSpace): string {
   return flags.join(', ');
 }
 
-export function reclaimText(t: { bloat: TableSpace['bloat']; exact: TableSpace['exact'] }, size: number): string {
-  if (t.exact) return `${formatBytes(t.exact.reclaimableBytes)} (exact)`;
-  const b = t.bloat;
-  if (b.reclaimableBytes === null || b.confidence.margin === null) return 'unknown';
-  return `${formatBytes(b.reclaimableBytes)} ±${formatBytes(b.confidence.margin * size)}`;
+/** A table's heap: "1.2 MiB measured", "≈4 MiB ±1 MiB", "up to 50 MiB", or "unknown". */
+export function reclaimText(t: Pick<TableSpace, 'bloat' | 'exact' | 'heapBytes'>): string {
+  return describeReclaim(heapReclaim(t), formatBytes);
+}
+
+export const reclaimPartText = (p: ReclaimPart): string => describeReclaim(p, formatBytes);
+
+/**
+ * The reclaimable numbers of a report as its tables show them: per shown table (heap and indexes),
+ * the tables not shown as one line, and the total (the headline), which is the sum of those lines.
+ */
+export function reclaimLines(space: Pick<PostgresSpace, 'tables' | 'indexes'>, shown: readonly TableSpace[]) {
+  const r = spaceReclaim(space);
+  const names = new Set(shown.map((t) => t.name));
+  const zero: ReclaimPart = { bytes: 0, marginBytes: 0, unknown: 0, measured: 0, known: 0 };
+  const sum = (a: ReclaimPart, b: ReclaimPart): ReclaimPart => ({ bytes: a.bytes + b.bytes, marginBytes: a.marginBytes + b.marginBytes, unknown: a.unknown + b.unknown, measured: a.measured + b.measured, known: a.known + b.known });
+  const rest = r.perTable.filter((t) => !names.has(t.name));
+  const other = { count: rest.length, heap: rest.reduce((a, t) => sum(a, t.heap), zero), indexes: rest.reduce((a, t) => sum(a, t.indexes), zero) };
+  return { byTable: new Map(r.perTable.map((t) => [t.name, t])), other, tables: r.tables, indexes: r.indexes, total: r.total };
+}
+
+/** The headline: "tables ≈3 MiB ±1 MiB + indexes ≈81 MiB ±20 MiB = ≈84 MiB ±21 MiB". */
+export function reclaimHeadline(space: Pick<PostgresSpace, 'tables' | 'indexes'>): string {
+  const r = spaceReclaim(space);
+  return `tables ${reclaimPartText(r.tables)} + indexes ${reclaimPartText(r.indexes)} = ${reclaimPartText(r.total)}`;
 }
 
 export function deadText(t: TableSpace): string {

@@ -3,6 +3,7 @@
  * exact), so a spreadsheet can filter and pivot it and new metrics never shift columns. RFC 4180
  * quoting; numbers are plain (no thousands separators).
  */
+import { spaceReclaim } from '../../../shared/domain/reclaim';
 import type { InspectReport } from '../../../shared/domain/inspect';
 
 export const CSV_HEADER = ['section', 'item', 'metric', 'value', 'unit', 'exact'] as const;
@@ -31,6 +32,12 @@ export function reportToCsv(r: InspectReport): string {
     add('database', s.databaseName, 'xid_age', s.xidAge, 'transactions');
     add('database', s.databaseName, 'reclaimable', s.reclaimableBytes, 'bytes', false);
     add('database', s.databaseName, 'reclaimable_margin', s.reclaimableMarginBytes, 'bytes', false);
+    // The headline split the way the Overview shows it: tables (heaps) and their indexes.
+    const split = spaceReclaim(s);
+    add('database', s.databaseName, 'reclaimable_tables', Math.round(split.tables.bytes), 'bytes', false);
+    add('database', s.databaseName, 'reclaimable_tables_margin', Math.round(split.tables.marginBytes), 'bytes', false);
+    add('database', s.databaseName, 'reclaimable_indexes', Math.round(split.indexes.bytes), 'bytes', false);
+    add('database', s.databaseName, 'reclaimable_indexes_margin', Math.round(split.indexes.marginBytes), 'bytes', false);
     for (const t of s.tables) {
       add('table', t.name, 'rows', t.rowsEstimate, 'rows', t.rowsExact);
       add('table', t.name, 'heap', t.heapBytes, 'bytes');
@@ -43,6 +50,8 @@ export function reportToCsv(r: InspectReport): string {
       if (t.autovacuum) add('table', t.name, 'autovacuum_progress', Number(t.autovacuum.vacuumProgress.toFixed(4)), 'ratio');
       add('table', t.name, 'reclaimable', t.exact ? t.exact.reclaimableBytes : t.bloat.reclaimableBytes, 'bytes', t.exact !== null);
       add('table', t.name, 'confidence', t.exact ? 'measured' : t.bloat.confidence.level);
+      const ix = split.perTable.find((x) => x.name === t.name)!.indexes;
+      add('table', t.name, 'reclaimable_indexes', Math.round(ix.bytes), 'bytes', ix.known > 0 && ix.measured === ix.known);
       add('table', t.name, 'verdict', t.verdict.kind);
     }
     for (const i of s.indexes) {

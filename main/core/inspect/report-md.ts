@@ -4,7 +4,7 @@
  */
 import type { InspectReport } from '../../../shared/domain/inspect';
 import { formatBytes, formatCount, formatInt, formatShare } from '../../../shared/text/bytes';
-import { deadText, flaggedIndexes, indexFlag, nextAutovacuumText, notableTables, reclaimText, shortDate, xidText } from './report-common';
+import { deadText, flaggedIndexes, indexFlag, nextAutovacuumText, notableTables, reclaimHeadline, reclaimLines, reclaimPartText, reclaimText, shortDate, xidText } from './report-common';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 function table(headers: string[], rows: string[][]): string {
@@ -35,12 +35,15 @@ export function reportToMarkdown(r: InspectReport): string {
     out.push('Not available: ' + (r.sections.find((x) => x.id === 'space')?.message ?? 'no database access.'));
   } else if (s.kind === 'postgres') {
     out.push(`Database ${s.databaseName}: ${formatBytes(s.databaseBytes)}. Transaction ID age: ${xidText(r) ?? '—'}.`);
-    out.push(`Reclaimable by a rewrite (estimate): ${formatBytes(s.reclaimableBytes)} ±${formatBytes(s.reclaimableMarginBytes)}.`);
+    out.push(`Reclaimable by a rewrite (estimates unless measured): ${reclaimHeadline(s)}.`);
     out.push('');
+    const shown = notableTables(s.tables);
+    const lines = reclaimLines(s, shown);
+    const blank = (n: number) => Array.from({ length: n }, () => '');
     out.push(
       table(
-        ['Table', 'Rows', 'Heap', 'Indexes', 'TOAST', 'Dead rows', 'Last autovacuum', 'Next autovacuum', 'Reclaimable', 'Confidence', 'Verdict'],
-        notableTables(s.tables).map((t) => [
+        ['Table', 'Rows', 'Heap', 'Indexes', 'TOAST', 'Dead rows', 'Last autovacuum', 'Next autovacuum', 'Reclaimable (table)', 'Reclaimable (indexes)', 'Confidence', 'Verdict'],
+        [...shown.map((t) => [
           t.name,
           formatCount(t.rowsEstimate, t.rowsExact),
           formatBytes(t.heapBytes),
@@ -49,10 +52,15 @@ export function reportToMarkdown(r: InspectReport): string {
           deadText(t),
           shortDate(t.lastAutovacuum ?? t.lastVacuum),
           nextAutovacuumText(t),
-          reclaimText(t, t.heapBytes),
+          reclaimText(t),
+          reclaimPartText(lines.byTable.get(t.name)!.indexes),
           t.exact ? 'measured' : t.bloat.confidence.level,
           `${t.verdict.kind}: ${t.verdict.summary}`,
         ]),
+          // The headline is the sum of these lines: the tables not shown, then the total.
+          [`other tables (${lines.other.count})`, ...blank(7), reclaimPartText(lines.other.heap), reclaimPartText(lines.other.indexes), '', ''],
+          ['total', ...blank(7), reclaimPartText(lines.tables), reclaimPartText(lines.indexes), '', `= ${reclaimPartText(lines.total)}`],
+        ],
       ),
     );
     const flagged = flaggedIndexes(s.indexes);

@@ -7,6 +7,7 @@
  */
 import crypto from 'node:crypto';
 import { AppError } from '../../../shared/errors';
+import { spaceReclaim } from '../../../shared/domain/reclaim';
 import { PREFECT_TABLES, type ExactMeasure, type InspectReport, type Maintenance, type TableSpace } from '../../../shared/domain/inspect';
 import type { Store } from '../../store';
 import type { ResolvedConnection } from '../connections/types';
@@ -61,6 +62,9 @@ export class InspectService {
     const base = { id: crypto.randomUUID(), connectionId: conn.id, connectionName: conn.name, createdAt };
     if (conn.db.kind === 'postgres') {
       const [pgr, version] = await Promise.all([inspectPostgres(this.targets.postgres(conn.db), b, { signal: req.signal, now: req.now }), this.prefectVersion(conn, b, req.signal)]);
+      // The database could not be read at all (a wrong password, a dropped host): run health still
+      // comes from the API, which answers (issue #13: "API only" with no run counts).
+      if (!pgr.facts && version !== null) pgr.runs = await this.runsFromApi(conn, b, req);
       report = {
         ...base,
         durationMs: 0,
@@ -107,6 +111,26 @@ export class InspectService {
     report.durationMs = Date.now() - t0;
     if (req.save !== false) this.store.inspections.save(report, historyPoint(report));
     return report;
+  }
+
+  /**
+   * Run health through the API when the database failed: the counts the API-only report makes, put in
+   * place of the database's failed run sections, with a note saying where they came from.
+   */
+  private async runsFromApi(conn: ResolvedConnection, b: ReportBuilder, req: InspectRequest): Promise<InspectReport['runs']> {
+    const ba = new ReportBuilder();
+    const api = this.targets.prefect(conn, { timeoutMs: 20_000 });
+    const r = await inspectApi(api, ba, { signal: req.signal, now: req.now, hasDatabase: true });
+    if (!r.runs) return null;
+    for (const id of ['runs', 'orphans'] as const) {
+      const from = ba.sections.find((x) => x.id === id);
+      const at = b.sections.findIndex((x) => x.id === id);
+      if (from && at >= 0) b.sections[at] = { ...from, status: 'partial', message: 'From the Prefect API: the database could not be read.' };
+      else if (from) b.sections.push(from);
+    }
+    for (const n of ba.notes.filter((x) => x.section === 'runs' || x.section === 'orphans')) b.notes.push(n);
+    b.note('runs', 'warn', 'The database could not be read, so run health below comes from the Prefect API (exact counts; no space, bloat or orphan sampling).', 'Fix the database access (see the note on the server section) for the full report.');
+    return r.runs;
   }
 
   /** The Prefect version through the API, for reports read from the database; optional. */
@@ -299,5 +323,7 @@ export function applyExact(report: InspectReport, measured: ExactResult['measure
     const m = byName.get(`index:${i.name}`);
     return m ? { ...i, exact: m } : i;
   });
-  return { ...report, space: { ...space, tables, indexes } };
+  // The headline follows the rows: measured values replace the estimates they cover.
+  const total = spaceReclaim({ tables, indexes }).total;
+  return { ...report, space: { ...space, tables, indexes, reclaimableBytes: Math.round(total.bytes), reclaimableMarginBytes: Math.round(total.marginBytes) } };
 }

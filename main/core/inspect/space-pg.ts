@@ -6,6 +6,7 @@
  * pg_relation_size and friends (a stat() of the files), exact at any size.
  */
 import { PREFECT_TABLES, type IndexSpace, type PostgresSpace, type TableSpace } from '../../../shared/domain/inspect';
+import { spaceReclaim } from '../../../shared/domain/reclaim';
 import type { Query } from '../targets/postgres';
 import { INDEX_COLUMNS_SQL, TABLE_COLUMNS_SQL, indexBloat, readColumnStats, tableBloat } from './bloat-pg';
 import { findDuplicateIndexes, type IndexShape } from './indexes';
@@ -216,20 +217,10 @@ export async function readSpacePg(q: Query, facts: PgServerFacts, now = new Date
       `INVALID index${invalid.length > 1 ? 'es' : ''} ${invalid.map((i) => i.name).join(', ')}: left behind by an interrupted CREATE INDEX CONCURRENTLY; it costs writes and is never used. Drop and recreate it.`,
     );
   }
-  let reclaimable = 0;
-  let margin = 0;
-  for (const t of outTables) {
-    if (t.bloat.reclaimableBytes !== null && t.bloat.confidence.margin !== null) {
-      reclaimable += t.bloat.reclaimableBytes;
-      margin += t.bloat.confidence.margin * t.heapBytes;
-    }
-  }
-  for (const i of outIndexes) {
-    if (i.bloat?.reclaimableBytes != null && i.bloat.confidence.margin !== null) {
-      reclaimable += i.bloat.reclaimableBytes;
-      margin += i.bloat.confidence.margin * i.bytes;
-    }
-  }
+  // The headline is the sum of the per-table rows (heap and indexes), computed one way everywhere.
+  const total = spaceReclaim({ tables: outTables, indexes: outIndexes }).total;
+  const reclaimable = total.bytes;
+  const margin = total.marginBytes;
   return {
     space: {
       kind: 'postgres',

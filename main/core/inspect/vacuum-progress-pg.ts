@@ -6,7 +6,12 @@
  * real percentage for the scanning and vacuuming phases.
  *
  * A role without pg_read_all_stats sees other roles' rows with most columns NULL: we say so rather
- * than show an empty list as "nothing running".
+ * than show an empty list as "nothing running". That includes `phase`: the views compute it with a
+ * CASE over a counter that is NULL for such rows, so an autovacuum (run by the bootstrap superuser)
+ * reaches a Prefect-owner role as a row without a phase. The first Overview after a big seed or purge
+ * met exactly that while autovacuum ran, and failed the contract ("unexpected shape for
+ * inspect.maintenance", issue #13); a refresh after autovacuum ended looked fine. Every column that the
+ * view may hide is read as nullable here and mapped to words.
  */
 import type { Maintenance, MaintenanceActivity } from '../../../shared/domain/inspect';
 import type { PostgresTarget, Query } from '../targets/postgres';
@@ -37,10 +42,13 @@ SELECT p.pid, p.relid::regclass::text AS relname, p.phase,
   LEFT JOIN pg_stat_activity a ON a.pid = p.pid
  WHERE p.datid = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 
+/** What a hidden phase is called (pg_stat_progress_* show NULL to roles without pg_read_all_stats). */
+export const HIDDEN_PHASE = 'phase hidden from this role';
+
 interface VacuumRow {
   pid: number;
   relname: string | null;
-  phase: string;
+  phase: string | null;
   total: number | null;
   scanned: number | null;
   vacuumed: number | null;
@@ -59,7 +67,7 @@ const waiting = (t: string | null, e: string | null) => (t ? `${t}${e ? `: ${e}`
  * Progress through the heap: scanning counts scanned blocks, vacuuming counts vacuumed blocks; the
  * index and cleanup phases have no block counter, so they report null (shown as the phase name).
  */
-export function vacuumProgress(phase: string, total: number | null, scanned: number | null, vacuumed: number | null): number | null {
+export function vacuumProgress(phase: string | null, total: number | null, scanned: number | null, vacuumed: number | null): number | null {
   if (!total || total <= 0) return null;
   if (phase === 'scanning heap') return Math.min(1, (scanned ?? 0) / total);
   if (phase === 'vacuuming heap') return Math.min(1, (vacuumed ?? 0) / total);
@@ -77,7 +85,7 @@ export async function readMaintenancePg(q: Query, readAllStats: boolean): Promis
         pid: r.pid,
         kind: auto ? 'autovacuum' : 'vacuum',
         table: r.relname,
-        phase: r.phase,
+        phase: r.phase ?? HIDDEN_PHASE,
         startedAt: iso(r.xact_start ?? r.query_start),
         progress: vacuumProgress(r.phase, r.total, r.scanned, r.vacuumed),
         heapBlocksTotal: r.total,
@@ -91,12 +99,12 @@ export async function readMaintenancePg(q: Query, readAllStats: boolean): Promis
     notes.push(`pg_stat_progress_vacuum is not readable: ${vac.error.message}`);
   }
   // CLUSTER / VACUUM FULL and ANALYZE report the same shape: blocks scanned of a total, no vacuum pass.
-  type ScanRow = { pid: number; relname: string | null; phase: string; total: number | null; scanned: number | null; query_start: Date | null; wait_event_type: string | null; wait_event: string | null };
+  type ScanRow = { pid: number; relname: string | null; phase: string | null; total: number | null; scanned: number | null; query_start: Date | null; wait_event_type: string | null; wait_event: string | null };
   const scanActivity = (r: ScanRow, kind: string): MaintenanceActivity => ({
     pid: r.pid,
     kind,
     table: r.relname,
-    phase: r.phase,
+    phase: r.phase ?? HIDDEN_PHASE,
     startedAt: iso(r.query_start),
     progress: r.total ? Math.min(1, (r.scanned ?? 0) / r.total) : null,
     heapBlocksTotal: r.total,
@@ -105,8 +113,8 @@ export async function readMaintenancePg(q: Query, readAllStats: boolean): Promis
     indexVacuumCount: null,
     waiting: waiting(r.wait_event_type, r.wait_event),
   });
-  const cl = await optional(q, 'hk_prog_cluster', () => q<ScanRow & { command: string }>(PROGRESS_CLUSTER_SQL));
-  if (cl.ok) for (const r of cl.value) activities.push(scanActivity(r, r.command.toLowerCase()));
+  const cl = await optional(q, 'hk_prog_cluster', () => q<ScanRow & { command: string | null }>(PROGRESS_CLUSTER_SQL));
+  if (cl.ok) for (const r of cl.value) activities.push(scanActivity(r, (r.command ?? 'vacuum full or cluster').toLowerCase()));
   const an = await optional(q, 'hk_prog_analyze', () => q<ScanRow & { backend_type: string | null }>(PROGRESS_ANALYZE_SQL));
   if (an.ok) for (const r of an.value) activities.push(scanActivity(r, r.backend_type === 'autovacuum worker' ? 'autoanalyze' : 'analyze'));
   if (!readAllStats) {

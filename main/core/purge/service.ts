@@ -195,7 +195,14 @@ export class PurgeService {
       connectionId: req.conn.id,
       payload: { planId: req.planId, exportFile: sink?.file ?? null },
       ...(priorJob ? { resumeJobId: priorJob.id } : {}),
-      run: async ({ signal, report, jobId, pausePoint }): Promise<PurgeOutcome> => {
+      // Written when deleting starts (issue #13: a purge killed mid-way is in the audit log), settled below.
+      audit: {
+        action: 'purge.execute',
+        connectionName: req.conn.name,
+        summary: `Deleting ${plan.count} planned runs (before ${plan.cutoff}) via ${plan.executor}`,
+        details: { planId: req.planId },
+      },
+      run: async ({ signal, report, jobId, pausePoint, audit }): Promise<PurgeOutcome> => {
         const t0 = Date.now();
         this.store.purge.setStatus(req.planId, 'running', jobId);
         let outcome: PurgeOutcome | null = null;
@@ -223,8 +230,7 @@ export class PurgeService {
           };
           this.store.purge.setStatus(req.planId, 'done');
           report({ phase: 'done', message: `${c.deleted} deleted, ${c.skipped} skipped, ${c.busy} busy` });
-          this.store.audit.record({
-            connectionId: req.conn.id,
+          audit({
             connectionName: req.conn.name,
             action: 'purge.execute',
             outcome: 'succeeded',
@@ -237,8 +243,7 @@ export class PurgeService {
           const c = this.store.purge.counts(req.planId);
           const cancelled = e instanceof AppError && e.code === 'CANCELLED';
           this.store.purge.setStatus(req.planId, cancelled ? 'cancelled' : 'failed');
-          this.store.audit.record({
-            connectionId: req.conn.id,
+          audit({
             connectionName: req.conn.name,
             action: 'purge.execute',
             outcome: cancelled ? 'cancelled' : 'failed',

@@ -133,6 +133,13 @@ export class ScheduleApplier {
       kind: `schedules.${plan.kind}`,
       connectionId: req.conn.id,
       payload: { planId: req.planId },
+      // Written as the apply starts (a crash mid-way still leaves a trace); finish() settles it.
+      audit: {
+        action: `schedules.${plan.kind}`,
+        connectionName: req.conn.name,
+        summary: `Applying ${plan.kind} of ${plan.confirmCount} deployment${plan.confirmCount === 1 ? '' : 's'}`,
+        details: { planId: req.planId, deployments: plan.deployments.map((d) => d.name) },
+      },
       run: (ctx) => this.run(req, plan, items, api, ctx),
     });
     this.store.schedules.setStatus(req.planId, 'running', { jobId: started.jobId });
@@ -150,7 +157,11 @@ export class ScheduleApplier {
     };
     const created = new Map<string, string[]>();
     const writes = (it: OriginalItem) => it.target.schedules;
-    const totalOps = items.reduce((n, it) => n + 2 + writes(it).length, 0);
+    // Every unit of work counts, the check of the new runs included: the bar reaches 100 % only when
+    // the apply has ended (issue #13: it showed 100 % while still verifying).
+    const verifyCount = plan.kind === 'pause' ? 0 : items.filter((it) => !it.target.paused).reduce((n, it) => n + finalCount(it), 0);
+    // (+1: recording the outcome, the last step, so a finished check of the runs is not yet 100 %.)
+    const totalOps = items.reduce((n, it) => n + 2 + writes(it).length, 0) + verifyCount + 1;
     let done = 0;
     const tick = (phaseName: string) => ctx.report({ phase: phaseName, done: ++done, total: totalOps });
     const purging = plan.kind === 'recreate' || plan.kind === 'reset';
@@ -209,7 +220,7 @@ export class ScheduleApplier {
       outcome.message = rb
         ? `${err.code === 'CANCELLED' ? 'Cancelled' : `Failed: ${err.message}`}. Every deployment was put back as it was.`
         : `${err.code === 'CANCELLED' ? 'Cancelled' : `Failed: ${err.message}`}. The server could not be reached to put everything back: restore this change (its originals are kept) when it is reachable again.`;
-      this.finish(req, plan, outcome, err.code === 'CANCELLED' ? 'cancelled' : 'failed');
+      this.finish(req, plan, outcome, err.code === 'CANCELLED' ? 'cancelled' : 'failed', ctx);
       throw new AppError(err.code, outcome.message, { hint: rb ? 'Nothing changed; fix the cause and plan again.' : `Run \`housekeeper schedules restore --change ${req.planId}\`, or Restore on the Schedules screen.`, details: { outcome } });
     }
 
@@ -220,6 +231,7 @@ export class ScheduleApplier {
         // Cutoff "1 s ago" on the server's clock (an absolute time from this machine's clock could be
         // ahead of the server's and be refused as future). Once a second has passed since the last
         // pause, every never-started run left was due before it (the pause dropped the later ones).
+        ctx.report({ phase: 'planning the purge of past-due runs', done, total: totalOps });
         const settle = pausedAt + 1100 - Date.now();
         if (settle > 0) await new Promise((r) => setTimeout(r, settle));
         const purgePlan = await this.purge.plan({
@@ -280,29 +292,32 @@ export class ScheduleApplier {
     if (targets.length) {
       const enabled = await api.api.request<unknown>('GET', '/admin/settings').then((j) => fromAdminSettings(j).settings.enabled, () => true);
       if (!enabled) {
+        done += verifyCount;
         verify = targets.map((t) => ({ scheduleId: t.schedule.id, deploymentId: t.deploymentId, label: t.label, status: 'skipped', runs: 0, first: null, offLattice: 0, beforeAnchor: 0, message: 'The scheduler service is disabled on this server: no runs to check.' }));
       } else {
         ctx.report({ phase: 'verifying new runs', done, total: totalOps });
+        const base = done;
         try {
           verify = await verifyRuns(api, targets, {
             since,
             anchor: plan.anchor ? parseInstant(plan.anchor) : null,
             timeoutMs: o.verifyTimeoutMs ?? 20_000,
             signal: ctx.signal,
-            report: (n, of) => ctx.report({ phase: 'verifying new runs', message: `${n} of ${of} schedules have their new runs` }),
+            report: (n, of) => ctx.report({ phase: 'verifying new runs', done: base + Math.min(n, verifyCount), total: totalOps, message: `${n} of ${of} schedules have their new runs` }),
           });
         } catch (e) {
           messages.push(`Verification stopped: ${toAppError(e).message}`);
         }
       }
     }
+    ctx.report({ phase: 'done', done: totalOps, total: totalOps });
     const outcome = this.outcome(req.planId, plan, ctx.jobId, items, phase, t0, since, verify, purgeResult, resumeErrors.length ? 'needs-restore' : 'applied', null);
     const pending = verify.filter((v) => v.status === 'pending').length;
     const mismatched = verify.filter((v) => v.status === 'mismatch').length;
     if (pending) messages.push(`${pending} schedule(s) had no new runs yet when checked; the scheduler fills them on its next loop.`);
     if (mismatched) messages.push(`${mismatched} schedule(s) still hold runs off their new times.`);
     outcome.message = [headline(plan, items.length, purgeResult), ...messages].join(' ');
-    this.finish(req, plan, outcome, resumeErrors.length ? 'failed' : 'succeeded');
+    this.finish(req, plan, outcome, resumeErrors.length ? 'failed' : 'succeeded', ctx);
     return outcome;
   }
 
@@ -376,10 +391,9 @@ export class ScheduleApplier {
     };
   }
 
-  private finish(req: ApplyRequest, plan: ChangePlan, outcome: ChangeOutcome, audit: 'succeeded' | 'failed' | 'cancelled'): void {
+  private finish(req: ApplyRequest, plan: ChangePlan, outcome: ChangeOutcome, audit: 'succeeded' | 'failed' | 'cancelled', ctx: JobContext): void {
     this.store.schedules.setStatus(req.planId, outcome.status, { appliedAt: new Date().toISOString(), outcome });
-    this.store.audit.record({
-      connectionId: req.conn.id,
+    ctx.audit({
       connectionName: req.conn.name,
       action: `schedules.${plan.kind}`,
       outcome: audit,
@@ -395,6 +409,14 @@ export class ScheduleApplier {
       durationMs: outcome.durationMs,
     });
   }
+}
+
+/** Active schedules a deployment ends up with (its written ones, the untouched ones, the re-created ones). */
+function finalCount(it: OriginalItem): number {
+  const written = new Map(it.target.schedules.map((s) => [s.id, s]));
+  const kept = it.schedules.map((s) => written.get(s.id) ?? s);
+  const added = it.target.schedules.filter((s) => !it.schedules.some((x) => x.id === s.id));
+  return [...kept, ...added].filter((s) => s.active).length;
 }
 
 function describeStored(s: StoredSchedule): string {

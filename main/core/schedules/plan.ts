@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { AppError } from '../../../shared/errors';
-import type { ChangeKind, ChangePlan, DeploymentChange, ScheduleChange, StoredSchedule } from '../../../shared/domain/schedules';
+import type { ChangeKind, ChangePlan, DeploymentChange, LeftOut, ScheduleChange, StoredSchedule } from '../../../shared/domain/schedules';
 import type { PurgePlan } from '../../../shared/domain/purge';
 import { storedDiff } from '../../../shared/schedules/compare';
 import { describe } from '../../../shared/schedules/describe';
@@ -64,6 +64,13 @@ interface Target {
   notes: string[];
 }
 
+/** Why an untouched schedule of a recreated deployment is not written (it still gets its runs made again). */
+function untouchedNote(s: StoredSchedule): string {
+  return kindOf(s.schedule) === 'cron'
+    ? 'Cron has no anchor: the schedule is kept as it is; its runs are cleared and made again from now.'
+    : 'Already on the new anchor: the schedule is kept as it is; its runs are cleared and made again from now.';
+}
+
 function recreateTargets(deps: DeploymentInfo[], anchor: number, now: number): Target[] {
   return deps.map((d) => ({
     info: d,
@@ -73,7 +80,9 @@ function recreateTargets(deps: DeploymentInfo[], anchor: number, now: number): T
       try {
         const r = recreateBody(s.schedule, anchor, now);
         const after: StoredSchedule = { ...s, schedule: r.body };
-        return { before: s, after: storedDiff(s, after).length ? after : null, notes: r.notes };
+        const changed = storedDiff(s, after).length > 0;
+        // An untouched schedule says why it is not written and that its runs still start again.
+        return { before: s, after: changed ? after : null, notes: changed || r.notes.length ? r.notes : [untouchedNote(s)] };
       } catch (e) {
         if (e instanceof ScheduleMathError) {
           throw new AppError('VALIDATION', `${d.fullName}: schedule ${s.slug ?? s.id.slice(0, 8)} cannot be recreated: ${e.message}`, { hint: 'Fix the schedule in Prefect, or leave this deployment out.' });
@@ -106,6 +115,8 @@ export class SchedulePlanner {
     }
     const [all, now] = await Promise.all([api.deployments(req.signal), api.serverNow(req.signal)]);
     const notes: string[] = [];
+    const leftOut: LeftOut[] = [];
+    const leave = (d: DeploymentInfo, reason: string) => leftOut.push({ deploymentId: d.id, name: d.fullName, reason });
     let anchor: { anchor: number; given: string } | null = null;
     let targets: Target[];
     let restoresChangeId: string | null = null;
@@ -114,17 +125,20 @@ export class SchedulePlanner {
       case 'recreate':
       case 'reset': {
         anchor = resolveAnchor(req.anchor, now);
-        const chosen = selectDeployments(all, req.deployments).filter((d) => d.schedules.length > 0);
-        if (chosen.length === 0) throw new AppError('VALIDATION', 'None of these deployments has a schedule.', { hint: 'Pick deployments with schedules, or leave --deployment out for all.' });
-        targets = recreateTargets(chosen, anchor.anchor, now);
+        const chosen = selectDeployments(all, req.deployments);
+        // Every chosen deployment with a schedule is in the plan, whatever the schedule's kind: a cron
+        // schedule is not rewritten, but its runs are cleared and made again like the others'.
+        for (const d of chosen) if (d.schedules.length === 0) leave(d, 'It has no schedule, so there is nothing to recreate (Purge removes runs of deployments without schedules).');
+        const withSchedules = chosen.filter((d) => d.schedules.length > 0);
+        if (withSchedules.length === 0) throw new AppError('VALIDATION', 'None of these deployments has a schedule.', { hint: 'Pick deployments with schedules, or leave --deployment out for all.' });
+        targets = recreateTargets(withSchedules, anchor.anchor, now);
         break;
       }
       case 'pause':
       case 'resume': {
         const pause = req.kind === 'pause';
         const chosen = selectDeployments(all, req.deployments);
-        const already = chosen.filter((d) => d.paused === pause);
-        if (already.length) notes.push(`${already.length} of these deployments ${pause ? 'are already paused' : 'are not paused'}; they are left as they are.`);
+        for (const d of chosen) if (d.paused === pause) leave(d, pause ? 'It is already paused.' : 'It is not paused.');
         targets = chosen.filter((d) => d.paused !== pause).map((d) => ({ info: d, pausedAfter: pause, schedules: d.schedules.map((s) => ({ before: s, after: null, notes: [] })), notes: [] }));
         if (pause && writesDeleteBacklog) notes.push(`Pausing also deletes the past-due (Late) runs the scheduler made: Prefect ${caps.prefectVersion ?? ''} deletes every never-started auto-scheduled run of a paused deployment. They are counted below.`);
         else if (pause) notes.push('Pausing keeps the past-due (Late) runs; Prefect deletes only the future runs its scheduler made. Purge or the backlog reset remove the rest.');
@@ -143,7 +157,7 @@ export class SchedulePlanner {
         for (const o of originals) {
           const d = byId.get(o.deploymentId);
           if (!d) {
-            notes.push(`${o.deploymentName} no longer exists; it is skipped.`);
+            leftOut.push({ deploymentId: o.deploymentId, name: o.deploymentName, reason: 'It no longer exists on the server.' });
             continue;
           }
           const current = new Map(d.schedules.map((s) => [s.id, s]));
@@ -155,6 +169,7 @@ export class SchedulePlanner {
           const extra = d.schedules.filter((s) => !o.schedules.some((x) => x.id === s.id));
           const tNotes = extra.length ? [`${extra.length} schedule(s) added since the change are left alone.`] : [];
           if (schedules.some((s) => s.after) || d.paused !== o.paused) targets.push({ info: d, pausedAfter: o.paused, schedules, notes: tNotes });
+          else leave(d, 'It is already as it was before that change.');
         }
         if (targets.length === 0) notes.push('Everything is already as it was before that change: nothing to restore.');
         break;
@@ -163,16 +178,17 @@ export class SchedulePlanner {
 
     // Runs Prefect will delete: future auto-scheduled runs of every deployment that is paused or
     // whose schedules are written (§4.3); past-due ones are removed by Purge (recreate, reset).
-    const touched = targets.filter((t) => t.schedules.some((s) => s.after) || t.pausedAfter !== t.info.paused);
-    const iso = new Date(now).toISOString();
     const purging = req.kind === 'recreate' || req.kind === 'reset';
     const made = await api.madeByScheduler(req.signal);
+    const touched = purging ? targets : targets.filter((t) => t.schedules.some((s) => s.after) || t.pausedAfter !== t.info.paused);
+    const iso = new Date(now).toISOString();
     const counts = await mapLimit(
       touched,
       8,
       async (t) => {
         const base = { deployment_id: { any_: [t.info.id] }, state: { type: { any_: ['SCHEDULED'] } }, ...made };
-        const clears = t.schedules.some((s) => s.after) || (t.pausedAfter && !t.info.paused);
+        // The apply pauses every running deployment it recreates (Prefect then drops its future runs).
+        const clears = t.schedules.some((s) => s.after) || (t.pausedAfter && !t.info.paused) || (purging && !t.info.paused);
         const [future, pastDue] = await Promise.all([
           clears ? api.count({ ...base, next_scheduled_start_time: { after_: iso } }, req.signal) : Promise.resolve(0),
           purging || (clears && writesDeleteBacklog) ? api.count({ ...base, state: { type: { any_: ['SCHEDULED'] }, name: { any_: ['Scheduled', 'Late'] } }, next_scheduled_start_time: { before_: iso } }, req.signal) : Promise.resolve(0),
@@ -209,7 +225,7 @@ export class SchedulePlanner {
         nextRuns: upcoming(s.after ?? s.before, now),
         notes: s.notes,
       }));
-      return {
+      const d: DeploymentChange = {
         deploymentId: t.info.id,
         name: t.info.fullName,
         pausedBefore: t.info.paused,
@@ -217,10 +233,13 @@ export class SchedulePlanner {
         schedules,
         futureRunsGoing: c.future,
         pastDueGoing: pastDue,
+        action: '',
         notes: t.notes,
       };
+      return { ...d, action: actionOf(req.kind, d) };
     });
-    const changing = deployments.filter((d) => d.schedules.some((s) => s.after) || d.pausedBefore !== d.pausedAfter || d.pastDueGoing > 0);
+    const changing = purging ? deployments : deployments.filter((d) => d.schedules.some((s) => s.after) || d.pausedBefore !== d.pausedAfter || d.pastDueGoing > 0);
+    for (const d of deployments) if (!changing.includes(d)) leftOut.push({ deploymentId: d.deploymentId, name: d.name, reason: 'Nothing would change.' });
     if (purging) notes.push('Past-due runs are counted now; the ones removed are those still past due right after the pause.');
     const degraded = degradationsFor(caps, 'schedules').filter((d) => ['schedules.created-by-filter', 'schedules.slug-parameters', 'schedules.update-deletes-backlog'].includes(d.feature));
     notes.push(...degraded.map((d) => d.reason));
@@ -236,6 +255,7 @@ export class SchedulePlanner {
       anchorGiven: anchor?.given ?? null,
       restoresChangeId,
       deployments: changing,
+      leftOut,
       totals: {
         deployments: changing.length,
         schedules: changing.reduce((n, d) => n + d.schedules.filter((s) => s.after).length, 0),
@@ -266,9 +286,43 @@ export class SchedulePlanner {
       action: `schedules.${req.kind}.plan`,
       outcome: 'planned',
       summary: `Planned ${req.kind} of ${plural(plan.totals.deployments, 'deployment')} (${plural(plan.totals.schedules, 'schedule')} written, ~${formatInt(plan.totals.futureRunsGoing)} future and ~${formatInt(plan.totals.pastDueGoing)} past-due runs go)`,
-      details: { planId: plan.planId, anchor: plan.anchor, deployments: changing.map((d) => d.name), restoresChangeId },
+      details: { planId: plan.planId, anchor: plan.anchor, deployments: changing.map((d) => d.name), leftOut: leftOut.map((l) => `${l.name}: ${l.reason}`), restoresChangeId },
       durationMs: Date.now() - t0,
     });
     return plan;
   }
+}
+
+const n = (x: number, one: string, many = `${one}s`) => `${x.toLocaleString('en-US')} ${x === 1 ? one : many}`;
+
+/** What applying does to one deployment, in one sentence: the plan lists every chosen deployment with it. */
+export function actionOf(kind: ChangeKind, d: DeploymentChange): string {
+  const written = d.schedules.filter((s) => s.after);
+  const kept = d.schedules.filter((s) => !s.after);
+  const cron = kept.filter((s) => s.kind === 'cron').length;
+  const parts: string[] = [];
+  switch (kind) {
+    case 'recreate':
+    case 'reset': {
+      if (written.length) parts.push(`${n(written.length, 'schedule')} rewritten from the new anchor (${[...new Set(written.map((s) => s.kind ?? 'unknown'))].join(', ')})`);
+      if (cron) parts.push(`${n(cron, 'cron schedule')} kept as ${cron === 1 ? 'it is' : 'they are'}`);
+      if (kept.length - cron) parts.push(`${n(kept.length - cron, 'schedule')} already on the anchor, kept`);
+      parts.push(d.pausedBefore ? 'stays paused' : 'paused while it changes, then resumed');
+      parts.push(`about ${n(d.futureRunsGoing, 'future run')} cleared and made again by the scheduler`);
+      parts.push(d.pastDueGoing ? `${n(d.pastDueGoing, 'past-due run')} removed by Purge` : 'no past-due runs to remove');
+      break;
+    }
+    case 'pause':
+      parts.push(`paused; Prefect drops its ${n(d.futureRunsGoing, 'future run')}; its Late runs stay`);
+      break;
+    case 'resume':
+      parts.push('resumed; the scheduler makes its runs again within seconds');
+      break;
+    case 'restore':
+      if (written.length) parts.push(`${n(written.length, 'schedule')} written back as before`);
+      if (d.pausedBefore !== d.pausedAfter) parts.push(d.pausedAfter ? 'paused again' : 'resumed again');
+      break;
+  }
+  const text = parts.join('; ');
+  return text.charAt(0).toUpperCase() + text.slice(1) + '.';
 }

@@ -3,7 +3,7 @@
  * operation lives in its own file; this wires them to the store, the job runner, Purge and (when
  * available) the Profiles feature's saved values.
  */
-import type { ChangeRecord } from '../../../shared/domain/schedules';
+import { ChangePlanSchema, type ChangeRecord } from '../../../shared/domain/schedules';
 import { AppError } from '../../../shared/errors';
 import type { Store } from '../../store';
 import type { ScheduleChangeRow } from '../../store/repos/schedules';
@@ -13,7 +13,9 @@ import type { PurgeService } from '../purge/service';
 import { ScheduleApplier, type ApplyOptions } from './apply';
 import { listSchedules, type ListRequest } from './list';
 import { SchedulePlanner, type PlanRequest } from './plan';
-import type { ProfileLookup } from './settings';
+import { resolveSettings, type ProfileLookup } from './settings';
+import type { SettingsSource } from '../../../shared/domain/schedules';
+import { PrefectApi } from '../targets/prefect-api';
 import { simulateSchedules, type SimulateRequest } from './simulate';
 
 export class SchedulesService {
@@ -32,6 +34,11 @@ export class SchedulesService {
 
   list(req: Omit<ListRequest, 'profiles'>) {
     return listSchedules({ ...req, profiles: this.profiles });
+  }
+
+  /** The settings a prediction starts from, without predicting (the Simulate form starts from them). */
+  settings(req: { conn: ResolvedConnection; settings: SettingsSource; signal?: AbortSignal }) {
+    return resolveSettings(new PrefectApi(req.conn), req.settings, this.profiles, req.signal);
   }
 
   simulate(req: Omit<SimulateRequest, 'profiles'>) {
@@ -84,6 +91,7 @@ export class SchedulesService {
   status(planId: string) {
     const row = this.store.schedules.get(planId);
     if (!row) throw new AppError('NOT_FOUND', 'That schedule plan does not exist.', { hint: 'Make a new plan.' });
-    return { ...this.record(row), plan: JSON.parse(row.plan) };
+    // Parsed, so plans saved before a field existed get its default (e.g. leftOut).
+    return { ...this.record(row), plan: ChangePlanSchema.parse(JSON.parse(row.plan)) };
   }
 }

@@ -34,7 +34,7 @@ import { MIN_PREFECT_VERSION, versionAtLeast } from './prefect-version';
 export type PrefectApiConnection = Pick<ResolvedConnection, 'apiUrl' | 'apiAuth'>;
 
 export interface PrefectApiOptions {
-  /** Per request (each retry gets its own). Default 30 s. */
+  /** Per request. Default 30 s. A request that times out is not retried: the caller waits this long at most. */
   timeoutMs?: number;
   /** Retries after 5xx / network errors, idempotent requests only. Default 3. */
   maxRetries?: number;
@@ -390,7 +390,9 @@ export function assertSupported(version: string): void {
 }
 
 function isRetryableNetwork(e: unknown, timedOut: boolean): boolean {
-  if (timedOut) return true;
+  // A request that timed out is not sent again: a hung server does not answer the retry either, and
+  // the caller was promised one timeout (issue #13: 90 s of spinner, then "did not answer within 30 s").
+  if (timedOut) return false;
   const code = networkCode(e);
   // DNS failures and TLS/certificate problems do not heal by retrying.
   return code === undefined || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code);

@@ -12,6 +12,7 @@ import * as m0050 from './0050-schedules';
 import * as m0070 from './0070-purge-journal';
 import * as m0080 from './0080-secret-destination';
 import * as m0090 from './0090-profile-line';
+import * as m0100 from './0100-jobs-tray';
 import * as m0130 from './0130-diagnose';
 import * as m0140 from './0140-retention';
 
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 70, name: 'purge-journal', up: m0070.up },
   { version: 80, name: 'secret-destination', up: m0080.up },
   { version: 90, name: 'profile-line', up: m0090.up },
+  { version: 100, name: 'jobs-tray', up: m0100.up },
   { version: 130, name: 'diagnose', up: m0130.up },
   { version: 140, name: 'retention', up: m0140.up },
 ];

@@ -60,6 +60,29 @@ export class AuditRepo {
     return Number(info.lastInsertRowid);
   }
 
+  /**
+   * An execution's entry is written when it starts (outcome 'running') and updated here when it ends,
+   * so a crash mid-way still leaves a trace. Fields not given keep their value.
+   */
+  update(id: number, r: Partial<Pick<AuditRecord, 'outcome' | 'summary' | 'details' | 'durationMs'>>): void {
+    const row = this.db.prepare('SELECT * FROM audit_log WHERE id = ?').get(id) as AuditRow | undefined;
+    if (!row) return;
+    this.db
+      .prepare('UPDATE audit_log SET outcome = ?, summary = ?, details = ?, duration_ms = ? WHERE id = ?')
+      .run(
+        r.outcome ?? row.outcome,
+        r.summary === undefined ? row.summary : redact(r.summary),
+        r.details === undefined ? row.details : JSON.stringify(redactValue(r.details)),
+        r.durationMs === undefined ? row.duration_ms : r.durationMs,
+        id,
+      );
+  }
+
+  outcomeOf(id: number): AuditOutcome | null {
+    const row = this.db.prepare('SELECT outcome FROM audit_log WHERE id = ?').get(id) as { outcome: AuditOutcome } | undefined;
+    return row?.outcome ?? null;
+  }
+
   list(opts: { connectionId?: string; limit: number }): AuditEntry[] {
     const rows = (
       opts.connectionId

@@ -19,6 +19,12 @@ export interface JobRow {
   finished_at: string | null;
   /** "pid@host" of the process running it. */
   owner: string | null;
+  /** What the job does, for the jobs tray; null on rows from before migration 0100. */
+  title: string | null;
+  /** JSON array of route segments of the job's page. */
+  link: string | null;
+  /** The audit entry its execution wrote when it started (updated at the end). */
+  audit_id: number | null;
 }
 
 /** "pid@host" of this process. */
@@ -50,13 +56,37 @@ export function ownerAlive(row: Pick<JobRow, 'owner' | 'updated_at'>, freshAfter
 export class JobsRepo {
   constructor(private readonly db: Database) {}
 
-  insert(row: Omit<JobRow, 'error' | 'result' | 'finished_at' | 'owner'>): void {
+  insert(row: Omit<JobRow, 'error' | 'result' | 'finished_at' | 'owner' | 'title' | 'link' | 'audit_id'> & Partial<Pick<JobRow, 'title' | 'link' | 'audit_id'>>): void {
     this.db
       .prepare(
-        `INSERT INTO job (id, kind, connection_id, status, phase, payload, checkpoint, done, total, started_at, updated_at, owner)
-         VALUES (@id, @kind, @connection_id, @status, @phase, @payload, @checkpoint, @done, @total, @started_at, @updated_at, @owner)`,
+        `INSERT INTO job (id, kind, connection_id, status, phase, payload, checkpoint, done, total, started_at, updated_at, owner, title, link, audit_id)
+         VALUES (@id, @kind, @connection_id, @status, @phase, @payload, @checkpoint, @done, @total, @started_at, @updated_at, @owner, @title, @link, @audit_id)`,
       )
-      .run({ ...row, owner: SELF });
+      .run({ title: null, link: null, audit_id: null, ...row, owner: SELF });
+  }
+
+  /** The audit entry written when the job's execution started. */
+  setAudit(id: string, auditId: number): void {
+    this.db.prepare('UPDATE job SET audit_id = ? WHERE id = ?').run(auditId, id);
+  }
+
+  /** A resumed job starts over in the tray: no end time until it ends again. */
+  reopen(id: string): void {
+    this.db.prepare(`UPDATE job SET finished_at = NULL, error = NULL WHERE id = ?`).run(id);
+  }
+
+  /**
+   * What the jobs tray lists: every job that has not ended (running, paused, interrupted), and the
+   * ones that ended after `finishedAfter`, newest first.
+   */
+  listForTray(finishedAfter: string, limit = 30): JobRow[] {
+    return this.db
+      .prepare(
+        `SELECT * FROM job
+          WHERE status IN ('running','paused','interrupted') OR finished_at >= ?
+          ORDER BY started_at DESC LIMIT ?`,
+      )
+      .all(finishedAfter, limit) as JobRow[];
   }
 
   /** A resumed job belongs to the process that resumed it. */
@@ -117,16 +147,14 @@ export class JobsRepo {
    * (the window, `serve` and the CLI share this store) touch their jobs every few seconds, so only
    * rows silent since `staleBefore` are taken for dead.
    */
-  markInterrupted(activeIds: ReadonlySet<string>, staleBefore: string): number {
-    const rows = this.db
-      .prepare(`SELECT id, owner, updated_at FROM job WHERE status IN ('running','paused')`)
-      .all() as Pick<JobRow, 'id' | 'owner' | 'updated_at'>[];
-    let n = 0;
+  markInterrupted(activeIds: ReadonlySet<string>, staleBefore: string): JobRow[] {
+    const rows = this.db.prepare(`SELECT * FROM job WHERE status IN ('running','paused')`).all() as JobRow[];
+    const out: JobRow[] = [];
     for (const r of rows) {
       if (activeIds.has(r.id) || ownerAlive(r, staleBefore)) continue;
       this.db.prepare(`UPDATE job SET status = 'interrupted', updated_at = ? WHERE id = ?`).run(new Date().toISOString(), r.id);
-      n++;
+      out.push({ ...r, status: 'interrupted' });
     }
-    return n;
+    return out;
   }
 }

@@ -22,6 +22,8 @@ const OUTCOME_TONE: Record<AuditOutcome, Tone> = {
   refused: 'warn',
   cancelled: 'skip',
   planned: 'accent',
+  running: 'accent',
+  interrupted: 'warn',
   info: 'neutral',
 };
 

@@ -120,32 +120,39 @@ function CheckItem({ check, permissions, dbKind }: { check: Check; permissions: 
         <div className="check__label">{check.label || CHECK_LABELS[check.id]}</div>
         {check.detail && <div className="check__detail">{check.detail}</div>}
         {check.hint && check.status !== 'ok' && <div className="check__hint">{check.hint}</div>}
-        {permissions && check.status !== 'skip' && <PermissionList p={permissions} dbKind={dbKind} hint={check.hint} />}
+        {permissions && check.status !== 'skip' && <PermissionList p={permissions} dbKind={dbKind} hint={check.hint} status={check.status} />}
       </div>
       <span className="check__time">{check.status === 'skip' ? '' : formatDuration(check.durationMs)}</span>
     </li>
   );
 }
 
-/** [flag, label, what it is for, PostgreSQL only] */
-const PERMISSIONS: Array<[keyof Omit<DbPermissions, 'notes'>, string, string, boolean]> = [
-  ['readStatistics', 'Can read statistics', 'table sizes, dead tuples, vacuum history (pg_stat_*)', true],
-  ['readPgStats', 'Can read column statistics', 'pg_stats, for bloat estimates', true],
-  ['deleteRuns', 'Can delete runs', 'DELETE on flow_run and related tables, for purges', false],
-  ['vacuum', 'Can vacuum', 'VACUUM, to give the space of deleted rows back', false],
+/**
+ * [flag, label when allowed, label when not, what it is for, PostgreSQL only, blocks a main feature].
+ * Only a missing permission that blocks a feature (inspection's bloat estimate, purging) is a warning;
+ * the others are limits, shown with the neutral mark, so the list agrees with the headline and with
+ * what the Overview shows (issue #13 item 6: "cannot read statistics" under "All checks passed",
+ * while the Overview showed them).
+ */
+const PERMISSIONS: Array<[keyof Omit<DbPermissions, 'notes'>, string, string, string, boolean, boolean]> = [
+  ['readPgStats', 'Can read column statistics', 'Cannot read column statistics', 'pg_stats, for bloat estimates', true, true],
+  ['deleteRuns', 'Can delete runs', 'Cannot delete runs', 'DELETE on flow_run and related tables, for purges', false, true],
+  ['readStatistics', "Can see other sessions' activity", "Cannot see other sessions' activity", "autovacuum progress and other sessions' queries (pg_read_all_stats); table sizes and dead rows are readable either way", true, false],
+  ['vacuum', 'Can vacuum', 'Cannot vacuum', 'VACUUM, to give the space of deleted rows back', false, false],
 ];
 
-function PermissionList({ p, dbKind, hint }: { p: DbPermissions; dbKind: TestReport['dbKind']; hint: string | undefined }) {
-  const shown = PERMISSIONS.filter(([, , , pgOnly]) => dbKind === 'postgres' || !pgOnly);
+function PermissionList({ p, dbKind, hint, status }: { p: DbPermissions; dbKind: TestReport['dbKind']; hint: string | undefined; status: Check['status'] }) {
+  const shown = PERMISSIONS.filter(([, , , , pgOnly]) => dbKind === 'postgres' || !pgOnly);
   // The check's hint often repeats a note word for word; say each thing once.
   const notes = p.notes.filter((n) => !hint?.includes(n));
   return (
     <>
       <ul className="perms" data-testid="permissions">
-        {shown.map(([key, label, what]) => (
+        {shown.map(([key, yes, no, what, , blocking]) => (
           <li key={key} className="perms__item" data-testid={`perm-${key}`} data-allowed={p[key]}>
-            <StatusIcon status={p[key] ? 'ok' : 'warn'} size={14} />
-            <span className="perms__label">{p[key] ? label : label.replace(/^Can /, 'Cannot ')}</span>
+            {/* A blocking gap is a warning only when the check itself warns (purging is moot on a read-only connection). */}
+            <StatusIcon status={p[key] ? 'ok' : blocking && status === 'warn' ? 'warn' : 'skip'} size={14} />
+            <span className="perms__label">{p[key] ? yes : no}</span>
             <span className="perms__what">{what}</span>
           </li>
         ))}

@@ -13,11 +13,13 @@ import { useCurrentConnection } from '../../api/connections';
 import { call, type ClientError } from '../../api/client';
 import { toClientError } from '../../api/errors';
 import { saveTextFile } from '../../api/files';
+import { useHealth } from '../../api/health';
 import { useAction, useEvent, useRequest } from '../../api/hooks';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Spinner } from '../../components/Spinner';
-import { formatDuration, formatRelative } from '../../lib/format';
+import { Waiting } from '../../components/Waiting';
+import { formatDateTime, formatDuration, formatRelative } from '../../lib/format';
 import { href } from '../../lib/router';
 import { ExactPanel } from './ExactPanel';
 import { GrowthCard } from './GrowthCard';
@@ -45,6 +47,10 @@ export function OverviewScreen() {
   const [saveError, setSaveError] = useState<ClientError | null>(null);
   const history = useRequest('inspect.history', { connectionId: connectionId ?? '', limit: 120 }, `${connectionId ?? ''}:${report?.id ?? ''}`);
   const maintenance = useMaintenance(connectionId, report?.source === 'postgres');
+  // The live state of the server, not the saved report's: a down or hung API is said first.
+  const { health } = useHealth(connectionId);
+  const apiBad = health && health.api.status !== 'ok' && health.api.status !== 'slow' ? health.api : null;
+  const dbBad = health && ['down', 'auth', 'error'].includes(health.database.status) ? health.database : null;
   const autoRan = useRef<string | null>(null);
 
   const inspect = async () => {
@@ -105,7 +111,14 @@ export function OverviewScreen() {
           <p className="page__lead" data-testid="overview-lead">
             {report ? (
               <>
-                {[report.server.prefectVersion ? `Prefect ${report.server.prefectVersion}` : null, report.server.database ?? 'API only'].filter(Boolean).join(' · ')}
+                {apiBad ? (
+                  <strong className="ov-lead-bad" data-testid="overview-api-down">Prefect API {apiBad.status === 'auth' ? 'refuses the credentials' : 'not answering'}</strong>
+                ) : (
+                  // The live version when the strip has it; the report's (or "unknown") otherwise.
+                  health?.api.label ?? (report.server.prefectVersion ? `Prefect ${report.server.prefectVersion}` : 'Prefect version unknown')
+                )}
+                {' · '}
+                {report.server.database ?? (report.source === 'api' ? 'API only' : <strong className="ov-lead-bad">database not readable</strong>)}
                 {' · '}
                 <span title={report.createdAt}>inspected {formatRelative(report.createdAt)}</span> in {formatDuration(report.durationMs)}, read-only
               </>
@@ -131,16 +144,42 @@ export function OverviewScreen() {
         </div>
       </header>
 
+      {(apiBad || dbBad) && (
+        <div className="notice notice--warn ov-health-notice" role="alert" data-testid="overview-health-notice">
+          {apiBad && (
+            <p>
+              <strong>The Prefect API is {apiBad.status === 'auth' ? 'refusing the credentials' : 'not answering'}</strong>: {apiBad.message}{' '}
+              {apiBad.lastOkAt ? `It last answered at ${formatDateTime(apiBad.lastOkAt)}.` : 'It has not answered since Housekeeper started.'} Purge through the API, schedule changes and the run counts of an API-only report wait for it.
+            </p>
+          )}
+          {dbBad && (
+            <p>
+              <strong>The database {dbBad.status === 'auth' ? 'refuses the credentials' : 'is not answering'}</strong>: {dbBad.message}{' '}
+              {apiBad ? '' : 'Run health comes from the Prefect API until it is back; space and bloat need the database.'}
+            </p>
+          )}
+          {report && <p className="muted">The figures below are from the inspection at {formatDateTime(report.createdAt)}.</p>}
+        </div>
+      )}
       {run.error && <ErrorNotice title="The inspection failed" error={run.error} onDismiss={run.clearError} />}
       {exporter.error && <ErrorNotice title="Export failed" error={exporter.error} onDismiss={exporter.clearError} />}
       {saveError && <ErrorNotice title="The export could not be saved" error={saveError} onDismiss={() => setSaveError(null)} />}
       {exact.error && <ErrorNotice title="Exact measurement could not start" error={exact.error} onDismiss={exact.clearError} />}
       {latest.error && <ErrorNotice title="Could not read the saved inspections" error={latest.error} />}
 
-      {!report ? (
-        <div className="page--center">
-          <Spinner label={`Inspecting ${conn.name}… (read-only)`} />
+      {run.running && (
+        <div className="ov-waiting">
+          <Waiting label={`Inspecting ${conn.name} (read-only)…`} startedAt={run.startedAt} timeoutMs={run.timeoutMs} onCancel={run.cancel} testId="overview-waiting" />
         </div>
+      )}
+      {!report ? (
+        run.running ? null : run.error ? (
+          <p className="muted">No inspection of {conn.name} is saved yet. Press Inspect now to try again.</p>
+        ) : (
+          <div className="page--center">
+            <Spinner label="Reading the last inspection…" />
+          </div>
+        )
       ) : (
         <div data-testid="overview-report" data-report-id={report.id}>
           <NotesPanel notes={report.notes} />

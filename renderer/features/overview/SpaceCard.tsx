@@ -5,17 +5,20 @@
  * that space needs database access.
  */
 import type { InspectReport, PostgresSpace, SqliteSpace, TableSpace } from '../../../shared/domain/inspect';
+import { describeReclaim, heapReclaim, spaceReclaim, type ReclaimPart, type TableReclaim } from '../../../shared/domain/reclaim';
 import { Badge } from '../../components/Badge';
 import { BarList, type BarRow } from '../../components/charts/BarList';
 import { DataTable } from '../../components/table/DataTable';
 import type { Column, Filter } from '../../components/table/types';
-import { formatBytes, formatCount, formatDateTime, formatInt, formatRelative, formatShare } from '../../lib/format';
+import { formatBytes, formatCount, formatDateTime, formatInt, formatRelative, formatShare, plural } from '../../lib/format';
 import { VERDICT_LABEL, VERDICT_TONE } from './classes';
 
 const MIB = 1024 * 1024;
 const TOP = 10;
 
-const SPACE_COLUMNS: Array<Column<TableSpace>> = [
+/** The per-table columns; the index share of each table's reclaimable space comes from spaceReclaim. */
+function spaceColumns(byTable: ReadonlyMap<string, TableReclaim>): Array<Column<TableSpace>> {
+  return [
   { id: 'name', header: 'Table', width: '17%', sortValue: (t) => t.name, cell: (t) => <span className="mono">{t.name}</span> },
   { id: 'rows', header: 'Rows', width: '10%', numeric: true, descFirst: true, sortValue: (t) => t.rowsEstimate, cell: (t) => formatCount(t.rowsEstimate, t.rowsExact) },
   { id: 'total', header: 'Size', width: '8%', numeric: true, descFirst: true, sortValue: (t) => t.totalBytes, cell: (t) => <span className="nowrap">{formatBytes(t.totalBytes)}</span> },
@@ -44,7 +47,19 @@ const SPACE_COLUMNS: Array<Column<TableSpace>> = [
     },
   },
   { id: 'next', header: 'Autovacuum trigger', title: 'How far the dead rows are towards the next autovacuum of the table', width: '11%', descFirst: true, sortValue: (t) => t.autovacuum?.vacuumProgress ?? null, cell: (t) => nextVacuum(t) },
-  { id: 'reclaim', header: 'Reclaimable', numeric: true, descFirst: true, sortValue: (t) => t.exact?.reclaimableBytes ?? t.bloat.reclaimableBytes, cell: (t) => reclaim(t) },
+  { id: 'reclaim', header: 'Reclaimable: table', numeric: true, descFirst: true, sortValue: (t) => heapReclaim(t).bytes, cell: (t) => <span className="nowrap">{reclaimText(heapReclaim(t))}</span> },
+  {
+    id: 'reclaimIndexes',
+    header: 'Reclaimable: indexes',
+    numeric: true,
+    descFirst: true,
+    hideBelow: 1200,
+    sortValue: (t) => byTable.get(t.name)?.indexes.bytes ?? null,
+    cell: (t) => {
+      const part = byTable.get(t.name)?.indexes;
+      return <span className="nowrap">{part ? reclaimText(part) : '—'}</span>;
+    },
+  },
   {
     id: 'confidence',
     header: 'Confidence',
@@ -53,6 +68,7 @@ const SPACE_COLUMNS: Array<Column<TableSpace>> = [
     cell: (t) => <span title={t.bloat.confidence.reasons.join('; ')}>{t.exact ? 'measured' : t.bloat.confidence.level}</span>,
   },
 ];
+}
 
 const SPACE_FILTERS: Array<Filter<TableSpace>> = [
   {
@@ -76,11 +92,11 @@ function notable(tables: TableSpace[]): TableSpace[] {
   return tables.filter((t) => (t.prefect && (t.rowsEstimate ?? 0) > 0) || t.totalBytes >= MIB);
 }
 
-function reclaim(t: TableSpace): string {
-  if (t.exact) return `${formatBytes(t.exact.reclaimableBytes)} measured`;
-  const b = t.bloat;
-  if (b.reclaimableBytes === null || b.confidence.margin === null) return 'unknown';
-  return `≈${formatBytes(b.reclaimableBytes)} ±${formatBytes(b.confidence.margin * t.heapBytes)}`;
+/** Numbers from shared/domain/reclaim.ts, the same the headline tile adds up. */
+const reclaimText = (p: ReclaimPart) => describeReclaim(p, formatBytes);
+
+function sum(parts: ReclaimPart[]): ReclaimPart {
+  return parts.reduce((a, b) => ({ bytes: a.bytes + b.bytes, marginBytes: a.marginBytes + b.marginBytes, unknown: a.unknown + b.unknown, measured: a.measured + b.measured, known: a.known + b.known }), { bytes: 0, marginBytes: 0, unknown: 0, measured: 0, known: 0 });
 }
 
 function nextVacuum(t: TableSpace): string {
@@ -161,6 +177,10 @@ function PostgresSpaceView({ space, details, onToggleDetails }: { space: Postgre
 /** The full-width table under the charts: everything per table, for when the bars raised a question. */
 export function SpaceDetails({ space }: { space: PostgresSpace }) {
   const tables = notable(space.tables);
+  const r = spaceReclaim(space);
+  const byTable = new Map(r.perTable.map((t) => [t.name, t]));
+  const rest = r.perTable.filter((t) => !tables.some((x) => x.name === t.name));
+  const columns = spaceColumns(byTable);
   return (
     <section className="card ov-card" data-testid="overview-space-details">
       <h2 className="ov-card__title">
@@ -173,7 +193,7 @@ export function SpaceDetails({ space }: { space: PostgresSpace }) {
         noun="table"
         rows={tables}
         rowId={(t) => t.name}
-        columns={SPACE_COLUMNS}
+        columns={columns}
         searchText={(t) => `${t.name} ${VERDICT_LABEL[t.verdict.kind]}`}
         filters={SPACE_FILTERS}
         initialSort={{ id: 'total', desc: true }}
@@ -181,6 +201,23 @@ export function SpaceDetails({ space }: { space: PostgresSpace }) {
         rowHeight={31}
         className="ov-table"
       />
+      {/* The headline tile is the sum of these rows: the tables above, the others, the total. */}
+      <table className="table table--compact ov-reclaim-total" data-testid="space-reclaim-total">
+        <tbody>
+          {rest.length > 0 && (
+            <tr>
+              <td>{plural(rest.length, 'other table')}</td>
+              <td className="num nowrap">table {reclaimText(sum(rest.map((t) => t.heap)))}</td>
+              <td className="num nowrap">indexes {reclaimText(sum(rest.map((t) => t.indexes)))}</td>
+            </tr>
+          )}
+          <tr>
+            <th>Total (the headline: {reclaimText(r.total)})</th>
+            <th className="num nowrap">table {reclaimText(r.tables)}</th>
+            <th className="num nowrap">indexes {reclaimText(r.indexes)}</th>
+          </tr>
+        </tbody>
+      </table>
       <div className="ov-table-notes">
         <ConfidenceNotes tables={tables} />
         <IndexNotes space={space} />

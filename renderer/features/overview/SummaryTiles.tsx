@@ -1,5 +1,6 @@
 /** The four numbers an admin looks at first: how big, how much could come back, how late, how old. */
 import type { HistoryPoint, InspectReport } from '../../../shared/domain/inspect';
+import { describeReclaim, spaceReclaim } from '../../../shared/domain/reclaim';
 import { formatBytes, formatCount, formatRelative, formatShare, plural } from '../../lib/format';
 
 export function SummaryTiles({ report, history }: { report: InspectReport; history: HistoryPoint[] }) {
@@ -8,6 +9,8 @@ export function SummaryTiles({ report, history }: { report: InspectReport; histo
   // Growth only means something against an inspection from at least an hour earlier.
   const first = history.find((p) => p.databaseBytes !== null && p.id !== report.id && Date.parse(report.createdAt) - Date.parse(p.at) >= 3_600_000);
   const growth = size !== null && first?.databaseBytes != null ? size - first.databaseBytes : null;
+  // The headline is the sum of the per-table rows (tables and indexes apart), never a number only the JSON explains.
+  const reclaim = space?.kind === 'postgres' ? spaceReclaim(space) : null;
   const late = report.runs?.late ?? null;
   const oldestLate = late?.deployments.reduce<string | null>((o, d) => (d.first && (!o || d.first < o) ? d.first : o), null) ?? null;
   return (
@@ -27,11 +30,15 @@ export function SummaryTiles({ report, history }: { report: InspectReport; histo
       </div>
       <div className="ov-tile" data-testid="tile-reclaimable">
         <div className="ov-tile__label">Reclaimable by a rewrite</div>
-        <div className="ov-tile__value">
-          {space?.kind === 'postgres' ? `≈${formatBytes(space.reclaimableBytes)}` : space?.kind === 'sqlite' ? formatBytes(space.freeBytes) : '—'}
+        <div className="ov-tile__value" data-testid="reclaim-total">
+          {reclaim ? describeReclaim(reclaim.total, formatBytes) : space?.kind === 'sqlite' ? formatBytes(space.freeBytes) : '—'}
         </div>
-        <div className="ov-tile__sub">
-          {space?.kind === 'postgres' ? `±${formatBytes(space.reclaimableMarginBytes)} (estimate)` : space?.kind === 'sqlite' ? 'free pages, given back by VACUUM' : 'Needs database access'}
+        <div className="ov-tile__sub" data-testid="reclaim-split">
+          {reclaim
+            ? `tables ${describeReclaim(reclaim.tables, formatBytes)} · indexes ${describeReclaim(reclaim.indexes, formatBytes)}${reclaim.total.measured === reclaim.total.known ? '' : ' (estimates)'}`
+            : space?.kind === 'sqlite'
+              ? 'free pages, given back by VACUUM'
+              : 'Needs database access'}
         </div>
       </div>
       <div className={`ov-tile${late && late.count > 0 ? ' ov-tile--warn' : ''}`} data-testid="tile-late">

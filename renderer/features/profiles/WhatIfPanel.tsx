@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import type { Simulation } from '../../../shared/domain/schedules';
 import type { ProfileView } from '../../../shared/domain/profiles';
-import { SIM_METRICS, type SimMetric } from '../../../shared/schedules/metrics';
+import { SIM_METRICS, type SimMetric } from '../../../shared/schedules/sim-metrics';
 import { call } from '../../api/client';
 import { useConnections } from '../../api/connections';
 import { toClientError } from '../../api/errors';
@@ -21,16 +21,7 @@ interface Pair {
 }
 
 /** The same metrics, with the same names, as Schedules > Simulate (shared/schedules/metrics.ts). */
-const ROWS: SimMetric[] = [
-  SIM_METRICS.held,
-  SIM_METRICS.insertsPerLoopAvg,
-  SIM_METRICS.insertsPerLoopMax,
-  SIM_METRICS.insertsPerDay,
-  SIM_METRICS.deploymentsPerLoopAvg,
-  SIM_METRICS.deploymentsPerLoopMax,
-  SIM_METRICS.datesGeneratedPerLoopAvg,
-  SIM_METRICS.insertTransactionsMax,
-];
+const ROWS: readonly SimMetric[] = SIM_METRICS;
 
 const fmt = (n: number) => (Number.isInteger(n) || Math.abs(n) >= 100 ? formatCount(n) : formatNumber(n, 1));
 
@@ -97,8 +88,8 @@ export function WhatIfPanel({ view }: { view: ProfileView }) {
             </thead>
             <tbody>
               {ROWS.map((r) => {
-                const a = r.pick(pair.live.baseline);
-                const b = r.pick(pair.profile.baseline);
+                const a = r.value(pair.live.baseline);
+                const b = r.value(pair.profile.baseline);
                 return (
                   <tr key={r.label}>
                     <td title={r.help}>{r.label}</td>

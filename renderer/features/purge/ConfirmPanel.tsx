@@ -1,8 +1,12 @@
-/** Step 3: the count typed back. The button names the number; nothing else starts a delete. */
-import { useState } from 'react';
+/**
+ * Step 3: the count typed back. The button names the number; nothing else starts a delete. Enter in
+ * the count field confirms once the count matches; Escape goes back to the filter.
+ */
+import { useState, type FormEvent } from 'react';
 import type { PurgePlan } from '../../../shared/domain/purge';
 import { plural } from '../../lib/format';
 import { ExportChoice, type ExportRequest } from './ExportChoice';
+import { useEscape } from '../../lib/keys';
 
 export function ConfirmPanel({ plan, onConfirm, busy, onBack }: {
   plan: PurgePlan;
@@ -13,6 +17,13 @@ export function ConfirmPanel({ plan, onConfirm, busy, onBack }: {
   const [typed, setTyped] = useState('');
   const [exportReq, setExportReq] = useState<{ req: ExportRequest; ready: boolean }>({ req: {}, ready: true });
   const matches = typed.trim() === String(plan.count);
+  const ready = matches && !busy && exportReq.ready;
+  const confirm = () => onConfirm(exportReq.req);
+  useEscape(onBack, !busy);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (ready) confirm();
+  };
   if (plan.readOnly) {
     return (
       <section className="card purge-confirm">
@@ -22,7 +33,7 @@ export function ConfirmPanel({ plan, onConfirm, busy, onBack }: {
     );
   }
   return (
-    <section className="card purge-confirm" data-testid="purge-confirm">
+    <form className="card purge-confirm" data-testid="purge-confirm" onSubmit={submit}>
       <div className="card__title">Delete these runs</div>
       <p>
         Runs are deleted in short batches. Each batch checks again that every run is still Scheduled or Late and never started, so a
@@ -34,17 +45,11 @@ export function ConfirmPanel({ plan, onConfirm, busy, onBack }: {
         <input className="input input--narrow" value={typed} onChange={(e) => setTyped(e.target.value)} inputMode="numeric" autoComplete="off" data-testid="purge-confirm-input" />
       </label>
       <div className="form__actions">
-        <button
-          type="button"
-          className="btn btn--danger"
-          disabled={!matches || busy || !exportReq.ready}
-          onClick={() => onConfirm(exportReq.req)}
-          data-testid="purge-execute"
-        >
+        <button type="submit" className="btn btn--danger" disabled={!ready} data-testid="purge-execute">
           Delete {plural(plan.count, 'run')}
         </button>
-        <button type="button" className="btn btn--quiet" onClick={onBack}>Change the filter</button>
+        <button type="button" className="btn btn--quiet" onClick={onBack}>Change the filter (Esc)</button>
       </div>
-    </section>
+    </form>
   );
 }

@@ -1,7 +1,8 @@
 /**
  * Purge: filter -> preview (a dry run that freezes the cutoff and the runs) -> type the count ->
  * watch the batches -> totals, recount, VACUUM. One calm page; the number that will be deleted is
- * the biggest thing on it.
+ * the biggest thing on it. #/purge is the filter and preview; #/purge/run/<planId> is an execution's
+ * own page (the jobs tray links there), so leaving it or reloading loses nothing.
  */
 import { useState } from 'react';
 import type { PurgePlan } from '../../../shared/domain/purge';
@@ -9,25 +10,18 @@ import { useCurrentConnection } from '../../api/connections';
 import { useAction, useRequest } from '../../api/hooks';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { href } from '../../lib/router';
+import { Waiting } from '../../components/Waiting';
+import { href, navigate } from '../../lib/router';
 import { ConfirmPanel } from './ConfirmPanel';
-import { ExecutionView } from './ExecutionView';
 import { FilterForm } from './FilterForm';
 import { INITIAL_FILTER, toFilter, type FilterState } from './filter-state';
 import { PlanView } from './PlanView';
+import { PurgeRun } from './PurgeRun';
 import { UnfinishedPurges } from './UnfinishedPurges';
 
-export function PurgeScreen() {
+export function PurgeScreen({ path = [] }: { path?: string[] }) {
   const conn = useCurrentConnection();
-  const [filter, setFilter] = useState<FilterState>(INITIAL_FILTER);
-  const [plan, setPlan] = useState<PurgePlan | null>(null);
-  const [jobId, setJobId] = useState<string | null>(null);
-  const targets = useRequest('purge.targets', { connectionId: conn?.id ?? '' }, conn?.id ?? '');
-  const unfinished = useRequest('purge.unfinished', { connectionId: conn?.id ?? '' }, `${conn?.id ?? ''}:${jobId ?? ''}`);
-  const planAction = useAction('purge.plan');
-  const execAction = useAction('purge.execute');
-  const resumeAction = useAction('purge.resume');
-
+  const [sub, planId] = path;
   if (!conn) {
     return (
       <div className="page">
@@ -37,19 +31,6 @@ export function PurgeScreen() {
       </div>
     );
   }
-
-  const preview = async () => {
-    setPlan(null);
-    const p = await planAction.run({ connectionId: conn.id, filter: toFilter(filter), executor: filter.executor });
-    if (p) setPlan(p);
-  };
-  const reset = () => {
-    setPlan(null);
-    setJobId(null);
-    targets.reload();
-    unfinished.reload();
-  };
-
   return (
     <div className="page page--purge">
       <header className="page__header">
@@ -61,49 +42,50 @@ export function PurgeScreen() {
           </p>
         </div>
       </header>
+      {sub === 'run' && planId ? <PurgeRun planId={planId} connectionId={conn.id} /> : <PurgePlanner connectionId={conn.id} readOnly={conn.readOnly} />}
+    </div>
+  );
+}
+
+function PurgePlanner({ connectionId, readOnly }: { connectionId: string; readOnly: boolean }) {
+  const [filter, setFilter] = useState<FilterState>(INITIAL_FILTER);
+  const [plan, setPlan] = useState<PurgePlan | null>(null);
+  const targets = useRequest('purge.targets', { connectionId }, connectionId);
+  const unfinished = useRequest('purge.unfinished', { connectionId }, connectionId);
+  const planAction = useAction('purge.plan');
+  const execAction = useAction('purge.execute');
+  const resumeAction = useAction('purge.resume');
+
+  const preview = async () => {
+    setPlan(null);
+    const p = await planAction.run({ connectionId, filter: toFilter(filter), executor: filter.executor });
+    if (p) setPlan(p);
+  };
+
+  return (
+    <>
       {targets.error && <ErrorNotice title="Could not list deployments" error={targets.error} />}
-      {!jobId && (
-        <UnfinishedPurges
-          items={unfinished.data ?? []}
-          busy={resumeAction.running}
-          onResume={(st) =>
-            void resumeAction.run({ planId: st.plan.planId }).then((r) => {
-              if (r) {
-                setPlan(st.plan);
-                setJobId(r.jobId);
-              }
-            })
-          }
-        />
-      )}
-      {!jobId && (
-        <FilterForm state={filter} onChange={(s) => { setFilter(s); setPlan(null); }} targets={targets.data} onPlan={() => void preview()} planning={planAction.running} readOnly={conn.readOnly} />
-      )}
+      <UnfinishedPurges
+        items={unfinished.data ?? []}
+        busy={resumeAction.running}
+        onResume={(st) => void resumeAction.run({ planId: st.plan.planId }).then((r) => r && navigate('purge', 'run', st.plan.planId))}
+      />
+      {resumeAction.error && <ErrorNotice title="Could not resume" error={resumeAction.error} onDismiss={resumeAction.clearError} />}
+      <FilterForm state={filter} onChange={(s) => { setFilter(s); setPlan(null); }} targets={targets.data} onPlan={() => void preview()} planning={planAction.running} readOnly={readOnly} />
+      {planAction.running && <Waiting label="Counting the stale runs (a dry run; nothing is deleted)…" startedAt={planAction.startedAt} timeoutMs={planAction.timeoutMs} onCancel={planAction.cancel} testId="purge-waiting" />}
       {planAction.error && <ErrorNotice title="Preview failed; nothing was changed" error={planAction.error} onDismiss={planAction.clearError} />}
-      {plan && <PlanView plan={plan} executed={jobId !== null} />}
-      {plan && plan.count > 0 && !jobId && (
+      {plan && <PlanView plan={plan} />}
+      {plan && plan.count > 0 && (
         <>
           {execAction.error && <ErrorNotice title="Nothing was deleted" error={execAction.error} onDismiss={execAction.clearError} />}
           <ConfirmPanel
             plan={plan}
             busy={execAction.running}
             onBack={() => setPlan(null)}
-            onConfirm={(opts) => void execAction.run({ planId: plan.planId, confirmCount: plan.count, ...opts }).then((r) => r && setJobId(r.jobId))}
+            onConfirm={(opts) => void execAction.run({ planId: plan.planId, confirmCount: plan.count, ...opts }).then((r) => r && navigate('purge', 'run', plan.planId))}
           />
         </>
       )}
-      {resumeAction.error && <ErrorNotice title="Could not resume" error={resumeAction.error} onDismiss={resumeAction.clearError} />}
-      {plan && jobId && (
-        <>
-          <ExecutionView
-            plan={plan}
-            jobId={jobId}
-            connectionId={conn.id}
-            onNew={reset}
-            onResume={() => void resumeAction.run({ planId: plan.planId }).then((r) => r && setJobId(r.jobId))}
-          />
-        </>
-      )}
-    </div>
+    </>
   );
 }

@@ -3,11 +3,12 @@
  * change named), the runs that go away, what applying does step by step; then the number of
  * deployments typed back. Presentational: the screen owns the requests.
  */
-import { useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { ChangePlan, DeploymentChange } from '../../../shared/domain/schedules';
 import { Badge } from '../../components/Badge';
 import { ErrorNotice, type ErrorLike } from '../../components/ErrorNotice';
 import { formatCount } from '../../lib/format';
+import { useEscape } from '../../lib/keys';
 import { plural, shortTime } from './format';
 
 const VERB: Record<ChangePlan['kind'], string> = { recreate: 'Recreate', reset: 'Reset', pause: 'Pause', resume: 'Resume', restore: 'Restore' };
@@ -18,7 +19,7 @@ export function steps(plan: ChangePlan): string[] {
     case 'recreate':
       return [
         'Pause each deployment, so no scheduler pass can add runs of the old schedules meanwhile (Prefect drops their future runs).',
-        `Write each schedule back with its new ${plan.anchor ? `anchor (${shortTime(plan.anchor)})` : 'anchor'}, keeping its id, slug, zone, parameters and active flag.`,
+        `Write each interval and rrule schedule back with its new ${plan.anchor ? `anchor (${shortTime(plan.anchor)})` : 'anchor'}, keeping its id, slug, zone, parameters and active flag. Cron schedules have no anchor and are kept as they are.`,
         `Remove the past-due runs with Purge (re-checked run by run${plan.keepNewest ? `, keeping the newest ${plan.keepNewest} per deployment` : ''}).`,
         'Resume what was running before; the scheduler fills the new schedules within seconds.',
         'Check that the new runs start after now and fall on the new times.',
@@ -42,6 +43,15 @@ export function ChangeReview({ plan, busy, error, onConfirm, onBack }: {
   const [typed, setTyped] = useState('');
   const n = plan.confirmCount;
   const t = plan.totals;
+  const left = plan.leftOut ?? [];
+  const chosen = plan.deployments.length + left.length;
+  const matches = typed.trim() === String(n);
+  useEscape(onBack, !busy);
+  // Enter in the count field confirms, as on the Purge screen, once the typed count matches.
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (matches && !busy) onConfirm();
+  };
   return (
     <section className="card sched-review" data-testid="change-review">
       <div className="sched-review__head">
@@ -53,6 +63,9 @@ export function ChangeReview({ plan, busy, error, onConfirm, onBack }: {
           </div>
           <div className="muted">
             {plural(t.schedules, 'schedule')} written · about {plural(t.futureRunsGoing, 'future run')} replaced · {plural(t.pastDueGoing, 'past-due run')} removed
+          </div>
+          <div className="muted" data-testid="change-chosen">
+            {left.length === 0 ? `All ${plural(chosen, 'chosen deployment')} are in this plan.` : `${formatCount(chosen)} chosen: ${formatCount(plan.deployments.length)} in this plan, ${formatCount(left.length)} left out (reasons below).`}
           </div>
         </div>
       </div>
@@ -73,6 +86,18 @@ export function ChangeReview({ plan, busy, error, onConfirm, onBack }: {
           <DeploymentChangeView key={d.deploymentId} d={d} />
         ))}
       </div>
+      {left.length > 0 && (
+        <div className="sched-leftout" data-testid="change-left-out">
+          <div className="card__title">Left out of this plan ({formatCount(left.length)})</div>
+          <ul>
+            {left.map((l) => (
+              <li key={l.deploymentId} data-testid="change-left-out-item">
+                <strong>{l.name}</strong>: {l.reason}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {n === 0 ? (
         <div className="form__actions">
           <button type="button" className="btn" onClick={onBack}>Back</button>
@@ -82,18 +107,18 @@ export function ChangeReview({ plan, busy, error, onConfirm, onBack }: {
       ) : (
         <>
           {error && <ErrorNotice title="Nothing was changed" error={error} />}
-          <div className="sched-confirm">
+          <form className="sched-confirm" onSubmit={submit}>
             <label className="field">
               <span className="field__label">Type {n} to confirm</span>
               <input className="input input--narrow" value={typed} onChange={(e) => setTyped(e.target.value)} inputMode="numeric" autoComplete="off" data-testid="change-confirm-input" />
             </label>
             <div className="form__actions">
-              <button type="button" className={`btn ${plan.kind === 'resume' ? 'btn--primary' : 'btn--danger'}`} disabled={typed.trim() !== String(n) || busy} onClick={onConfirm} data-testid="change-apply">
+              <button type="submit" className={`btn ${plan.kind === 'resume' ? 'btn--primary' : 'btn--danger'}`} disabled={!matches || busy} data-testid="change-apply">
                 {VERB[plan.kind]} {plural(n, 'deployment')}
               </button>
-              <button type="button" className="btn btn--quiet" onClick={onBack}>Back</button>
+              <button type="button" className="btn btn--quiet" onClick={onBack}>Back (Esc)</button>
             </div>
-          </div>
+          </form>
         </>
       )}
     </section>
@@ -110,6 +135,7 @@ function DeploymentChangeView({ d }: { d: DeploymentChange }) {
           {formatCount(d.futureRunsGoing)} future · <span className={d.pastDueGoing ? 'sched-pastdue' : undefined}>{formatCount(d.pastDueGoing)} past due</span> go
         </span>
       </div>
+      {d.action && <div className="sched-change__action" data-testid="change-action">{d.action}</div>}
       {d.schedules.filter((s) => s.after).map((s) => (
         <div key={s.id} className="sched-diff">
           <div className="sched-diff__line sched-diff__line--old"><span aria-hidden="true">−</span> {s.beforeText}</div>
@@ -126,7 +152,12 @@ function DeploymentChangeView({ d }: { d: DeploymentChange }) {
         </div>
       ))}
       {d.schedules.filter((s) => !s.after).map((s) => (
-        <div key={s.id} className="sched-diff sched-diff--same muted">= {s.beforeText}</div>
+        <div key={s.id} className="sched-diff sched-diff--same muted" data-kind={s.kind ?? 'unknown'}>
+          = {s.beforeText}
+          {s.notes.map((x) => (
+            <div key={x} className="sched-sub">{x}</div>
+          ))}
+        </div>
       ))}
       {d.notes.map((x) => (
         <div key={x} className="muted sched-sub">{x}</div>

@@ -2,7 +2,8 @@
  * Schedules: what every deployment's schedules will do (computed here) beside what the server holds,
  * the scheduler's load and predicted behaviour, and the changes that fix a fallen-behind server:
  * recreate from now, pause, resume, restore, and the backlog reset wizard.
- * #/schedules, #/schedules/simulate, #/schedules/changes, #/schedules/reset
+ * #/schedules, #/schedules/simulate, #/schedules/changes, #/schedules/reset, and
+ * #/schedules/change/<planId>: one applied change's page (the jobs tray links there).
  */
 import { useState } from 'react';
 import type { ChangeKind, ChangePlan } from '../../../shared/domain/schedules';
@@ -12,10 +13,11 @@ import { EmptyState } from '../../components/EmptyState';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Segmented } from '../../components/Segmented';
 import { Spinner } from '../../components/Spinner';
+import { Waiting } from '../../components/Waiting';
 import { href, navigate } from '../../lib/router';
 import '../../styles/schedules.css';
 import { ChangeReview } from './ChangeReview';
-import { ChangeRun } from './ChangeRun';
+import { ChangePage, ChangeRun } from './ChangeRun';
 import { ChangesPanel } from './ChangesPanel';
 import { ResetWizard } from './ResetWizard';
 import { ScheduleTable } from './ScheduleTable';
@@ -49,6 +51,14 @@ export function SchedulesScreen({ path }: { path: string[] }) {
     );
   }
 
+  if (sub === 'change' && path[1]) {
+    return (
+      <div className="page page--schedules">
+        <ChangePage planId={path[1]} onDone={() => { list.reload(); changes.reload(); navigate('schedules', 'changes'); }} onRestore={(id) => { navigate('schedules'); void start('restore', { changeId: id }); }} />
+      </div>
+    );
+  }
+
   if (sub === 'reset') {
     return (
       <div className="page page--schedules">
@@ -72,7 +82,10 @@ export function SchedulesScreen({ path }: { path: string[] }) {
   const apply = async () => {
     if (!plan) return;
     const r = await applyAction.run({ planId: plan.planId, confirmCount: plan.confirmCount });
-    if (r) setJobId(r.jobId);
+    if (r) {
+      setPlan(null);
+      navigate('schedules', 'change', plan.planId);
+    }
   };
   const closeChange = () => {
     setPlan(null);
@@ -108,12 +121,13 @@ export function SchedulesScreen({ path }: { path: string[] }) {
           <ChangeReview plan={plan} busy={applyAction.running} error={applyAction.error} onConfirm={() => void apply()} onBack={() => { setPlan(null); applyAction.clearError(); }} />
         )
       )}
+      {planAction.running && <Waiting label="Working out the plan (nothing changes yet)…" startedAt={planAction.startedAt} timeoutMs={planAction.timeoutMs} onCancel={planAction.cancel} />}
       {planAction.error && <ErrorNotice title="Could not make the plan; nothing was changed" error={planAction.error} onDismiss={planAction.clearError} />}
 
       {!plan && tab === 'list' && (
         <>
           {list.error && <ErrorNotice title="Could not read the schedules" error={list.error} />}
-          {list.loading && !list.data && <Spinner label="Reading deployments, schedules and the runs the server holds…" />}
+          {list.loading && !list.data && <Waiting label="Reading deployments, schedules and the runs the server holds…" startedAt={list.startedAt} timeoutMs={list.timeoutMs} onCancel={list.cancel} />}
           {list.data && (
             <>
               <SummaryBar list={list.data} onReset={() => navigate('schedules', 'reset')} />

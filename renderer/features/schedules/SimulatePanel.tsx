@@ -1,25 +1,48 @@
 /**
  * The scheduler, predicted: what each schedule keeps and what each loop inserts, with the settings
  * read live (or from a profile, or Prefect's defaults), and the same with a few settings changed.
+ * The fields start with the settings the prediction uses now (issue #13 item 14), so a change is an
+ * edit of a real value; the results show each metric now, with the change, and the difference.
  */
-import { useState } from 'react';
-import type { SettingsSource, SimResult, Simulation } from '../../../shared/domain/schedules';
-import { pairLabel, SIM_METRICS } from '../../../shared/schedules/metrics';
-import { settingText } from '../../../shared/schedules/settings';
+import { useEffect, useMemo, useState } from 'react';
+import type { SettingsSource, SettingsView, Simulation } from '../../../shared/domain/schedules';
+import { durationSeconds, settingText, type SchedulerSettingKey } from '../../../shared/schedules/settings';
+import { SIM_METRICS, delta } from '../../../shared/schedules/sim-metrics';
 import { useAction, useRequest } from '../../api/hooks';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Segmented } from '../../components/Segmented';
+import { Waiting } from '../../components/Waiting';
 import { formatCount, formatShare } from '../../lib/format';
 import { ahead, num } from './format';
 
-const FIELDS = [
-  { key: 'loop_seconds', label: 'loop_seconds', help: 'seconds between passes' },
-  { key: 'min_runs', label: 'min_runs', help: 'runs kept at least' },
-  { key: 'max_runs', label: 'max_runs', help: 'runs kept at most' },
-  { key: 'min_scheduled_time', label: 'min_scheduled_time', help: 'e.g. PT1H, PT15M (ISO 8601, as Prefect takes it)' },
-  { key: 'max_scheduled_time', label: 'max_scheduled_time', help: 'e.g. P100D, P1D (ISO 8601, as Prefect takes it)' },
-  { key: 'deployment_batch_size', label: 'deployment_batch_size', help: 'deployments per page' },
-] as const;
+const FIELDS: ReadonlyArray<{ key: string; setting: SchedulerSettingKey; help: string; duration?: boolean }> = [
+  { key: 'loop_seconds', setting: 'loopSeconds', help: 'seconds between passes' },
+  { key: 'min_runs', setting: 'minRuns', help: 'runs kept at least' },
+  { key: 'max_runs', setting: 'maxRuns', help: 'runs kept at most' },
+  { key: 'min_scheduled_time', setting: 'minScheduledTime', help: 'e.g. 1h, PT1H, 3600', duration: true },
+  { key: 'max_scheduled_time', setting: 'maxScheduledTime', help: 'e.g. 100d, P100D', duration: true },
+  { key: 'deployment_batch_size', setting: 'deploymentBatchSize', help: 'deployments per page' },
+];
+
+/** Seconds as the shortest duration the field accepts back ("100d", "1h", "90s"). */
+export function durationText(seconds: number): string {
+  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60]] as const) if (seconds >= size && seconds % size === 0) return `${seconds / size}${unit}`;
+  return `${seconds}s`;
+}
+
+function fieldText(view: SettingsView, f: (typeof FIELDS)[number]): string {
+  const v = view.settings[f.setting];
+  return typeof v === 'number' ? (f.duration ? durationText(v) : String(v)) : String(v);
+}
+
+/** Whether a typed value means something other than the current one (1h and 3600 are the same). */
+function differs(f: (typeof FIELDS)[number], typed: string, view: SettingsView): boolean {
+  const t = typed.trim();
+  if (t === '') return false;
+  const current = view.settings[f.setting];
+  const n = f.duration ? durationSeconds(t) : Number(t);
+  return n === null || !Number.isFinite(n) || n !== current;
+}
 
 export function SimulatePanel({ connectionId, deployments }: { connectionId: string; deployments: string[] }) {
   const [source, setSource] = useState<'live' | 'profile' | 'defaults'>('live');
@@ -27,11 +50,20 @@ export function SimulatePanel({ connectionId, deployments }: { connectionId: str
   const [edits, setEdits] = useState<Record<string, string>>({});
   const [horizon, setHorizon] = useState('24');
   const profiles = useRequest('profiles.list', { includeDeleted: false });
+  const settings: SettingsSource = source === 'profile' ? { kind: 'profile', profile } : { kind: source };
+  const ready = source !== 'profile' || profile !== '';
+  const current = useRequest('schedules.settings', { connectionId, settings: ready ? settings : { kind: 'defaults' } }, `${connectionId}:${source}:${profile}`);
   const sim = useAction('schedules.simulate');
   const [result, setResult] = useState<Simulation | null>(null);
-  const settings: SettingsSource = source === 'profile' ? { kind: 'profile', profile } : { kind: source };
+
+  // The fields show the settings the prediction starts from (typed values over them); a new source
+  // starts them again.
+  useEffect(() => setEdits({}), [connectionId, source, profile]);
+  const shown = (f: (typeof FIELDS)[number]) => edits[f.key] ?? (current.data ? fieldText(current.data, f) : '');
+
+  const changed = useMemo(() => (current.data ? FIELDS.filter((f) => differs(f, edits[f.key] ?? '', current.data!)) : []), [edits, current.data]);
   const run = async () => {
-    const overrides = Object.fromEntries(Object.entries(edits).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, v.trim()]));
+    const overrides = Object.fromEntries(changed.map((f) => [f.key, (edits[f.key] ?? '').trim()]));
     const r = await sim.run({ connectionId, deployments, settings, overrides, horizonHours: Number(horizon) || 24 });
     if (r) setResult(r);
   };
@@ -59,20 +91,44 @@ export function SimulatePanel({ connectionId, deployments }: { connectionId: str
             <input className="input input--narrow" value={horizon} onChange={(e) => setHorizon(e.target.value)} inputMode="decimal" />
           </label>
         </div>
-        <div className="card__title sched-sim__title">Change a setting (leave empty to keep it)</div>
-        <div className="sched-sim__fields">
-          {FIELDS.map((f) => (
-            <label key={f.key} className="field">
-              <span className="field__label mono">{f.label}</span>
-              <input className="input" value={edits[f.key] ?? ''} placeholder={result ? settingText(f.key, valueOf(result.baseline, f.key)) : ''} onChange={(e) => setEdits((x) => ({ ...x, [f.key]: e.target.value }))} data-testid={`sim-${f.key}`} />
-              <span className="field__help">{f.help}</span>
-            </label>
-          ))}
-        </div>
+        {current.error && <ErrorNotice title="Could not read the settings" error={current.error} />}
+        {current.loading && !current.data && <Waiting label="Reading the scheduler settings…" startedAt={current.startedAt} timeoutMs={current.timeoutMs} onCancel={current.cancel} />}
+        {current.data && (
+          <>
+            <div className="card__title sched-sim__title">
+              Change a setting ({current.data.source}; {changed.length === 0 ? 'nothing changed yet' : `${changed.length} changed`})
+            </div>
+            <div className="sched-sim__fields">
+              {FIELDS.map((f) => {
+                const isChanged = changed.includes(f);
+                return (
+                  <label key={f.key} className={`field${isChanged ? ' sched-sim__field--changed' : ''}`}>
+                    <span className="field__label mono">{f.key}</span>
+                    <input className="input" value={shown(f)} onChange={(e) => setEdits((x) => ({ ...x, [f.key]: e.target.value }))} data-testid={`sim-${f.key}`} />
+                    <span className="field__help">
+                      {isChanged ? (
+                        <>
+                          now {fieldText(current.data!, f)} ·{' '}
+                          <button type="button" className="btn--link link" onClick={() => setEdits((x) => Object.fromEntries(Object.entries(x).filter(([k]) => k !== f.key)))}>
+                            put back
+                          </button>
+                        </>
+                      ) : (
+                        f.help
+                      )}
+                    </span>
+                  </label>
+                );
+              })}
+            </div>
+            {current.data.notes.length > 0 && <p className="muted">{current.data.notes.join(' ')}</p>}
+          </>
+        )}
         <div className="form__actions">
-          <button type="button" className="btn btn--primary" onClick={() => void run()} disabled={sim.running || (source === 'profile' && !profile)} data-testid="simulate-run">
-            {sim.running ? 'Simulating…' : 'Predict'}
+          <button type="button" className="btn btn--primary" onClick={() => void run()} disabled={sim.running || !ready || !current.data} data-testid="simulate-run">
+            {sim.running ? 'Simulating…' : changed.length ? `Predict with ${changed.length} change${changed.length === 1 ? '' : 's'}` : 'Predict'}
           </button>
+          {sim.running && <Waiting label="Stepping the scheduler loop by loop…" startedAt={sim.startedAt} timeoutMs={sim.timeoutMs} onCancel={sim.cancel} />}
         </div>
       </section>
       {sim.error && <ErrorNotice title="Could not simulate" error={sim.error} onDismiss={sim.clearError} />}
@@ -81,56 +137,52 @@ export function SimulatePanel({ connectionId, deployments }: { connectionId: str
   );
 }
 
-function valueOf(r: SimResult, key: string): number | boolean | '' {
-  const s = r.settings.settings;
-  const map: Record<string, number | boolean> = {
-    loop_seconds: s.loopSeconds,
-    min_runs: s.minRuns,
-    max_runs: s.maxRuns,
-    min_scheduled_time: s.minScheduledTime,
-    max_scheduled_time: s.maxScheduledTime,
-    deployment_batch_size: s.deploymentBatchSize,
-  };
-  return map[key] ?? '';
+const signed = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2, signDisplay: 'exceptZero' });
+const share = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0, signDisplay: 'exceptZero' });
+
+/** "+1,200 (+35 %)", "−2.5", "no change". */
+export function deltaText(before: number, after: number): string {
+  const d = delta(before, after);
+  if (d.diff === 0) return 'no change';
+  return `${signed.format(d.diff)}${d.ratio !== null ? ` (${share.format(d.ratio)})` : ''}`;
 }
 
 function SimulationView({ sim }: { sim: Simulation }) {
   const b = sim.baseline;
   const m = sim.modified;
   const rows = b.schedules.map((s) => ({ s, t: m?.schedules.find((x) => x.scheduleId === s.scheduleId) ?? null }));
-  // Labels shared with Profiles > What-if (shared/schedules/metrics.ts).
-  const totals: Array<[string, (r: SimResult) => string]> = [
-    [SIM_METRICS.held.label, (r) => formatCount(r.totals.held)],
-    [pairLabel('insertsPerLoopAvg', 'insertsPerLoopMax'), (r) => `${num(r.totals.insertsPerLoopAvg)} / ${formatCount(r.totals.insertsPerLoopMax)}`],
-    [SIM_METRICS.insertsPerDay.label, (r) => formatCount(r.totals.insertsPerDay)],
-    [pairLabel('deploymentsPerLoopAvg', 'deploymentsPerLoopMax'), (r) => `${num(r.totals.deploymentsPerLoopAvg)} / ${formatCount(r.totals.deploymentsPerLoopMax)}`],
-    [SIM_METRICS.datesGeneratedPerLoopAvg.label, (r) => num(r.totals.datesGeneratedPerLoopAvg)],
-    [SIM_METRICS.insertTransactionsMax.label, (r) => formatCount(r.totals.insertTransactionsMax)],
-  ];
+  const changes = Object.entries(sim.overrides).map(([k, v]) => `${k}=${settingText(k, v)}`).join(', ');
+  const fmt = (whole: boolean, v: number) => (whole ? formatCount(v) : num(v));
   return (
     <section className="card" data-testid="simulation">
       <div className="card__title">Over the next {ahead(sim.horizonSeconds)}, loop by loop</div>
       {m && (
         <p data-testid="simulation-summary">
-          With {Object.entries(sim.overrides).map(([k, v]) => `${k}=${settingText(k, v)}`).join(', ')} the scheduler would hold <strong>{formatCount(m.totals.held)}</strong> runs instead of {formatCount(b.totals.held)}, insert {formatCount(m.totals.insertsPerDay)} a day instead of {formatCount(b.totals.insertsPerDay)}, and generate {num(m.totals.datesGeneratedPerLoopAvg)} dates per loop instead of {num(b.totals.datesGeneratedPerLoopAvg)}.
+          With {changes} the scheduler would hold <strong>{formatCount(m.totals.held)}</strong> runs instead of {formatCount(b.totals.held)}, insert {formatCount(m.totals.insertsPerDay)} a day instead of {formatCount(b.totals.insertsPerDay)}, and compute {num(m.totals.datesGeneratedPerLoopAvg)} dates per loop instead of {num(b.totals.datesGeneratedPerLoopAvg)}.
         </p>
       )}
-      <table className="table table--compact sched-sim__totals">
+      <table className="table table--compact sched-sim__totals" data-testid="simulation-totals">
         <thead>
           <tr>
             <th />
-            <th className="num">{b.settings.source}</th>
-            {m && <th className="num">With {Object.entries(sim.overrides).map(([k, v]) => `${k}=${settingText(k, v)}`).join(', ')}</th>}
+            <th className="num">Now ({b.settings.source})</th>
+            {m && <th className="num">With {changes}</th>}
+            {m && <th className="num">Change</th>}
           </tr>
         </thead>
         <tbody>
-          {totals.map(([label, f]) => (
-            <tr key={label}>
-              <td>{label}</td>
-              <td className="num">{f(b)}</td>
-              {m && <td className={`num${f(m) !== f(b) ? ' sched-changed' : ''}`}>{f(m)}</td>}
-            </tr>
-          ))}
+          {SIM_METRICS.map((x) => {
+            const before = x.value(b);
+            const after = m ? x.value(m) : before;
+            return (
+              <tr key={x.key}>
+                <td>{x.label}</td>
+                <td className="num">{fmt(x.whole, before)}</td>
+                {m && <td className={`num${after !== before ? ' sched-changed' : ''}`}>{fmt(x.whole, after)}</td>}
+                {m && <td className="num nowrap" data-testid={`delta-${x.key}`}>{deltaText(before, after)}</td>}
+              </tr>
+            );
+          })}
         </tbody>
       </table>
       <div className="table-wrap sched-sim__table">
@@ -145,6 +197,7 @@ function SimulationView({ sim }: { sim: Simulation }) {
               <th className="num">Inserts / loop</th>
               <th className="num">Selected</th>
               {m && <th className="num">Keeps (changed)</th>}
+              {m && <th className="num">Change</th>}
               {m && <th className="num">Ahead (changed)</th>}
             </tr>
           </thead>
@@ -159,6 +212,7 @@ function SimulationView({ sim }: { sim: Simulation }) {
                 <td className="num">{num(s.insertsPerLoopAvg)}</td>
                 <td className="num">{formatShare(s.selectedShare)}</td>
                 {m && <td className={`num${t && t.kept !== s.kept ? ' sched-changed' : ''}`}>{t?.kept ?? '—'}</td>}
+                {m && <td className="num nowrap">{t ? deltaText(s.kept, t.kept) : '—'}</td>}
                 {m && <td className={`num${t && t.horizonSeconds !== s.horizonSeconds ? ' sched-changed' : ''}`}>{ahead(t?.horizonSeconds)}</td>}
               </tr>
             ))}

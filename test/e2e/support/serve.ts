@@ -23,17 +23,20 @@ export interface ServeHandle {
   /** Everything the process wrote to stderr so far, for failure messages. */
   stderr: () => string;
   stop: () => Promise<void>;
+  /** SIGKILL, as when the machine or the process dies; the home (store) is kept for a restart. */
+  kill: () => Promise<void>;
 }
 
-export async function startServe(opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ServeHandle> {
+/** `home`: start on an existing instance's home (its store and journal), e.g. after kill(). */
+export async function startServe(opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; home?: string } = {}): Promise<ServeHandle> {
   const bin = path.join(REPO_ROOT, 'bin', 'housekeeper.cjs');
   if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'main', 'cli.cjs')) || !fs.existsSync(path.join(REPO_ROOT, 'dist', 'renderer', 'index.html'))) {
     throw new Error('Housekeeper is not built: run `npm run build` before the e2e tests.');
   }
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'hk-e2e-'));
+  const home = opts.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hk-e2e-'));
   // An empty PREFECT_HOME keeps first-run discovery away from the developer's own ~/.prefect.
   const prefectHome = path.join(home, 'prefect-home');
-  fs.mkdirSync(prefectHome);
+  fs.mkdirSync(prefectHome, { recursive: true });
   const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--no-open'], {
     cwd: REPO_ROOT,
     env: { ...process.env, HOUSEKEEPER_HOME: path.join(home, 'store'), PREFECT_HOME: prefectHome, PREFECT_PROFILES_PATH: path.join(prefectHome, 'profiles.toml'), ...opts.env },
@@ -57,6 +60,12 @@ export async function startServe(opts: { env?: NodeJS.ProcessEnv; timeoutMs?: nu
     stop: async () => {
       await stopChild(child);
       fs.rmSync(home, { recursive: true, force: true });
+    },
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }
