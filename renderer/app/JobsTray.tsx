@@ -9,7 +9,7 @@ import { useState } from 'react';
 import type { ClientError } from '../api/client';
 import { toClientError } from '../api/errors';
 import { isFinished, jobActions, useJobs, type JobState } from '../api/jobs';
-import { formatCount, formatEta, formatRelative } from '../lib/format';
+import { formatCount, formatEta, formatProgress, formatRelative } from '../lib/format';
 import { href } from '../lib/router';
 
 /** Finished jobs shown before "and N more". */
@@ -87,7 +87,7 @@ function TrayItem({ job }: { job: JobState }) {
       )}
       <div className="tray__numbers" data-testid="tray-job-numbers">
         {job.total !== null ? `${formatCount(job.done)} of ${formatCount(job.total)}` : job.done > 0 ? formatCount(job.done) : ''}
-        {fraction !== null && ` (${Math.floor(fraction * 100)}%)`}
+        {fraction !== null && job.total !== null && ` (${formatProgress(job.done, job.total)})`}
         {eta ? ` · ${eta} left` : ''}
       </div>
       {job.error && job.status !== 'cancelled' && <div className="tray__error">{job.error.message}</div>}

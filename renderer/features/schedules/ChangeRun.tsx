@@ -9,7 +9,7 @@ import { Badge, type Tone } from '../../components/Badge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { JobProgressBar } from '../../components/JobProgressBar';
 import { Spinner } from '../../components/Spinner';
-import { formatCount, formatDuration } from '../../lib/format';
+import { formatCount, formatDuration, plural } from '../../lib/format';
 import { TimeCell } from './TimeCell';
 
 const STATUS_TONE: Record<string, Tone> = { changed: 'ok', unchanged: 'neutral', 'rolled-back': 'warn', 'needs-restore': 'fail', skipped: 'skip', ok: 'ok', pending: 'warn', mismatch: 'fail' };
@@ -36,7 +36,7 @@ export function ChangePage({ planId, onDone, onRestore }: { planId: string; onDo
     <>
       <nav className="purge-crumbs" aria-label="Schedules">
         <a className="link" href={href('schedules', 'changes')}>← Changes</a>
-        <span className="muted"> · {s.kind} of {s.deployments} deployment{s.deployments === 1 ? '' : 's'} on {s.plan.connectionName}</span>
+        <span className="muted"> · {s.kind} of {plural(s.deployments, 'deployment')} on {s.plan.connectionName}</span>
       </nav>
       {s.jobId ? (
         <ChangeRun jobId={s.jobId} onDone={onDone} doneLabel="Back to the changes" onRestore={onRestore} fallback={s.outcome} />

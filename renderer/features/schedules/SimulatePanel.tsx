@@ -12,7 +12,7 @@ import { useAction, useRequest } from '../../api/hooks';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Segmented } from '../../components/Segmented';
 import { Waiting } from '../../components/Waiting';
-import { formatCount, formatShare } from '../../lib/format';
+import { formatCount, formatNumber, formatShare, plural } from '../../lib/format';
 import { ahead, num } from './format';
 
 const FIELDS: ReadonlyArray<{ key: string; setting: SchedulerSettingKey; help: string; duration?: boolean }> = [
@@ -126,7 +126,7 @@ export function SimulatePanel({ connectionId, deployments }: { connectionId: str
         )}
         <div className="form__actions">
           <button type="button" className="btn btn--primary" onClick={() => void run()} disabled={sim.running || !ready || !current.data} data-testid="simulate-run">
-            {sim.running ? 'Simulating…' : changed.length ? `Predict with ${changed.length} change${changed.length === 1 ? '' : 's'}` : 'Predict'}
+            {sim.running ? 'Simulating…' : changed.length ? `Predict with ${plural(changed.length, 'change')}` : 'Predict'}
           </button>
           {sim.running && <Waiting label="Stepping the scheduler loop by loop…" startedAt={sim.startedAt} timeoutMs={sim.timeoutMs} onCancel={sim.cancel} />}
         </div>
@@ -137,14 +137,13 @@ export function SimulatePanel({ connectionId, deployments }: { connectionId: str
   );
 }
 
-const signed = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2, signDisplay: 'exceptZero' });
-const share = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0, signDisplay: 'exceptZero' });
+const signed = (n: number, text: string) => `${n > 0 ? '+' : ''}${text}`;
 
 /** "+1,200 (+35 %)", "−2.5", "no change". */
 export function deltaText(before: number, after: number): string {
   const d = delta(before, after);
   if (d.diff === 0) return 'no change';
-  return `${signed.format(d.diff)}${d.ratio !== null ? ` (${share.format(d.ratio)})` : ''}`;
+  return `${signed(d.diff, formatNumber(d.diff, 2))}${d.ratio !== null ? ` (${d.ratio < 0 ? '-' : '+'}${formatShare(Math.abs(d.ratio))})` : ''}`;
 }
 
 function SimulationView({ sim }: { sim: Simulation }) {
