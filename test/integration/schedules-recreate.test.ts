@@ -145,8 +145,9 @@ describe('recreate from now', () => {
     plan = await env.ctx.schedules.plan({ conn, kind: 'recreate', deployments: names(), anchor: 'now' });
     const t1 = Date.now();
     const anchor = parseInstant(plan.anchor!);
-    expect(anchor).toBeGreaterThanOrEqual(t0 - 2_000);
-    expect(anchor).toBeLessThanOrEqual(t1 + 2_000);
+    // The server's clock within what serverNow tolerates (schedules/api.ts: 5 s).
+    expect(anchor).toBeGreaterThanOrEqual(t0 - 5_000);
+    expect(anchor).toBeLessThanOrEqual(t1 + 5_000);
     const byName = new Map(plan.deployments.map((d) => [d.name.split('/')[1]!, d]));
     const all = plan.deployments.flatMap((d) => d.schedules);
     for (const s of all.filter((x) => x.after)) {
