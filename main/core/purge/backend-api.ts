@@ -145,10 +145,11 @@ export async function openApiBackend(conn: ResolvedConnection): Promise<PurgeBac
   const api = new PrefectApi(conn);
   const version = await api.assertSupportedVersion();
   const hasBulk = (await apiCapabilities(api)).endpoints.flowRunsBulkDelete;
+  const why = conn.db.kind === 'none' ? 'no database access on this connection' : "chosen over this connection's database";
   const notes = [
     hasBulk
-      ? 'API executor: each run is first claimed with a Pending transition (refused by Prefect once a worker holds the run), then deleted with POST /flow_runs/bulk_delete, 50 per call; claimed runs only' + (conn.db.kind === 'none' ? '.' : ' (chosen over this connection\'s database).')
-      : `API executor: each run is first claimed with a Pending transition (refused by Prefect once a worker holds the run), then deleted with one DELETE /flow_runs/{id} per run (Prefect ${version.version} has no bulk delete; slower); claimed runs only.`,
+      ? `API executor (${why}): each run is first claimed with a Pending transition (refused by Prefect once a worker holds the run), then deleted with POST /flow_runs/bulk_delete, 50 per call; claimed runs only.`
+      : `API executor (${why}): each run is first claimed with a Pending transition (refused by Prefect once a worker holds the run), then deleted with one DELETE /flow_runs/{id} per run (Prefect ${version.version} has no bulk delete; slower); claimed runs only.`,
     "Their artifacts are deleted through the API first; their logs are deleted by Prefect itself after each run (not counted through the API).",
     'Claims emit Prefect\'s usual flow-run Pending events; a run of a deployment with a concurrency limit is claimed only while a slot is free.',
   ];
