@@ -25,6 +25,7 @@ export function App() {
   const connections = useConnections();
   const [first = '', ...rest] = segments;
   // With a current connection, Diagnose is where Housekeeper opens: "the server is slow" -> findings -> fix.
+  // A job's own page (#/jobs/<id>, from the tray) lights Activity in the sidebar.
   const screen: ScreenId = first === 'diagnose' || (first === '' && connections.currentId) ? 'diagnose' : first === 'overview' ? 'overview' : first === 'activity' || first === 'jobs' ? 'activity' : first === 'purge' ? 'purge' : first === 'schedules' ? 'schedules' : first === 'profiles' ? 'profiles' : 'connections';
   const current = connections.connections.find((c) => c.id === connections.currentId);
 
@@ -54,10 +55,10 @@ export function App() {
     body = <DiagnoseScreen />;
   } else if (screen === 'overview') {
     body = <OverviewScreen />;
-  } else if (screen === 'activity') {
-    body = <ActivityScreen />;
   } else if (first === 'jobs' && rest[0]) {
     body = <JobPage jobId={rest[0]} />;
+  } else if (screen === 'activity') {
+    body = <ActivityScreen />;
   } else if (screen === 'purge') {
     body = <PurgeScreen path={rest} />;
   } else if (screen === 'schedules') {

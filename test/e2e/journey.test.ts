@@ -132,6 +132,8 @@ describe('a maintenance session: a paused purge that outlives its screen, and a 
     // The health strip on the first screen: both ends answer (slowly, on a busy test machine).
     await page.locator('[data-testid="health-api"]:is([data-status="ok"], [data-status="slow"])').waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="health-db"]:is([data-status="ok"], [data-status="slow"])').waitFor({ timeout: 60_000 });
+    // Diagnose is the first screen since the diagnose merge; the session starts from the Overview.
+    await page.getByTestId('nav-overview').click();
     await page.getByTestId('overview-report').waitFor({ timeout: 90_000 });
     await shot('overview');
 
