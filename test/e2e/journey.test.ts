@@ -21,6 +21,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PurgeRepo, RUN_PENDING } from '../../main/store/repos/purge';
+import { formatInt } from '../../shared/text/format';
 import { prefectApi, type HarnessApi } from '../harness/prefect-api';
 import { seedDeployments, type SeededDeployment } from '../harness/seed-api';
 import { planSeed, targetsFromDeployments } from '../harness/seed-plan';
@@ -234,7 +235,7 @@ describe('a maintenance session: a paused purge that outlives its screen, and a 
 
     await page.getByTestId('nav-activity').click();
     const rows = page.locator('[data-testid="audit-row"]', { hasText: `planned runs` }).filter({ hasText: /Deleted|Deleting/ });
-    await page.locator('[data-testid="audit-row"][data-outcome="succeeded"]', { hasText: `Deleted ${count} of ${count} planned runs` }).waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid="audit-row"][data-outcome="succeeded"]', { hasText: `Deleted ${formatInt(count)} of ${formatInt(count)} planned runs` }).waitFor({ timeout: 15_000 });
     // One entry for the execution: written at its start, settled at its end.
     expect(await rows.count()).toBe(1);
     expect(session.problems).toEqual([]);
@@ -285,7 +286,7 @@ describe('a maintenance session: a paused purge that outlives its screen, and a 
     // The same audit entry, from interrupted to succeeded.
     await page.getByTestId('nav-overview').click();
     await page.getByTestId('nav-activity').click();
-    await page.locator('[data-testid="audit-row"][data-outcome="succeeded"]', { hasText: `Deleted ${plan.count} of ${plan.count} planned runs` }).waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid="audit-row"][data-outcome="succeeded"]', { hasText: `Deleted ${formatInt(plan.count)} of ${formatInt(plan.count)} planned runs` }).waitFor({ timeout: 15_000 });
     expect(await page.locator('[data-testid="audit-row"][data-outcome="interrupted"]').count()).toBe(0);
     expect(session.problems).toEqual([]);
   }, 240_000);

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { SIM_METRICS } from '../../shared/schedules/sim-metrics';
 import { openBrowser, screenshot, type BrowserSession } from './support/browser';
 import { rpc } from './support/rpc';
 import { REPO_ROOT, startServe, type ServeHandle } from './support/serve';
@@ -147,17 +148,8 @@ describe('profiles, in the browser', () => {
     await page.getByTestId('whatif-run').click();
     const totals = page.getByTestId('whatif-totals');
     await totals.waitFor();
-    // Named as in Schedules > Simulate.
-    expect(await totals.locator('tbody tr td:first-child').allInnerTexts()).toEqual([
-      'Runs held after a pass',
-      'Inserted per loop (avg)',
-      'Inserted per loop (max)',
-      'Inserted per day',
-      'Deployments selected per loop (avg)',
-      'Deployments selected per loop (max)',
-      'Dates generated per loop (CPU)',
-      'Insert transactions in the busiest loop',
-    ]);
+    // Named as in Schedules > Simulate (one list of labels for both, shared/schedules/sim-metrics.ts).
+    expect(await totals.locator('tbody tr td:first-child').allInnerTexts()).toEqual(SIM_METRICS.map((m) => m.label));
     const held = await totals.locator('tbody tr').first().locator('td.num').allInnerTexts();
     expect(held[0]).toMatch(/^[\d,]+$/);
     expect(held[1]).toMatch(/^[\d,]+$/);
