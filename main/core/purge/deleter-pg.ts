@@ -6,6 +6,7 @@
  * artifacts in the same statement, since those tables have no foreign key and would be orphaned
  * (docs/prefect.md §3), repointing the keyed artifacts' "latest" rows as Prefect does.
  */
+import { collectionFixPg } from '../batches/artifact-collections';
 import { AppError } from '../../../shared/errors';
 import type { PostgresTarget } from '../targets/postgres';
 import type { BatchOptions, BatchResult, Deleter } from './deleter';
@@ -19,25 +20,7 @@ import { stalePredicatePg, type ResolvedPurgeFilter } from './predicate-pg';
  * artifacts this statement deletes (`a`) are excluded by hand; the UPDATE/DELETE re-check that the
  * collection still points at a deleted artifact, so a newer artifact Prefect wrote meanwhile wins.
  */
-const COLLECTION_FIX = `affected AS (
-               SELECT c.id, c.key, c.latest_id FROM artifact_collection c WHERE c.latest_id IN (SELECT id FROM a)
-             ), nxt AS (
-               SELECT DISTINCT ON (x.key) x.id, x.key, x.data, x.description, x.type, x.created, x.updated, x.flow_run_id, x.task_run_id, x.metadata_
-                 FROM artifact x JOIN affected f ON x.key = f.key
-                WHERE x.id NOT IN (SELECT id FROM a)
-                ORDER BY x.key, x.created DESC, x.id DESC
-             ), cu AS (
-               UPDATE artifact_collection c
-                  SET latest_id = n.id, data = n.data, description = n.description, type = n.type, created = n.created,
-                      updated = n.updated, flow_run_id = n.flow_run_id, task_run_id = n.task_run_id, metadata_ = n.metadata_
-                 FROM affected f JOIN nxt n ON n.key = f.key
-                WHERE c.id = f.id AND c.latest_id = f.latest_id
-               RETURNING 1
-             ), cd AS (
-               DELETE FROM artifact_collection c USING affected f
-                WHERE c.id = f.id AND c.latest_id = f.latest_id AND NOT EXISTS (SELECT 1 FROM nxt n WHERE n.key = f.key)
-               RETURNING 1
-             )`;
+const COLLECTION_FIX = collectionFixPg('a');
 
 export function pgDeleter(target: PostgresTarget, resolved: ResolvedPurgeFilter, createdBefore: string): Deleter {
   const pred = stalePredicatePg(resolved);
@@ -68,7 +51,7 @@ export function pgDeleter(target: PostgresTarget, resolved: ResolvedPurgeFilter,
              ), ${COLLECTION_FIX}
              SELECT d.id::text AS id, d.row, st.states,
                     (SELECT count(*) FROM l) AS logs, (SELECT count(*) FROM a) AS artifacts,
-                    (SELECT count(*) FROM cu) + (SELECT count(*) FROM cd) AS collections
+                    (SELECT count(*) FROM coll_repointed) + (SELECT count(*) FROM coll_removed) AS collections
                FROM d LEFT JOIN st ON st.flow_run_id = d.id`,
             [...pred.params, ids, createdBefore, opts.wantExport],
           );
