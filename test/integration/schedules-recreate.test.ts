@@ -79,7 +79,9 @@ function differences(before: Map<string, Live>, after: Map<string, Live>): strin
   return out;
 }
 
-async function until<T>(f: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
+// Up to two scheduler loops: Prefect 3.1.13 to 3.6.6 loop every 60 s whatever LOOP_SECONDS says
+// (capability-facts.ts), so the first fill on 3.4 can take over 30 s.
+async function until<T>(f: () => Promise<T | null | undefined | false>, ms = 130_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await f();
