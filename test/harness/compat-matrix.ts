@@ -82,15 +82,18 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-function runVitest(version: string, files: string[] | null, outFile: string): Promise<{ code: number; seconds: number }> {
+function runVitest(version: string, files: string[] | null, outFile: string, buffered = false): Promise<{ code: number; seconds: number; output: string }> {
   const t0 = Date.now();
   const args = ['vitest', 'run', '--project', 'integration', ...(files ?? []).map((f) => `test/integration/${f}`), '--reporter=default', '--reporter=json', `--outputFile.json=${outFile}`];
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, PREFECT_VERSION: version, HK_COMPAT_OUT: RESULTS_DIR };
     delete env.HK_HARNESS_JSON; // each line starts its own harness
-    const child = spawn('npx', args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn('npx', args, { cwd: REPO_ROOT, env, stdio: ['ignore', buffered ? 'pipe' : 'inherit', buffered ? 'pipe' : 'inherit'] });
+    const chunks: Buffer[] = [];
+    child.stdout?.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr?.on('data', (c: Buffer) => chunks.push(c));
     child.on('error', reject);
-    child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), seconds: (Date.now() - t0) / 1000 }));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), seconds: (Date.now() - t0) / 1000, output: Buffer.concat(chunks).toString() }));
   });
 }
 
@@ -115,14 +118,22 @@ async function main(): Promise<void> {
 
   await mkdir(RESULTS_DIR, { recursive: true });
   const summary: Array<{ line: string; version: string; code: number; seconds: number }> = [];
-  for (const l of lines) {
+  const one = async (l: (typeof lines)[number], buffered: boolean) => {
     const out = path.join(RESULTS_DIR, `${l.version}.json`);
     await rm(out, { force: true });
-    log(`--- Prefect ${l.version} (${l.line}) ---`);
-    const r = await runVitest(l.version, filesFor(l.line), out);
-    summary.push({ line: l.line, version: l.version, ...r });
+    if (!buffered) log(`--- Prefect ${l.version} (${l.line}) ---`);
+    const r = await runVitest(l.version, filesFor(l.line), out, buffered);
+    if (buffered) {
+      log(`--- Prefect ${l.version} (${l.line}) ---`);
+      process.stdout.write(r.output);
+    }
+    summary.push({ line: l.line, version: l.version, code: r.code, seconds: r.seconds });
     log(`Prefect ${l.version}: ${r.code === 0 ? 'passed' : 'FAILED'} in ${r.seconds.toFixed(0)} s`);
-  }
+  };
+  // The CI lines run side by side (each has its own harness; their tests mostly wait on scheduler
+  // loops), which keeps CI under 30 minutes; the full matrix runs one line after another.
+  if (args.ci) await Promise.all(lines.map((l) => one(l, true)));
+  else for (const l of lines) await one(l, false);
   for (const s of summary) log(`${s.line.padEnd(5)} ${s.version.padEnd(8)} ${s.code === 0 ? 'passed' : 'FAILED'} ${s.seconds.toFixed(0).padStart(5)} s`);
   // The table describes the whole suite on every line: only a full matrix run rewrites it.
   if (args.table && !files && !args.lines) await writeCompatTable(RESULTS_DIR, summary);
