@@ -19,16 +19,16 @@ const TOP = 10;
 /** The per-table columns; the index share of each table's reclaimable space comes from spaceReclaim. */
 function spaceColumns(byTable: ReadonlyMap<string, TableReclaim>): Array<Column<TableSpace>> {
   return [
-  { id: 'name', header: 'Table', width: '17%', sortValue: (t) => t.name, cell: (t) => <span className="mono">{t.name}</span> },
-  { id: 'rows', header: 'Rows', width: '10%', numeric: true, descFirst: true, sortValue: (t) => t.rowsEstimate, cell: (t) => formatCount(t.rowsEstimate, t.rowsExact) },
-  { id: 'total', header: 'Size', width: '8%', numeric: true, descFirst: true, sortValue: (t) => t.totalBytes, cell: (t) => <span className="nowrap">{formatBytes(t.totalBytes)}</span> },
-  { id: 'heap', header: 'Table', title: 'Heap (the table itself)', width: '8%', numeric: true, descFirst: true, hideBelow: 1200, sortValue: (t) => t.heapBytes, cell: (t) => <span className="nowrap">{formatBytes(t.heapBytes)}</span> },
-  { id: 'index', header: 'Indexes', width: '8%', numeric: true, descFirst: true, hideBelow: 1200, sortValue: (t) => t.indexBytes, cell: (t) => <span className="nowrap">{formatBytes(t.indexBytes)}</span> },
-  { id: 'toast', header: 'TOAST', width: '7%', numeric: true, descFirst: true, hideBelow: 1200, sortValue: (t) => t.toastBytes, cell: (t) => <span className="nowrap">{formatBytes(t.toastBytes)}</span> },
+  { id: 'name', header: 'Table', width: '14%', sortValue: (t) => t.name, cell: (t) => <span className="mono">{t.name}</span> },
+  { id: 'rows', header: 'Rows', width: '8%', numeric: true, descFirst: true, sortValue: (t) => t.rowsEstimate, cell: (t) => formatCount(t.rowsEstimate, t.rowsExact) },
+  { id: 'total', header: 'Size', width: '7%', numeric: true, descFirst: true, sortValue: (t) => t.totalBytes, cell: (t) => <span className="nowrap">{formatBytes(t.totalBytes)}</span> },
+  { id: 'heap', header: 'Table', title: 'Heap (the table itself)', width: '7%', numeric: true, descFirst: true, hideBelow: 1600, sortValue: (t) => t.heapBytes, cell: (t) => <span className="nowrap">{formatBytes(t.heapBytes)}</span> },
+  { id: 'index', header: 'Indexes', width: '7%', numeric: true, descFirst: true, hideBelow: 1200, sortValue: (t) => t.indexBytes, cell: (t) => <span className="nowrap">{formatBytes(t.indexBytes)}</span> },
+  { id: 'toast', header: 'TOAST', width: '6%', numeric: true, descFirst: true, hideBelow: 1600, sortValue: (t) => t.toastBytes, cell: (t) => <span className="nowrap">{formatBytes(t.toastBytes)}</span> },
   {
     id: 'dead',
     header: 'Dead rows',
-    width: '12%',
+    width: '9%',
     numeric: true,
     descFirst: true,
     sortValue: (t) => t.deadTuples,
@@ -37,7 +37,7 @@ function spaceColumns(byTable: ReadonlyMap<string, TableReclaim>): Array<Column<
   {
     id: 'vacuumed',
     header: 'Autovacuumed',
-    width: '11%',
+    width: '9%',
     descFirst: true,
     hideBelow: 1200,
     sortValue: (t) => Date.parse(t.lastAutovacuum ?? t.lastVacuum ?? '') || 0,
@@ -46,24 +46,25 @@ function spaceColumns(byTable: ReadonlyMap<string, TableReclaim>): Array<Column<
       return <span className="nowrap" title={at ? formatDateTime(at) : undefined}>{at ? formatRelative(at) : 'never'}</span>;
     },
   },
-  { id: 'next', header: 'Autovacuum trigger', title: 'How far the dead rows are towards the next autovacuum of the table', width: '11%', descFirst: true, sortValue: (t) => t.autovacuum?.vacuumProgress ?? null, cell: (t) => nextVacuum(t) },
-  { id: 'reclaim', header: 'Reclaimable: table', numeric: true, descFirst: true, sortValue: (t) => heapReclaim(t).bytes, cell: (t) => <span className="nowrap">{reclaimText(heapReclaim(t))}</span> },
+  { id: 'next', header: 'Autovacuum trigger', title: 'How far the dead rows are towards the next autovacuum of the table', width: '9%', descFirst: true, sortValue: (t) => t.autovacuum?.vacuumProgress ?? null, cell: (t) => nextVacuum(t) },
+  { id: 'reclaim', header: 'Reclaimable: table', width: '12%', numeric: true, descFirst: true, sortValue: (t) => heapReclaim(t).bytes, cell: (t) => reclaimText(heapReclaim(t)) },
   {
     id: 'reclaimIndexes',
     header: 'Reclaimable: indexes',
+    width: '12%',
     numeric: true,
     descFirst: true,
     hideBelow: 1200,
     sortValue: (t) => byTable.get(t.name)?.indexes.bytes ?? null,
     cell: (t) => {
       const part = byTable.get(t.name)?.indexes;
-      return <span className="nowrap">{part ? reclaimText(part) : '—'}</span>;
+      return part ? reclaimText(part) : '—';
     },
   },
   {
     id: 'confidence',
     header: 'Confidence',
-    width: '9%',
+    width: '6%',
     sortValue: (t) => (t.exact ? 'measured' : t.bloat.confidence.level),
     cell: (t) => <span title={t.bloat.confidence.reasons.join('; ')}>{t.exact ? 'measured' : t.bloat.confidence.level}</span>,
   },
