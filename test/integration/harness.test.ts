@@ -105,6 +105,13 @@ describe.each([
 });
 
 // PREFECT_SERVER_API_AUTH_STRING exists from Prefect 3.1; on 3.0 the harness says so and the server runs open.
+// The auth tests below and elsewhere skip on that fact alone, so it must never be false on a line that
+// has basic auth (a broken detection would otherwise hide them).
+it('detects basic auth exactly on the lines that have it (3.1+)', () => {
+  const [major, minor] = h.prefect.line.split('.').map(Number);
+  expect(h.prefect.basicAuth).toBe(major! > 3 || (major === 3 && minor! >= 1));
+});
+
 describe.skipIf(!h.prefect.basicAuth)('auth-protected server (Prefect 3.1+)', () => {
   it('returns 401 without credentials and 200 with them', async () => {
     const anon = prefectApi(h.prefectAuth.apiUrl);
