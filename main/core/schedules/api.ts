@@ -18,6 +18,7 @@ import { apiCapabilities, type ApiCapabilities } from '../targets/capabilities';
 import type { PrefectApi, RequestOptions } from '../targets/prefect-api';
 import { onLattice, runsBySchedule } from './attribution';
 import { chunks, mapLimit } from './concurrency';
+import { serverClockOffset, MAX_TRUSTED_RTT_MS, type ClockSample } from './server-clock';
 import { sparseCounts } from './sparse-counts';
 
 const ScheduleSchema = z.looseObject({
@@ -114,15 +115,21 @@ export class SchedulesApi {
     return body;
   }
 
-  /** The server's clock (the Date header of a cheap call), so plans and predictions use its "now". */
+  /** The server's clock (the Date header of cheap calls), so plans and predictions use its "now". */
   async serverNow(signal?: AbortSignal): Promise<number> {
-    const before = Date.now();
-    const res = await fetch(`${this.api.baseUrl}/health`, signal ? { signal } : {}).catch(() => null);
-    const date = res?.headers.get('date');
-    const server = date ? Date.parse(date) : Number.NaN;
-    // The header has whole seconds, and a busy server's is seconds stale (uvicorn refreshes it once a
-    // tick of its event loop; 3 s seen under load): keep the local clock unless they disagree by more.
-    return Number.isNaN(server) || Math.abs(server - before) < 5000 ? Date.now() : server + (Date.now() - before);
+    const samples: ClockSample[] = [];
+    // Up to three tries for one quick answer: a slow one may carry a stale header (server-clock.ts).
+    for (let i = 0; i < 3; i++) {
+      const sentAt = Date.now();
+      const res = await fetch(`${this.api.baseUrl}/health`, signal ? { signal } : {}).catch(() => null);
+      if (!res) break;
+      await res.body?.cancel().catch(() => undefined);
+      const receivedAt = Date.now();
+      const date = res.headers.get('date');
+      samples.push({ sentAt, receivedAt, serverDate: date ? Date.parse(date) : Number.NaN });
+      if (receivedAt - sentAt <= MAX_TRUSTED_RTT_MS) break;
+    }
+    return Date.now() + serverClockOffset(samples);
   }
 
   async deployments(signal?: AbortSignal): Promise<DeploymentInfo[]> {
