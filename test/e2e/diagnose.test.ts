@@ -11,8 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedScheduling, startDiagServer, type DiagServer, type SchedulingScenario } from '../integration/support/diagnose-fixture';
 import { sql } from '../integration/support/schedules-fixture';
-import { openBrowser, screenshot, type BrowserSession } from './support/browser';
-import { rpc } from './support/rpc';
+import { screenshot, type BrowserSession } from './support/browser';
+import { openApp, pgDb, useConnection } from './support/app';
 import { REPO_ROOT, startServe, type ServeHandle } from './support/serve';
 import { DiagnosePage } from './pages/DiagnosePage';
 
@@ -30,16 +30,8 @@ describe('diagnose and the guided session, in the browser', () => {
     s = await startDiagServer(h, 'e2e');
     sc = await seedScheduling(h, s);
     serve = await startServe();
-    const conn = await rpc<{ id: string }>(serve.openUrl, 'connections.save', {
-      draft: {
-        name: 'prod-prefect',
-        apiUrl: s.server.info.apiUrl,
-        db: { kind: 'postgres', host: h.pg.host, port: h.pg.port, database: s.database, user: h.pg.owner.user, password: h.pg.owner.password, sslmode: 'disable' },
-      },
-    });
-    await rpc(serve.openUrl, 'connections.use', { id: conn.id });
-    session = await openBrowser();
-    await session.page.goto(serve.openUrl);
+    await useConnection(serve, { name: 'prod-prefect', apiUrl: s.server.info.apiUrl, db: pgDb(h, s.database) });
+    session = await openApp(serve);
   }, 300_000);
 
   afterAll(async () => {

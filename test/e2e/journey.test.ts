@@ -28,7 +28,8 @@ import { planSeed, targetsFromDeployments } from '../harness/seed-plan';
 import { seedRunsPg } from '../harness/seed-sql';
 import { createDeployments, runsOf, scheduleRuns } from '../integration/support/schedules-fixture';
 import { startSchedulerServer, type SchedulerServer } from '../integration/support/scheduler-server';
-import { openBrowser, screenshot, type BrowserSession } from './support/browser';
+import { screenshot, type BrowserSession } from './support/browser';
+import { openApp, pgDb, useConnection } from './support/app';
 import { rpc } from './support/rpc';
 import { REPO_ROOT, startServe, type ServeHandle } from './support/serve';
 import { ConnectionsPage } from './pages/ConnectionsPage';
@@ -106,17 +107,8 @@ describe('a maintenance session: a paused purge that outlives its screen, and a 
     }
 
     serve = await startServe();
-    const conn = await rpc<{ id: string }>(serve.openUrl, 'connections.save', {
-      draft: {
-        name: 'prod-prefect',
-        apiUrl: srv.server.info.apiUrl,
-        db: { kind: 'postgres', host: h.pg.host, port: h.pg.port, database: srv.database, user: h.pg.owner.user, password: h.pg.owner.password, sslmode: 'disable' },
-      },
-    });
-    await rpc(serve.openUrl, 'connections.use', { id: conn.id });
-    session = await openBrowser();
-    await session.page.setViewportSize(WIDE);
-    await session.page.goto(serve.openUrl);
+    await useConnection(serve, { name: 'prod-prefect', apiUrl: srv.server.info.apiUrl, db: pgDb(h, srv.database) });
+    session = await openApp(serve, WIDE);
   }, 300_000);
 
   afterAll(async () => {

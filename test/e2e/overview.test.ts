@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBigDatabase, dropDatabase, withSuper } from '../integration/support/inspect-fixture';
-import { openBrowser, screenshot, type BrowserSession } from './support/browser';
+import { screenshot, type BrowserSession } from './support/browser';
+import { openApp, pgDb, useConnection } from './support/app';
 import { rpc } from './support/rpc';
 import { REPO_ROOT, startServe, type ServeHandle } from './support/serve';
 import { AppShell } from './pages/AppShell';
@@ -43,23 +44,14 @@ describe('overview, in the browser', () => {
       artifactEvery: 50,
     });
     serve = await startServe();
-    const conn = await rpc<{ id: string }>(serve.openUrl, 'connections.save', {
-      draft: {
-        name: 'prod-eu',
-        apiUrl: h.prefectPg.apiUrl,
-        db: { kind: 'postgres', host: h.pg.host, port: h.pg.port, database: DB, user: h.pg.monitor.user, password: h.pg.monitor.password, sslmode: 'disable' },
-        readOnly: true,
-      },
-    });
-    await rpc(serve.openUrl, 'connections.use', { id: conn.id });
+    const connId = await useConnection(serve, { name: 'prod-eu', apiUrl: h.prefectPg.apiUrl, db: pgDb(h, DB, 'monitor'), readOnly: true });
     // Before the cleanup, and right after deleting 70 % of the completed runs (their states cascade,
     // their logs stay as orphans); VACUUM then turns the dead rows into free space.
-    await rpc(serve.openUrl, 'inspect.run', { connectionId: conn.id });
+    await rpc(serve.openUrl, 'inspect.run', { connectionId: connId });
     await withSuper(h, DB, (c) => c.query(`DELETE FROM flow_run WHERE state_type = 'COMPLETED' AND (hashtext(id::text) & 1023) < 717`));
-    await rpc(serve.openUrl, 'inspect.run', { connectionId: conn.id });
+    await rpc(serve.openUrl, 'inspect.run', { connectionId: connId });
     await withSuper(h, DB, (c) => c.query('VACUUM (ANALYZE) flow_run, flow_run_state, log'));
-    session = await openBrowser();
-    await session.page.goto(serve.openUrl);
+    session = await openApp(serve);
   }, 600_000);
 
   afterAll(async () => {

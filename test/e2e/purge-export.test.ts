@@ -10,8 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedScenario, snapshot, uniqueTag } from '../integration/support/purge-fixture';
 import type { SeededDeployment } from '../harness/seed-api';
-import { openBrowser, screenshot, type BrowserSession } from './support/browser';
+import { screenshot, type BrowserSession } from './support/browser';
 import { REPO_ROOT, startServe, type ServeHandle } from './support/serve';
+import { openApp, pgDb, useConnection } from './support/app';
 import { rpc } from './support/rpc';
 import { AppShell } from './pages/AppShell';
 import { PurgePage } from './pages/PurgePage';
@@ -30,16 +31,8 @@ describe('purge export, in the browser', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hk-e2e-dl-'));
     deployments = await seedScenario(h, uniqueTag(), { late: 120, scheduledPast: 30, future: 10, running: 2 }, 2);
     serve = await startServe();
-    const conn = await rpc<{ id: string }>(serve.openUrl, 'connections.save', {
-      draft: {
-        name: 'harness-pg',
-        apiUrl: h.prefectPg.apiUrl,
-        db: { kind: 'postgres', host: h.pg.host, port: h.pg.port, database: h.pg.database, user: h.pg.owner.user, password: h.pg.owner.password, sslmode: 'disable' },
-      },
-    });
-    await rpc(serve.openUrl, 'connections.use', { id: conn.id });
-    session = await openBrowser();
-    await session.page.goto(serve.openUrl);
+    await useConnection(serve, { name: 'harness-pg', apiUrl: h.prefectPg.apiUrl, db: pgDb(h, h.pg.database) });
+    session = await openApp(serve);
   });
 
   afterAll(async () => {

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isStale, seedScenario, snapshot, uniqueTag } from '../integration/support/purge-fixture';
 import type { SeededDeployment } from '../harness/seed-api';
-import { docShot, openBrowser, screenshot, type BrowserSession } from './support/browser';
+import { docShot, screenshot, type BrowserSession } from './support/browser';
 import { REPO_ROOT, startServe, type ServeHandle } from './support/serve';
-import { rpc } from './support/rpc';
+import { openApp, pgDb, useConnection } from './support/app';
 import { AppShell } from './pages/AppShell';
 import { PurgePage } from './pages/PurgePage';
 
@@ -26,16 +26,8 @@ describe('purge, in the browser', () => {
     fs.mkdirSync(SHOTS, { recursive: true });
     deployments = await seedScenario(h, uniqueTag(), { late: 300, scheduledPast: 40, future: 30, running: 4, completedOld: 10, manual: 6 }, 2);
     serve = await startServe();
-    const conn = await rpc<{ id: string }>(serve.openUrl, 'connections.save', {
-      draft: {
-        name: 'harness-pg',
-        apiUrl: h.prefectPg.apiUrl,
-        db: { kind: 'postgres', host: h.pg.host, port: h.pg.port, database: h.pg.database, user: h.pg.owner.user, password: h.pg.owner.password, sslmode: 'disable' },
-      },
-    });
-    await rpc(serve.openUrl, 'connections.use', { id: conn.id });
-    session = await openBrowser();
-    await session.page.goto(serve.openUrl);
+    await useConnection(serve, { name: 'harness-pg', apiUrl: h.prefectPg.apiUrl, db: pgDb(h, h.pg.database) });
+    session = await openApp(serve);
   });
 
   afterAll(async () => {

@@ -16,7 +16,8 @@ import { demoDeployments, DEMO_POOL } from '../harness/demo';
 import { planSeed, targetsFromDeployments } from '../harness/seed-plan';
 import { seedRunsPg } from '../harness/seed-sql';
 import { startSchedulerServer, type SchedulerServer } from '../integration/support/scheduler-server';
-import { docShot, openBrowser, screenshot, type BrowserSession } from './support/browser';
+import { docShot, screenshot, type BrowserSession } from './support/browser';
+import { openApp, pgDb, useConnection } from './support/app';
 import { rpc } from './support/rpc';
 import { REPO_ROOT, startServe, type ServeHandle } from './support/serve';
 import { ActivityPage } from './pages/ActivityPage';
@@ -48,22 +49,14 @@ describe('every screen at 1440 and 1024 px, at real size', () => {
       planSeed(targetsFromDeployments(deps), { late: 4000, scheduledPast: 40, future: 0, running: 6, pending: 4, completedOld: 20_000, failed: 1200, cancelled: 300, crashed: 150, manual: 40, awaitingRetry: 5, statesPerTerminalRun: 2, logsPerRun: 1, taskRunsPerRun: 0, artifactEvery: 100 }),
     );
     serve = await startServe();
-    const conn = await rpc<{ id: string }>(serve.openUrl, 'connections.save', {
-      draft: {
-        name: 'prod-prefect',
-        apiUrl: srv.server.info.apiUrl,
-        db: { kind: 'postgres', host: h.pg.host, port: h.pg.port, database: srv.database, user: h.pg.owner.user, password: h.pg.owner.password, sslmode: 'disable' },
-      },
-    });
-    await rpc(serve.openUrl, 'connections.use', { id: conn.id });
+    const connId = await useConnection(serve, { name: 'prod-prefect', apiUrl: srv.server.info.apiUrl, db: pgDb(h, srv.database) });
     // History for the growth charts, and an audit log with a purge and a schedules plan in it.
-    await rpc(serve.openUrl, 'inspect.run', { connectionId: conn.id });
-    const plan = await rpc<{ planId: string; count: number }>(serve.openUrl, 'purge.plan', { connectionId: conn.id, filter: { olderThan: '2h', deployments: [deps[3]!.fullName] } });
+    await rpc(serve.openUrl, 'inspect.run', { connectionId: connId });
+    const plan = await rpc<{ planId: string; count: number }>(serve.openUrl, 'purge.plan', { connectionId: connId, filter: { olderThan: '2h', deployments: [deps[3]!.fullName] } });
     await rpc(serve.openUrl, 'purge.execute', { planId: plan.planId, confirmCount: plan.count });
-    await rpc(serve.openUrl, 'schedules.plan', { connectionId: conn.id, kind: 'recreate', deployments: deps.slice(0, 2).map((d) => d.id) });
-    await rpc(serve.openUrl, 'inspect.run', { connectionId: conn.id });
-    session = await openBrowser();
-    await session.page.goto(serve.openUrl);
+    await rpc(serve.openUrl, 'schedules.plan', { connectionId: connId, kind: 'recreate', deployments: deps.slice(0, 2).map((d) => d.id) });
+    await rpc(serve.openUrl, 'inspect.run', { connectionId: connId });
+    session = await openApp(serve);
   }, 600_000);
 
   afterAll(async () => {
