@@ -40,6 +40,13 @@ export const retentionSpec: CommandGroup = {
     resume: targetSpec({ options: ['batch-size', 'batch-target-ms', 'vacuum'], positionals: [plan], values: tuning }, { required: false }),
     maintenance: targetSpec({ options: [] }),
     vacuum: targetSpec({ options: ['table'], values: { table: tables } }),
+    repack: targetSpec({
+      options: ['table', 'yes'],
+      values: { table: tables },
+      check: (f) => {
+        if (!(f.table ?? []).length) throw usageError('--table', 'the tables pg_repack rewrites (one or more)', '--table log', 'missing');
+      },
+    }),
     'vacuum-full': targetSpec({
       options: ['table', 'confirm'],
       values: { table: tables, confirm: V.text("the table's name, typed back", 'log', 100) },
