@@ -16,6 +16,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { ResolvedConnection } from '../../main/core/connections/types';
 import type { JobFinished } from '../../shared/domain/jobs';
 import type { RetentionOutcome } from '../../shared/domain/retention';
+import { versionAtLeast } from '../../main/core/targets/prefect-version';
 import { prefectApi } from '../harness/prefect-api';
 import { tempContext } from './support/purge-fixture';
 import { childCount, expectedDeleted, midOlderThan, q, runsOf, seedRetention, type RetentionScenario } from './support/retention-fixture';
@@ -50,7 +51,12 @@ function latestPlanId(): string {
   }
 }
 
-/** Prefect deletes a deleted run's logs in a background task (3.4+): wait for it, bounded. */
+/**
+ * Prefect deletes a deleted run's logs in a background task (PrefectHQ/prefect#18517, mid-2025; seen in
+ * the source of 3.4.25 and 3.9.1, absent from 3.0.11): wait for it, bounded.
+ */
+const serverDeletesLogs = versionAtLeast(h.prefectPg.version, '3.4.25');
+const serverKeepsLogs = !versionAtLeast(h.prefectPg.version, '3.1.0');
 async function logsOf(ids: string[], within = 60_000): Promise<number> {
   const until = Date.now() + within;
   for (;;) {
@@ -117,8 +123,9 @@ describe('housekeeper retention through the Prefect API (no database access)', (
     expect(cols.map((c) => c.key)).toEqual([s.keyB]);
     expect(want.has(cols[0]!.flow_run_id!)).toBe(false);
     expect(o.totals.artifacts).toBeGreaterThan(0);
-    // Logs: deleted by Prefect itself after each call.
-    expect(await logsOf([...want])).toBe(0);
+    // Logs: deleted by Prefect itself after each call (on the releases that do; 3.0 keeps them).
+    if (serverDeletesLogs) expect(await logsOf([...want])).toBe(0);
+    if (serverKeepsLogs) expect(await childCount(h, 'log', [...want])).toBeGreaterThan(0);
     // Events are untouched through the API.
     const [ev] = await q<{ n: string }>(h, 'SELECT count(*) AS n FROM events WHERE event = $1', [s.eventName]);
     expect(Number(ev!.n)).toBe(40);
@@ -162,6 +169,6 @@ describe('housekeeper retention through the Prefect API (no database access)', (
     expect(o.outcome.totals.runs + o.outcome.totals.subflows).toBe(want.size);
     expect(o.outcome.remaining.runs).toBe(0);
     await checkDeleted(s, before, want, kept);
-    expect(await logsOf([...want])).toBe(0);
+    if (serverDeletesLogs) expect(await logsOf([...want])).toBe(0);
   });
 });

@@ -17,8 +17,9 @@
  * What goes with a run inside Prefect (prefect/server/database/orm_models.py foreign keys):
  * flow_run_state, task_run (and so task_run_state) and flow_run_input cascade; a subflow's
  * parent_task_run_id is SET NULL (it becomes top-level, which is why the batch takes the finished old
- * subflows with their parent, as the SQL paths do). Logs are not cascaded: 3.4+ deletes the run's
- * logs in a background task after the call (delete_flow_run_logs), 3.0 leaves them. Artifacts are
+ * subflows with their parent, as the SQL paths do). Logs are not cascaded: newer servers delete the
+ * run's logs in a background task after the call (delete_flow_run_logs, PrefectHQ/prefect#18517; in
+ * 3.4.25 and 3.9.1), 3.0.11 leaves them. Artifacts are
  * not cascaded: they are deleted here afterwards, one DELETE /artifacts/{id} each (one key at a time,
  * purge/backend-api.ts artifactLanes), which lets Prefect repoint artifact_collection itself.
  * Events and orphaned rows cannot be reached through the API at all. Every plan says so (notes).
@@ -142,7 +143,7 @@ export function apiNotes(hasBulk: boolean, version: string | null): string[] {
     hasBulk
       ? `Through the Prefect API (no database access): POST /flow_runs/bulk_delete, at most ${BULK_LIMIT} runs per call (Prefect's limit); each call re-checks the plan's filter inside one server transaction, so a run that changed since it was listed stays.`
       : `Through the Prefect API (no database access), one DELETE /flow_runs/{id} per run: ${v} has no POST /flow_runs/bulk_delete (it came in Prefect 3.6.16). Each batch is re-read with the plan's filter just before its deletes; slower on large plans.`,
-    'Inside Prefect each deleted run takes its states, task runs (and their states) and flow run inputs with it; logs are deleted by the Prefect server after the call in a background task (Prefect 3.4 and later; 3.0 leaves them), so they are not counted here.',
+    'Inside Prefect each deleted run takes its states, task runs (and their states) and flow run inputs with it; its logs are deleted by the Prefect server after the call in a background task (releases from mid-2025 on, e.g. 3.4.25; 3.0 leaves them as orphans), so they are not counted here.',
     "Artifacts are deleted after their runs, one DELETE /artifacts/{id} each, which lets Prefect repoint its keyed-artifact 'latest' rows itself.",
     'Finished subflows older than the period go with their parent in the same batch; subflows that are still running or recent stay (Prefect makes them top-level).',
     "Events cannot be deleted through the API (Prefect trims them itself after PREFECT_SERVER_EVENTS_RETENTION_PERIOD), and orphaned logs and artifacts cannot be found through it: those need a database connection.",
