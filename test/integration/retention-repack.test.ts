@@ -12,7 +12,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { superClient } from './support/purge-fixture';
+import { createHandlers } from '../../main/handlers';
+import { dispatch } from '../../main/transport/dispatch';
+import { superClient, tempContext } from './support/purge-fixture';
 import { q } from './support/retention-fixture';
 
 const h = inject('harness');
@@ -59,7 +61,11 @@ beforeAll(async () => {
   await q(h, `DELETE FROM log WHERE name = $1 AND (hashtext(id::text) % 10) <> 0`, [name]);
   await q(h, 'VACUUM log');
 }, 240_000);
-afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+const app = tempContext();
+afterAll(async () => {
+  fs.rmSync(home, { recursive: true, force: true });
+  await app.dispose();
+});
 
 describe('housekeeper retention repack (pg_repack as a job)', () => {
   it('maintenance says pg_repack is ready; repack shrinks the bloated table and keeps every row', async () => {
@@ -125,5 +131,27 @@ describe('housekeeper retention repack (pg_repack as a job)', () => {
     expect(r.stderr).toMatch(/postgresql-\d+-repack/);
     expect(run(['retention', 'repack', ...target(), '--table', 'not_a_table', '--yes']).code).toBe(2);
     expect(run(['retention', 'repack', ...target(), '--yes']).code).toBe(2);
+  });
+
+  it('through the RPC (as the screen starts it): a job in the tray that finishes; read-only and unknown tables refused', async () => {
+    const db = { kind: 'postgres' as const, host: h.pg.host, port: h.pg.port, database: h.pg.database, user: h.pg.superuser.user, password: h.pg.superuser.password, sslmode: 'disable' as const };
+    const rw = app.ctx.connections.save(undefined, { name: 'repack-rw', apiUrl: h.prefectPg.apiUrl, apiAuth: { kind: 'none' }, db, readOnly: false });
+    const ro = app.ctx.connections.save(undefined, { name: 'repack-ro', apiUrl: h.prefectPg.apiUrl, apiAuth: { kind: 'none' }, db, readOnly: true });
+    const handlers = createHandlers(app.ctx);
+    const bad = await dispatch(handlers, 'retention.repack', { connectionId: rw.id, tables: ['pg_class'] });
+    expect(bad.ok).toBe(false);
+    const refused = await dispatch(handlers, 'retention.repack', { connectionId: ro.id, tables: ['flow_run_input'] });
+    expect(refused.ok ? null : refused.error.code).toBe('FORBIDDEN');
+    const r = await dispatch(handlers, 'retention.repack', { connectionId: rw.id, tables: ['flow_run_input'] });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    const jobId = r.ok ? (r.value as { jobId: string }).jobId : '';
+    const deadline = Date.now() + 120_000;
+    let view = app.ctx.jobs.views().find((j) => j.jobId === jobId);
+    while (Date.now() < deadline && view && !['succeeded', 'failed', 'cancelled'].includes(view.status)) {
+      await new Promise((res) => setTimeout(res, 200));
+      view = app.ctx.jobs.views().find((j) => j.jobId === jobId);
+    }
+    expect(view?.kind).toBe('repack');
+    expect(view?.status, JSON.stringify(view?.error)).toBe('succeeded');
   });
 });
