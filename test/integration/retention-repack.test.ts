@@ -123,6 +123,34 @@ describe('housekeeper retention repack (pg_repack as a job)', () => {
     expect(audit.some((e) => e.action === 'retention.repack' && e.outcome === 'cancelled')).toBe(true);
   });
 
+  it('Housekeeper killed while pg_repack waits: pg_repack finishes the table on its own, nothing of it left', async () => {
+    const before = await fingerprint();
+    const blocker = superClient(h);
+    await blocker.connect();
+    let released = false;
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT txid_current()');
+      const child = spawn(process.execPath, [cli, 'retention', 'repack', ...target(), '--table', 'log', '--yes'], { env, stdio: 'ignore' });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const deadline = Date.now() + 120_000;
+      while (Date.now() < deadline && (await leftovers()) === 0 && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      expect(await leftovers()).toBeGreaterThan(0);
+      child.kill('SIGKILL');
+      await exited;
+      await blocker.query('ROLLBACK');
+      released = true;
+      // pg_repack (a separate process writing to a file) goes on: copy, swap, drop its trigger.
+      const until = Date.now() + 120_000;
+      while (Date.now() < until && (await leftovers()) > 0) await new Promise((r) => setTimeout(r, 250));
+      expect(await leftovers()).toBe(0);
+    } finally {
+      if (!released) await blocker.query('ROLLBACK').catch(() => undefined);
+      await blocker.end();
+    }
+    expect(await fingerprint()).toEqual(before);
+  });
+
   it('refuses, changing nothing, where the extension is not created, saying what to install', () => {
     const r = run(['retention', 'repack', ...target('prefect_auth'), '--table', 'log', '--yes']);
     expect(r.code).toBe(1);

@@ -10,12 +10,15 @@
  * Locks (REPACK_LOCKS, said before it starts): ACCESS EXCLUSIVE briefly at the start (trigger and log
  * table) and at the end (swap), SHARE UPDATE EXCLUSIVE in between. `--no-kill-backend` with
  * `--wait-timeout`: when a Prefect session holds the table, pg_repack gives up instead of cancelling
- * it. The client runs as a child process; the password travels in PGPASSWORD, never on the command
- * line. Progress per table: the size of pg_repack's copy (repack.table_<oid>) against the original.
+ * it. The client runs as a child process writing to a file (so it outlives a killed Housekeeper and
+ * finishes the table); the password travels in PGPASSWORD, never on the command line. Progress per table: the size of pg_repack's copy (repack.table_<oid>) against the original.
  * Cancel sends SIGINT (pg_repack drops its trigger and copy on the way out); whatever it leaves is
  * dropped here with its own repack.repack_drop(), so a cancelled table is as it was.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { RETENTION_TABLES } from '../../../shared/domain/retention/maintenance';
 import type { PgDb } from '../batches/vacuum-pg';
@@ -144,18 +147,38 @@ function lastLines(text: string): string {
   return text.trim().split('\n').slice(-3).join(' ').slice(0, 600);
 }
 
+/**
+ * Runs the client with its output going to a file, not a pipe, so that nothing it writes depends on
+ * Housekeeper being alive: a pg_repack stopped halfway would leave its trigger on Prefect's table,
+ * logging every change; once started it finishes the table on its own (retention-repack.test.ts
+ * kills Housekeeper mid-run). The file is read back once a second for progress.
+ */
 function runChild(bin: string, args: string[], env: NodeJS.ProcessEnv, signal: AbortSignal, onLine: (l: string) => void): Promise<{ code: number | null; output: string; cancelled: boolean }> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return resolve({ code: null, output: '', cancelled: true });
-    const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hk-repack-'));
+    const file = path.join(dir, 'pg_repack.log');
+    const fd = fs.openSync(file, 'a');
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(bin, args, { env, stdio: ['ignore', fd, fd] });
+    } finally {
+      fs.closeSync(fd);
+    }
+    let read = 0;
     let output = '';
-    const take = (buf: Buffer) => {
-      const text = buf.toString('utf8');
-      output = (output + text).slice(-16_000);
-      for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) onLine(line.replace(/^INFO:\s*/, ''));
+    const drain = () => {
+      try {
+        const text = fs.readFileSync(file, 'utf8');
+        const fresh = text.slice(read);
+        read = text.length;
+        output = (output + fresh).slice(-16_000);
+        for (const line of fresh.split('\n').map((l) => l.trim()).filter(Boolean)) onLine(line.replace(/^(INFO|NOTICE):\s*/, ''));
+      } catch {
+        // the file is gone or unreadable: progress lines are a courtesy
+      }
     };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
+    const tick = setInterval(drain, 1000);
     // pg_repack cleans up its trigger and copy on SIGINT; SIGKILL only if it does not exit.
     let hard: NodeJS.Timeout | undefined;
     const onAbort = () => {
@@ -163,10 +186,19 @@ function runChild(bin: string, args: string[], env: NodeJS.ProcessEnv, signal: A
       hard = setTimeout(() => child.kill('SIGKILL'), 30_000);
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    child.on('error', (e) => reject(new AppError('INTERNAL', `pg_repack could not start: ${e.message}`)));
-    child.on('close', (code) => {
+    const done = () => {
+      clearInterval(tick);
       signal.removeEventListener('abort', onAbort);
       if (hard) clearTimeout(hard);
+      drain();
+      fs.rmSync(dir, { recursive: true, force: true });
+    };
+    child.on('error', (e) => {
+      done();
+      reject(new AppError('INTERNAL', `pg_repack could not start: ${e.message}`));
+    });
+    child.on('close', (code) => {
+      done();
       resolve({ code, output, cancelled: signal.aborted });
     });
   });
