@@ -105,9 +105,14 @@ describe('housekeeper retention through the Prefect API (no database access)', (
     const conn: ResolvedConnection = { id: null, name: 'it-api-only', apiUrl: h.prefectPg.apiUrl, apiAuth: { kind: 'none' }, db: { kind: 'none' }, readOnly: false };
     const p2 = await ctx.ctx.retention.plan({ conn, filter: { olderThan, deployments: s.deployments.map((d) => d.fullName) } });
     expect(p2.confirmCount).toBe(tops.length);
-    const changed = tops.find((id) => before.get(id)!.state_type === 'FAILED') ?? tops[tops.length - 1]!;
+    // A parent of a finished subflow: that subflow must then stay with it too.
+    const changed = s.subflows.find((x) => x.finished && tops.includes(x.parent))!.parent;
+    const itsSub = s.subflows.find((x) => x.parent === changed)!.sub;
     await prefectApi(h.prefectPg.apiUrl).post(`/flow_runs/${changed}/set_state`, { state: { type: 'SCHEDULED', name: 'AwaitingRetry' }, force: true });
-    want.delete(changed);
+    const wantNow = expectedDeleted(new Map([...before].map(([id, r]) => [id, id === changed ? { ...r, state_type: 'SCHEDULED', end_time: null } : r])), plan.cutoff, s.deployments.map((d) => d.id));
+    expect(wantNow.has(changed) || wantNow.has(itsSub)).toBe(false);
+    want.clear();
+    for (const id of wantNow) want.add(id);
     const wrong = ctx.ctx.retention.execute({ conn, planId: p2.planId, confirmCount: p2.confirmCount + 1 });
     await expect(wrong).rejects.toThrow(/Confirmation mismatch/);
     const started = await ctx.ctx.retention.execute({ conn, planId: p2.planId, confirmCount: p2.confirmCount });
@@ -115,14 +120,23 @@ describe('housekeeper retention through the Prefect API (no database access)', (
     expect(f.status, JSON.stringify(f.error)).toBe('succeeded');
     const o = f.result as RetentionOutcome;
     expect(o.executor).toBe('api');
+    await checkDeleted(s, before, want, [changed, itsSub]);
     expect(o.totals.runs).toBe(tops.length - 1);
     expect(o.totals.runs + o.totals.subflows).toBe(want.size);
     expect(o.remaining.runs).toBe(0);
-    await checkDeleted(s, before, want, [changed]);
-    // Keyed artifacts: key A had only old runs (its "latest" row goes); key B's points at the live run's artifact.
-    const cols = await q<{ key: string; flow_run_id: string | null }>(h, 'SELECT key, flow_run_id::text FROM artifact_collection WHERE key = ANY($1)', [[s.keyA, s.keyB]]);
-    expect(cols.map((c) => c.key)).toEqual([s.keyB]);
-    expect(want.has(cols[0]!.flow_run_id!)).toBe(false);
+    // Keyed artifacts: each key's "latest" row names the newest artifact left for it, or is gone
+    // with the key's last artifact (key B keeps one on a live run; key A may keep one on the changed run).
+    for (const key of [s.keyA, s.keyB]) {
+      const [c] = await q<{ latest: string | null; newest: string | null; n: string }>(
+        h,
+        `SELECT (SELECT latest_id::text FROM artifact_collection WHERE key = $1) AS latest,
+                (SELECT id::text FROM artifact WHERE key = $1 ORDER BY created DESC LIMIT 1) AS newest,
+                (SELECT count(*) FROM artifact WHERE key = $1) AS n`,
+        [key],
+      );
+      expect(c!.latest, key).toBe(c!.newest);
+      if (key === s.keyB) expect(Number(c!.n)).toBe(1);
+    }
     expect(o.totals.artifacts).toBeGreaterThan(0);
     // Logs: deleted by Prefect itself after each call (on the releases that do; 3.0 keeps them).
     if (serverDeletesLogs) expect(await logsOf([...want])).toBe(0);

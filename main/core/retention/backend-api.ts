@@ -141,8 +141,8 @@ export function apiNotes(hasBulk: boolean, version: string | null): string[] {
   const v = version ? `Prefect ${version}` : 'This server';
   return [
     hasBulk
-      ? `Through the Prefect API (no database access): POST /flow_runs/bulk_delete, at most ${BULK_LIMIT} runs per call (Prefect's limit); each call re-checks the plan's filter inside one server transaction, so a run that changed since it was listed stays.`
-      : `Through the Prefect API (no database access), one DELETE /flow_runs/{id} per run: ${v} has no POST /flow_runs/bulk_delete (it came in Prefect 3.6.16). Each batch is re-read with the plan's filter just before its deletes; slower on large plans.`,
+      ? `Through the Prefect API: POST /flow_runs/bulk_delete, at most ${BULK_LIMIT} runs per call (Prefect's limit); each call re-checks the plan's filter inside one server transaction, so a run that changed since it was listed stays.`
+      : `Through the Prefect API, one DELETE /flow_runs/{id} per run: ${v} has no POST /flow_runs/bulk_delete (it came in Prefect 3.6.16). Each batch is re-read with the plan's filter just before its deletes; slower on large plans.`,
     'Inside Prefect each deleted run takes its states, task runs (and their states) and flow run inputs with it; its logs are deleted by the Prefect server after the call in a background task (releases from mid-2025 on, e.g. 3.4.25; 3.0 leaves them as orphans), so they are not counted here.',
     "Artifacts are deleted after their runs, one DELETE /artifacts/{id} each, which lets Prefect repoint its keyed-artifact 'latest' rows itself.",
     'Finished subflows older than the period go with their parent in the same batch; subflows that are still running or recent stay (Prefect makes them top-level).',
