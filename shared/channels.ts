@@ -37,6 +37,7 @@ export const REQUEST_CHANNELS = [
   'retention.maintenance',
   'retention.vacuum',
   'retention.vacuumFull',
+  'retention.repack',
   'inspect.run',
   'inspect.latest',
   'inspect.get',

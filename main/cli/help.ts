@@ -16,10 +16,11 @@ Usage:
   housekeeper purge status|resume PLAN_ID
   housekeeper retention [--older-than 90d|P90D|ISO-TIME] [--state COMPLETED|FAILED|CANCELLED|CRASHED ...]
                         [--deployment FLOW/NAME ...] [--keep-newest N] [--events-older-than 7d | --no-events]
-                        [--orphans] [--export FILE.jsonl] [--vacuum]
+                        [--orphans] [--executor auto|sql|api] [--export FILE.jsonl] [--vacuum]
                         [--batch-size N] [--batch-target-ms 200] [--dry-run] [--yes] [--json]
   housekeeper retention status|resume PLAN_ID
-  housekeeper retention maintenance | vacuum [--table T ...] | vacuum-full --table T [--confirm T]
+  housekeeper retention maintenance | vacuum [--table T ...] | repack --table T [...] [--yes]
+                    | vacuum-full --table T [--confirm T]
   housekeeper inspect [--json] [--format json|md|csv] [--output FILE] [--exact]
   housekeeper inspect history [--limit N] [--json]
   housekeeper profiles list [--all] | show NAME [--rev N] | history NAME | presets [--prefect-line L] | lines

@@ -11,6 +11,7 @@ import { inspectHandlers } from './inspect';
 import { schedulesHandlers } from './schedules';
 import { diagnoseHandlers } from './diagnose';
 import { retentionHandlers } from './retention';
+import { retentionRepackHandlers } from './retention-repack';
 import { desktopUnavailable } from './desktop';
 
 export function createHandlers(ctx: AppContext): Handlers {
@@ -35,6 +36,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...schedulesHandlers(ctx),
     ...diagnoseHandlers(ctx),
     ...retentionHandlers(ctx),
+    ...retentionRepackHandlers(ctx),
     // Replaced by the window's native dialogs (main/app/file-dialogs.ts) on the Electron face.
     ...desktopUnavailable(),
     'health.check': async ({ connectionId }, rc) => {

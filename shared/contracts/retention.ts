@@ -55,6 +55,12 @@ export const retentionRequests = {
   'retention.maintenance': { input: ConnectionId, output: MaintenanceViewSchema },
   /** VACUUM (ANALYZE) the retention tables (Postgres) or VACUUM the file (SQLite), as a job. */
   'retention.vacuum': { input: z.object({ connectionId: z.string().min(1), tables: z.array(RetentionTableSchema).min(1).optional() }).strict(), output: JobStarted },
+  /**
+   * pg_repack of these tables, one after another, as a job (online: brief ACCESS EXCLUSIVE locks at
+   * the start and end of each, see REPACK_LOCKS). The job refuses, changing nothing, when the
+   * extension or a client of its version is missing (maintenance's `repack` says which).
+   */
+  'retention.repack': { input: z.object({ connectionId: z.string().min(1), tables: z.array(RetentionTableSchema).min(1) }).strict(), output: JobStarted },
   /** VACUUM FULL one table: exclusive lock for the whole rewrite, so the table's name must be typed back. */
   'retention.vacuumFull': {
     input: z.object({ connectionId: z.string().min(1), table: RetentionTableSchema, confirmTable: z.string() }).strict(),

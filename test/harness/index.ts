@@ -184,6 +184,9 @@ export async function startHarness(opts: StartHarnessOptions = {}): Promise<Harn
       }
       // Prefect has migrated both databases once healthy; now the monitor role can see the tables.
       await Promise.all([pg.grantMonitor('prefect'), pg.grantMonitor('prefect_auth')]);
+      // pg_repack in Prefect's database (not prefect_auth: the repack test's "not created" case), after
+      // the template dump above so restores as the owner role never meet it.
+      await pg.createRepackExtension('prefect');
       if (!seed) return undefined;
       return Promise.all([
         seedServer(prefectPg, facts, BASELINE_PG_DEPLOYMENTS, opts.volume?.pg ?? BASELINE_PG_VOLUME, (plan) =>

@@ -30,6 +30,12 @@ export interface PgCluster {
   info: PgClusterInfo;
   /** The unix socket directory (inside the temp dir). */
   socketDir: string;
+  /**
+   * Creates the pg_repack extension in `database` when the server has it (Debian:
+   * postgresql-<major>-repack, which .ci/run installs); returns whether it did. Call after the
+   * migrated-template dump: the template is restored as the owner role, which cannot create it.
+   */
+  createRepackExtension(database?: string): Promise<boolean>;
   /** Grants the monitor role SELECT on Prefect's tables; call after Prefect migrated `database`. */
   grantMonitor(database?: string): Promise<void>;
   /** A pg client as the superuser on the given database (caller ends it). */
@@ -237,6 +243,20 @@ export async function startPostgres(opts: StartPgOptions = {}): Promise<PgCluste
       connect,
       url: (role, database, driver = 'postgresql') =>
         `${driver}://${encodeURIComponent(role.user)}:${encodeURIComponent(role.password)}@127.0.0.1:${port}/${database}`,
+      async createRepackExtension(database = 'prefect') {
+        const c = await connect(database);
+        try {
+          const { rows } = await c.query(`SELECT 1 FROM pg_available_extensions WHERE name = 'pg_repack'`);
+          if (!rows.length) {
+            log(`pg_repack is not installed for PostgreSQL ${path.basename(path.dirname(pgBinDir))} (apt-get install postgresql-<major>-repack): the repack tests will fail`);
+            return false;
+          }
+          await c.query('CREATE EXTENSION IF NOT EXISTS pg_repack');
+          return true;
+        } finally {
+          await c.end();
+        }
+      },
       async grantMonitor(database = 'prefect') {
         const c = await connect(database);
         try {

@@ -69,7 +69,11 @@ export function formatMaintenance(m: MaintenanceView): string {
     lines.push(`pg_repack: ${m.repack.reason}`);
     if (!m.repack.usable) for (const s of m.repack.install) lines.push(`  - ${s}`);
     lines.push(`Locks: ${m.repack.locks}`);
-    lines.push('Housekeeper does not start pg_repack yet: run it yourself on a quiet hour, or use `housekeeper retention vacuum-full --table T`.');
+    lines.push(
+      m.repack.usable
+        ? 'Run it as a job: `housekeeper retention repack --table T` (online), or `housekeeper retention vacuum-full --table T` (exclusive lock).'
+        : 'Until pg_repack is usable: `housekeeper retention vacuum-full --table T` (exclusive lock for the whole rewrite).',
+    );
   }
   if (m.backend === 'postgres') lines.push(`\nVACUUM FULL: ${m.vacuumFullLocks}`);
   for (const n of m.notes) lines.push(`Note: ${n}`);

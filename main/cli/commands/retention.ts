@@ -2,17 +2,18 @@
  * `housekeeper retention`: plan (every table counted, Prefect's own vacuum beside it), confirm (the
  * run count typed back, or --yes), execute as a job with progress on stderr, verify, optionally
  * VACUUM. `retention status|resume PLAN_ID`; after: `retention maintenance`, `retention vacuum`,
- * `retention vacuum-full --table T` (the table's name typed back).
+ * `retention repack --table T` (pg_repack as a job, its locks said first), `retention vacuum-full
+ * --table T` (the table's name typed back).
  */
 import readline from 'node:readline/promises';
 import { AppError } from '../../../shared/errors';
 import { RetentionFilterSchema, TERMINAL_STATE_TYPES, type RetentionOutcome, type RetentionPlan } from '../../../shared/domain/retention';
 import { totalsLine } from '../../../shared/domain/retention/format';
-import { RETENTION_TABLES, RetentionTableSchema, type RetentionTable } from '../../../shared/domain/retention/maintenance';
+import { REPACK_LOCKS, RETENTION_TABLES, RetentionTableSchema, type RetentionTable } from '../../../shared/domain/retention/maintenance';
 import type { JobFinished } from '../../../shared/domain/jobs';
 import type { ResolvedConnection } from '../../core/connections/types';
 import type { AdHocTarget } from '../../core/purge/adhoc-target';
-import { startVacuum, startVacuumFull } from '../../core/retention/maintenance-jobs';
+import { startRepack, startVacuum, startVacuumFull } from '../../core/retention/maintenance-jobs';
 import { maintenanceView } from '../../core/retention/rewrite';
 import { retentionResumeCommand } from '../../core/retention/service';
 import type { AppContext } from '../../context';
@@ -69,6 +70,17 @@ async function confirmTable(table: string): Promise<boolean> {
   }
 }
 
+async function confirmRepack(tables: readonly string[]): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const want = tables.join(' ');
+    return (await rl.question(`\nType ${want} to run pg_repack on ${tables.length === 1 ? 'it' : 'them'}: `)).trim().split(/\s+/).join(' ') === want;
+  } finally {
+    rl.close();
+  }
+}
+
 async function runJob(ctx: AppContext, out: Out, started: { jobId: string; finished: Promise<JobFinished> }, label: string): Promise<number> {
   const f = await awaitJob(ctx, started.jobId, started.finished);
   if (f.status !== 'succeeded') {
@@ -120,6 +132,18 @@ export async function retentionCommand(ctx: AppContext, sub: string | undefined,
     const conn = resolveTarget(ctx.connections, flags);
     return runJob(ctx, out, startVacuum(ctx.store, ctx.jobs, conn, tablesFromFlags(flags)), 'VACUUM');
   }
+  if (sub === 'repack') {
+    const conn = resolveTarget(ctx.connections, flags);
+    const tables = tablesFromFlags(flags);
+    if (!tables) throw new AppError('VALIDATION', 'Which tables? --table NAME (one or more).');
+    // The locks are said before anything starts, whatever the output mode.
+    out.info(`pg_repack ${tables.join(', ')} on "${conn.name}". ${REPACK_LOCKS}`);
+    if (!flags.yes && !(await confirmRepack(tables))) {
+      out.error({ code: 'FORBIDDEN', message: 'Not confirmed: pg_repack was not started.', hint: `Type the table names when asked, or pass --yes.` });
+      return EXIT.refused;
+    }
+    return runJob(ctx, out, startRepack(ctx.store, ctx.jobs, conn, tables), 'pg_repack');
+  }
   if (sub === 'vacuum-full') {
     const conn = resolveTarget(ctx.connections, flags);
     const tables = tablesFromFlags(flags);
@@ -133,7 +157,7 @@ export async function retentionCommand(ctx: AppContext, sub: string | undefined,
     return runJob(ctx, out, startVacuumFull(ctx.store, ctx.jobs, conn, table, typed), 'VACUUM FULL');
   }
   if (sub !== undefined && sub !== 'run') {
-    throw new AppError('VALIDATION', `Unknown command "retention ${sub}".`, { hint: 'Use `housekeeper retention --older-than 90d`, or retention status|resume PLAN_ID, maintenance, vacuum, vacuum-full.' });
+    throw new AppError('VALIDATION', `Unknown command "retention ${sub}".`, { hint: 'Use `housekeeper retention --older-than 90d`, or retention status|resume PLAN_ID, maintenance, vacuum, repack, vacuum-full.' });
   }
 
   const conn = resolveTarget(ctx.connections, flags);

@@ -1,9 +1,8 @@
 /**
- * `housekeeper retention`: plan and run a retention on a server's database (issue #14), then
- * `status|resume PLAN_ID`, `maintenance` (what VACUUM and a rewrite would give back), `vacuum` and
- * `vacuum-full` (one table, its name typed back).
- * What this slice does not offer yet (the API executor, pg_repack) is not declared here,
- * so it is refused as bad input rather than reachable half-working.
+ * `housekeeper retention`: plan and run a retention on a server's database, or through the Prefect
+ * API where there is none (issue #14), then `status|resume PLAN_ID`, `maintenance` (what VACUUM and
+ * a rewrite would give back), `vacuum`, `repack` (pg_repack, online) and `vacuum-full` (one table,
+ * its name typed back).
  */
 import { usageError, type CommandGroup, type CommandSpec } from '../spec';
 import * as V from '../validators';
@@ -15,8 +14,9 @@ const tuning = {
 };
 
 const run: CommandSpec = targetSpec({
-  options: ['older-than', 'deployment', 'state', 'keep-newest', 'events-older-than', 'no-events', 'orphans', 'export', 'vacuum', 'batch-size', 'batch-target-ms', 'dry-run', 'yes'],
+  options: ['older-than', 'deployment', 'state', 'keep-newest', 'events-older-than', 'no-events', 'orphans', 'executor', 'export', 'vacuum', 'batch-size', 'batch-target-ms', 'dry-run', 'yes'],
   values: {
+    executor: V.oneOf(['auto', 'sql', 'api']),
     'older-than': V.olderThan,
     'events-older-than': V.olderThan,
     deployment: V.text('a deployment as flow/name, a unique deployment name, or its id', 'etl/orders-every-2m', 500),
@@ -40,6 +40,13 @@ export const retentionSpec: CommandGroup = {
     resume: targetSpec({ options: ['batch-size', 'batch-target-ms', 'vacuum'], positionals: [plan], values: tuning }, { required: false }),
     maintenance: targetSpec({ options: [] }),
     vacuum: targetSpec({ options: ['table'], values: { table: tables } }),
+    repack: targetSpec({
+      options: ['table', 'yes'],
+      values: { table: tables },
+      check: (f) => {
+        if (!(f.table ?? []).length) throw usageError('--table', 'the tables pg_repack rewrites (one or more)', '--table log', 'missing');
+      },
+    }),
     'vacuum-full': targetSpec({
       options: ['table', 'confirm'],
       values: { table: tables, confirm: V.text("the table's name, typed back", 'log', 100) },

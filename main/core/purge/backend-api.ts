@@ -326,7 +326,7 @@ const TRANSIENT_ERRNO = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'ECONN
  * connection: the batch is retried after settling it, which is safe because claims carry the plan's
  * message and the pending batch is journaled before any delete.
  */
-function isTransientApiError(e: unknown): boolean {
+export function isTransientApiError(e: unknown): boolean {
   if (!(e instanceof AppError) || e.code !== 'PREFECT_HTTP') return false;
   const d = e.details ?? {};
   if (typeof d.status === 'number') return d.status >= 500;

@@ -6,19 +6,14 @@
 import { AppError } from '../../../shared/errors';
 import type { RetentionExecutor } from '../../../shared/domain/retention';
 import type { ResolvedConnection } from '../connections/types';
+import { openApiRetention } from './backend-api';
 import { openPgRetention } from './backend-pg';
 import { openSqliteRetention } from './backend-sqlite';
 import type { RetentionBackend } from './types';
 
 export async function openRetentionBackend(conn: ResolvedConnection, want: RetentionExecutor | 'auto'): Promise<RetentionBackend> {
   const useSql = want === 'sql' || (want === 'auto' && conn.db.kind !== 'none');
-  if (!useSql) {
-    // backend-api.ts (bulk_delete through the Prefect API) is written but not tested on the harness
-    // yet, so it is not offered: a retention without database access is refused, changing nothing.
-    throw new AppError('VALIDATION', `Retention needs database access: "${conn.name}" has none, and retention through the Prefect API (Prefect Cloud) is not built yet.`, {
-      hint: 'Add the Postgres URL or SQLite file of the server to the connection (--db).',
-    });
-  }
+  if (!useSql) return openApiRetention(conn);
   const db = conn.db;
   if (db.kind === 'sqlite') return openSqliteRetention(db.path);
   if (db.kind !== 'postgres') {

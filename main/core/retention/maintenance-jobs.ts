@@ -1,6 +1,6 @@
 /**
  * The after-retention jobs, started the same way from the screen and the CLI: VACUUM (ANALYZE) or
- * SQLite VACUUM, VACUUM FULL (the table's name typed back). Each is a job of the runner
+ * SQLite VACUUM, pg_repack (online rewrite; repack.ts), VACUUM FULL (the table's name typed back). Each is a job of the runner
  * (so it shows in the jobs tray) and each outcome is in the audit log.
  */
 import { AppError } from '../../../shared/errors';
@@ -11,6 +11,7 @@ import type { ResolvedConnection } from '../connections/types';
 import type { JobRunner } from '../jobs/runner';
 import { vacuumTablesPg } from '../batches/vacuum-pg';
 import { vacuumSqlite } from '../purge/vacuum';
+import { runRepack } from './repack';
 
 type Started = { jobId: string; finished: Promise<JobFinished> };
 
@@ -46,6 +47,19 @@ export function startVacuum(store: Store, jobs: JobRunner, conn: ResolvedConnect
     run: async (ctx): Promise<unknown> => (db.kind === 'postgres' ? vacuumTablesPg(db, list, RETENTION_TABLES, ctx) : vacuumSqlite((db as { path: string }).path, ctx)),
   });
   return audited(store, conn, 'retention.vacuum', db.kind === 'postgres' ? `VACUUM (ANALYZE) of ${list.join(', ')}` : `VACUUM of ${(db as { path: string }).path}`, started);
+}
+
+/**
+ * pg_repack of the given tables, one after another (checks the extension and the client first, in
+ * the job: a refusal is the job's error and changes nothing).
+ */
+export function startRepack(store: Store, jobs: JobRunner, conn: ResolvedConnection, tables: readonly RetentionTable[]): Started {
+  writable(conn, 'pg_repack');
+  const db = conn.db;
+  if (db.kind !== 'postgres') throw new AppError('VALIDATION', 'pg_repack is for PostgreSQL; on SQLite, VACUUM rewrites the file (housekeeper retention vacuum).');
+  if (!tables.length) throw new AppError('VALIDATION', 'Which tables? pg_repack rewrites the tables you name.', { hint: '--table log' });
+  const started = jobs.start({ kind: 'repack', connectionId: conn.id, payload: { tables, title: `pg_repack ${tables.join(', ')} (online; brief exclusive locks)` }, run: (ctx) => runRepack(db, tables, ctx) });
+  return audited(store, conn, 'retention.repack', `pg_repack of ${tables.join(', ')}`, started);
 }
 
 export function startVacuumFull(store: Store, jobs: JobRunner, conn: ResolvedConnection, table: RetentionTable, confirmTable: string): Started {

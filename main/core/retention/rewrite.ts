@@ -2,8 +2,8 @@
  * After a retention: the tables' state, and the jobs that give the space back.
  * - VACUUM (ANALYZE) of the retention tables (batches/vacuum-pg.ts), or VACUUM of the SQLite file
  *   with the free-disk check (purge/vacuum.ts vacuumSqlite);
- * - whether pg_repack could rewrite online here (extension created in the Prefect database and a
- *   matching client on this machine); Housekeeper does not start it yet, it says how to;
+ * - whether pg_repack can rewrite online here (extension created in the Prefect database and a
+ *   client of the same version on this machine), else what to install; the job is repack.ts;
  * - otherwise what to install, and VACUUM FULL only after the table's name is typed back.
  */
 import { execFile } from 'node:child_process';

@@ -22,7 +22,7 @@ export function impactRows(i: RetentionImpact, api: boolean): ImpactRow[] {
   const viaApi = (c: Count | null, why: string) => (c ? null : api ? why : 'not part of this plan');
   return [
     { table: 'flow_run', what: 'finished top-level runs', count: i.flowRuns, absent: null },
-    { table: 'flow_run', what: 'their subflows (finished, old)', count: i.subflowRuns, absent: viaApi(i.subflowRuns, 'taken as top-level runs by later batches') },
+    { table: 'flow_run', what: 'their subflows (finished, old)', count: i.subflowRuns, absent: viaApi(i.subflowRuns, 'taken with their parent, counted as they go') },
     { table: 'flow_run_state', what: 'states', count: i.flowRunStates, absent: viaApi(i.flowRunStates, 'cascade inside Prefect, not countable through the API') },
     { table: 'task_run', what: 'task runs', count: i.taskRuns, absent: viaApi(i.taskRuns, 'not countable') },
     { table: 'task_run_state', what: 'task run states', count: i.taskRunStates, absent: viaApi(i.taskRunStates, 'cascade inside Prefect') },
