@@ -56,8 +56,8 @@ export function PrefectVacuumCard({ context, error, plan }: { context: Retention
           <p className="ret-prefect__summary">{p.summary}</p>
           {context?.backend === 'api' && (
             <div className="notice notice--warn" data-testid="retention-no-db">
-              This connection has no database access. Retention deletes through SQL; add the server&apos;s Postgres URL or SQLite file to the
-              connection to plan here.
+              No database access on this connection: Housekeeper cannot count every table, delete events or orphans, or give space back
+              here. Add the server&apos;s Postgres URL or SQLite file to the connection for the full retention.
             </div>
           )}
           {p.presetChanges && (
