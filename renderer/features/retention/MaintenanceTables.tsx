@@ -45,7 +45,7 @@ export function MaintenanceTables({ tables, canAct, onVacuumFull }: { tables: Ta
                 </td>
                 <td>
                   {canAct && isRetentionTable(t.table) && (
-                    <button type="button" className="btn btn--small btn--quiet" onClick={() => onVacuumFull(t.table as RetentionTable)} data-testid={`retention-vfull-${t.table}`}>
+                    <button type="button" className="btn btn--small btn--quiet nowrap" title="Rewrite the table under an exclusive lock (asks you to type its name first)" onClick={() => onVacuumFull(t.table as RetentionTable)} data-testid={`retention-vfull-${t.table}`}>
                       VACUUM FULL…
                     </button>
                   )}

@@ -15,6 +15,7 @@ import { formatBytes } from '../../lib/format';
 import { MaintenanceTables } from './MaintenanceTables';
 import { RepackStatusCard } from './RepackStatusCard';
 import { VacuumFullPanel } from './VacuumFullPanel';
+import { VacuumResult } from './VacuumResult';
 
 export function MaintenanceView({ connectionId, readOnly }: { connectionId: string; readOnly: boolean }) {
   const view = useRequest('retention.maintenance', { connectionId }, connectionId);
@@ -83,6 +84,7 @@ export function MaintenanceView({ connectionId, readOnly }: { connectionId: stri
       )}
       {full.error && <ErrorNotice title="VACUUM FULL was not started" error={full.error} onDismiss={full.clearError} />}
       {job && <JobProgressBar job={job} />}
+      {job && isFinished(job) && <VacuumResult result={job.result} />}
       {v.repack && <RepackStatusCard repack={v.repack} />}
     </section>
   );

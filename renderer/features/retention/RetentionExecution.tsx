@@ -10,32 +10,20 @@ import { JobProgressBar } from '../../components/JobProgressBar';
 import { formatCount, formatDuration, plural } from '../../lib/format';
 import { href } from '../../lib/router';
 import { jobFromStatus } from './job-view';
+import { plannedVsDone } from './plan-logic';
 
-const TOTAL_ROWS: Array<[keyof RetentionTotals, string]> = [
-  ['runs', 'flow_run: runs'],
-  ['subflows', 'flow_run: subflows'],
-  ['flowRunStates', 'flow_run_state'],
-  ['taskRuns', 'task_run'],
-  ['taskRunStates', 'task_run_state'],
-  ['logs', 'log'],
-  ['artifacts', 'artifact'],
-  ['collectionsRepointed', 'artifact_collection: repointed'],
-  ['collectionsRemoved', 'artifact_collection: removed'],
-  ['flowRunInputs', 'flow_run_input'],
-  ['orphanLogs', 'log: orphaned'],
-  ['orphanArtifacts', 'artifact: orphaned'],
-  ['eventResources', 'event_resources'],
-  ['events', 'events'],
-];
-
-function Totals({ t }: { t: RetentionTotals }) {
+function Totals({ plan, t }: { plan: RetentionPlan; t: RetentionTotals }) {
   return (
     <table className="table table--compact ret-totals" data-testid="retention-totals">
+      <thead>
+        <tr><th>Table</th><th className="num">Planned</th><th className="num">Deleted</th></tr>
+      </thead>
       <tbody>
-        {TOTAL_ROWS.filter(([k]) => t[k] > 0 || k === 'runs').map(([k, label]) => (
-          <tr key={k} data-total={k}>
-            <td className="mono">{label}</td>
-            <td className="num">{formatCount(t[k])}</td>
+        {plannedVsDone(plan.impact, t).map((r) => (
+          <tr key={r.key} data-total={r.key}>
+            <td className="mono">{r.label}</td>
+            <td className="num muted">{r.planned === null ? '-' : `${r.plannedExact ? '' : '≈'}${formatCount(r.planned)}`}</td>
+            <td className="num">{formatCount(r.done)}</td>
           </tr>
         ))}
       </tbody>
@@ -60,7 +48,8 @@ export function RetentionExecution({ plan, jobId, job: live, status, resuming, o
   return (
     <section className="card purge-exec ret-exec" data-testid="retention-exec" data-status={job.status}>
       <div className="card__title">
-        Deleting {formatCount(plan.confirmCount)} finished runs older than {plan.cutoffGiven} on {plan.connectionName}
+        {outcome ? 'Deleted' : stopped ? 'Stopped deleting' : job.status === 'paused' ? 'Paused deleting' : 'Deleting'} {formatCount(plan.confirmCount)} finished runs older than{' '}
+        {plan.cutoffGiven} on {plan.connectionName}
       </div>
       <JobProgressBar
         job={job}
@@ -75,18 +64,21 @@ export function RetentionExecution({ plan, jobId, job: live, status, resuming, o
       {stopped && (
         <ErrorNotice
           title={job.status === 'cancelled' ? 'Stopped' : job.status === 'interrupted' ? 'Interrupted: Housekeeper stopped while it ran' : 'The retention stopped'}
-          error={job.error ?? { code: 'CANCELLED', message: `${plural(status.totals.runs, 'run')} and ${formatCount(rowsDeleted(status.totals))} rows were deleted before it stopped (phase ${status.phase}).` }}
+          error={job.error ?? { code: 'CANCELLED', message: 'It stopped before the end.' }}
         >
-          <p>What was deleted stays deleted and is counted. The rest of the plan is still frozen: resume continues exactly where it stopped.</p>
+          <p data-testid="retention-stopped-counts">
+            {plural(status.totals.runs, 'run')} and {formatCount(rowsDeleted(status.totals))} rows in all were deleted before it stopped (in the {status.phase} step). What was
+            deleted stays deleted and is counted; the rest of the plan is still frozen, and resume continues exactly where it stopped.
+          </p>
           <button type="button" className="btn btn--small notice__action" onClick={onResume} disabled={resuming} data-testid="retention-resume">
             {resuming ? 'Resuming…' : 'Resume this retention'}
           </button>
         </ErrorNotice>
       )}
-      {!outcome && !stopped && t.batches > 0 && (
-        <details className="ret-sofar">
-          <summary>Deleted so far ({plural(t.batches, 'batch', 'batches')})</summary>
-          <Totals t={t} />
+      {!outcome && t.batches > 0 && (
+        <details className="ret-sofar" open={stopped || job.status === 'paused'}>
+          <summary>Deleted so far, table by table ({plural(t.batches, 'batch', 'batches')})</summary>
+          <Totals plan={plan} t={t} />
         </details>
       )}
       {outcome && (
@@ -95,7 +87,7 @@ export function RetentionExecution({ plan, jobId, job: live, status, resuming, o
             Deleted <strong data-testid="retention-deleted-runs">{formatCount(outcome.totals.runs)}</strong> runs and{' '}
             <strong data-testid="retention-deleted-rows">{formatCount(rowsDeleted(outcome.totals))}</strong> rows in all, in {formatDuration(outcome.durationMs)}.
           </div>
-          <Totals t={outcome.totals} />
+          <Totals plan={plan} t={outcome.totals} />
           <ul className="purge-notes">
             {outcome.totals.skipped > 0 && <li>{plural(outcome.totals.skipped, 'run')} no longer matched when their batch came (changed meanwhile) and stayed.</li>}
             {outcome.totals.locked > 0 && <li>{plural(outcome.totals.locked, 'run')} stayed locked by Prefect through every retry and were left alone.</li>}

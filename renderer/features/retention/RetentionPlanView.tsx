@@ -30,7 +30,7 @@ export function RetentionPlanView({ plan, executed = false }: { plan: RetentionP
           <div className="purge-plan__what">
             finished {pluralWord(plan.confirmCount, 'run')}
             {i.subflowRuns && i.subflowRuns.value > 0 ? ` (and ${formatCountValue(i.subflowRuns)} of their subflows)` : ''} on <strong>{plan.connectionName}</strong>
-            {executed ? ' were planned for deletion (progress below)' : ' will be deleted, with everything that belongs to them'}
+            {executed ? ' were planned for deletion (progress above)' : ' will be deleted, with everything that belongs to them'}
           </div>
           <div className="muted" data-testid="retention-plan-scope">
             ended before <strong>{formatDateTime(plan.cutoff)}</strong> ({plan.cutoffGiven}) · {f.stateTypes.map(stateLabel).join(', ')} ·{' '}
@@ -56,7 +56,7 @@ export function RetentionPlanView({ plan, executed = false }: { plan: RetentionP
                 <tr key={`${r.table}:${r.what}`} className={r.count ? '' : 'ret-impact__absent'} data-table={r.table}>
                   <td className="mono">{r.table}</td>
                   <td>{r.what}</td>
-                  <td className="num" title={r.count?.how ?? undefined}>{r.count ? formatCountValue(r.count) : <span className="muted">{r.absent}</span>}</td>
+                  <td className="num" title={r.count?.how ?? undefined}>{r.count ? formatCountValue(r.count) : <span className="muted">{r.absent?.replace(' (--orphans)', ': the orphans box is unchecked')}</span>}</td>
                 </tr>
               ))}
               <tr className="ret-impact__total">
@@ -83,7 +83,7 @@ export function RetentionPlanView({ plan, executed = false }: { plan: RetentionP
           )}
           {plan.byState.length > 0 && plan.confirmCount > 0 && (
             <>
-              <h3 className="section-title">Runs by final state</h3>
+              <h3 className="section-title ret-plan__bystate">Runs by final state</h3>
               <BarList testId="retention-by-state" items={plan.byState.map((s) => ({ key: s.stateType, label: stateLabel(s.stateType), value: s.count }))} />
             </>
           )}

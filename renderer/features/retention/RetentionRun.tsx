@@ -4,6 +4,7 @@
  * reads the journal (retention.status) and the jobs store, so it is the same after a reload, from
  * another screen, or after the process that ran it died.
  */
+import { useEffect } from 'react';
 import { useAction, useEvent, useRequest } from '../../api/hooks';
 import { useJob } from '../../api/jobs';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -21,6 +22,12 @@ export function RetentionRun({ planId, connectionId }: { planId: string; connect
   useEvent('jobs.finished', (f) => {
     if (f.jobId === jobId) status.reload();
   });
+  // A pause lands between batches: read the journal's totals then too.
+  const jobStatus = job?.status;
+  const reload = status.reload;
+  useEffect(() => {
+    if (jobStatus === 'paused') reload();
+  }, [jobStatus, reload]);
 
   if (status.error) {
     return (

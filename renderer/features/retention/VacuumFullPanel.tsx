@@ -26,7 +26,7 @@ export function VacuumFullPanel({ table, locks, busy, onConfirm, onClose }: { ta
         <span className="field__label">
           Type <span className="mono">{table}</span> to confirm
         </span>
-        <input className="input input--narrow" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} data-testid="retention-vacuum-full-input" />
+        <input className="input ret-vfull__input" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} data-testid="retention-vacuum-full-input" />
       </label>
       <div className="form__actions">
         <button type="submit" className="btn btn--danger" disabled={!armed} data-testid="retention-vacuum-full-go">

@@ -5,7 +5,8 @@
  */
 import type { RetentionStatus } from '../../../shared/contracts/retention';
 import { rowsDeleted } from '../../../shared/domain/retention';
-import type { JobState } from '../../api/jobs';
+// The shared JobView, not renderer/api's JobState: this file stays pure (unit-tested under Node).
+import type { JobView } from '../../../shared/domain/jobs';
 import { formatCount } from '../../lib/format';
 
 const RESUMABLE = ['interrupted', 'failed', 'cancelled'];
@@ -14,7 +15,7 @@ export function canResume(s: Pick<RetentionStatus, 'status'>): boolean {
   return RESUMABLE.includes(s.status);
 }
 
-export function jobFromStatus(s: RetentionStatus, jobId: string): JobState {
+export function jobFromStatus(s: RetentionStatus, jobId: string): JobView {
   const t = s.totals;
   const status = s.status === 'done' ? 'succeeded' : s.status === 'cancelled' ? 'cancelled' : s.status === 'failed' ? 'failed' : 'interrupted';
   return {

@@ -18,3 +18,18 @@ export function deadShare(t: Pick<TableState, 'deadRows' | 'liveRows'>): number 
   const all = t.deadRows + t.liveRows;
   return all === 0 ? null : t.deadRows / all;
 }
+
+export interface TableVacuum {
+  table: string;
+  status: string;
+  reason?: string;
+  durationMs?: number;
+  bytesBefore?: number | null;
+  bytesAfter?: number | null;
+}
+
+/** The job's result is untyped in the jobs store; read only the fields this view shows. */
+export function vacuumTables(result: unknown): TableVacuum[] {
+  const tables = (result as { tables?: unknown } | null)?.tables;
+  return Array.isArray(tables) ? (tables.filter((t) => t && typeof (t as TableVacuum).table === 'string') as TableVacuum[]) : [];
+}
