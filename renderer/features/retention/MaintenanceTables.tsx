@@ -2,7 +2,7 @@
 import type { RetentionTable, TableState } from '../../../shared/domain/retention/maintenance';
 import { RETENTION_TABLES } from '../../../shared/domain/retention/maintenance';
 import { Badge } from '../../components/Badge';
-import { formatBytes, formatCount, formatDateTime, formatShare } from '../../lib/format';
+import { formatBytes, formatCount, formatShare, formatShortDateTime } from '../../lib/format';
 import { deadShare, orderTables } from './maintenance-logic';
 
 const TONE = { rewrite: 'fail', vacuum: 'warn', fine: 'ok' } as const;
@@ -38,15 +38,15 @@ export function MaintenanceTables({ tables, canAct, onVacuumFull }: { tables: Ta
                   {share !== null && share >= 0.01 ? <span className="cell-sub"> {formatShare(share)}</span> : null}
                 </td>
                 <td className="num">{t.freeBytes === null ? <span className="muted">unknown</span> : formatBytes(t.freeBytes)}</td>
-                <td className="nowrap">{t.lastVacuum ? formatDateTime(t.lastVacuum) : <span className="muted">never</span>}</td>
+                <td className="nowrap">{t.lastVacuum ? formatShortDateTime(t.lastVacuum) : <span className="muted">never</span>}</td>
                 <td>
                   <Badge tone={TONE[t.verdict]} title={t.reason}>{t.verdict}</Badge>
-                  <div className="cell-sub">{t.reason}</div>
+                  {t.verdict !== 'fine' && <div className="cell-sub">{t.reason}</div>}
                 </td>
                 <td>
                   {canAct && isRetentionTable(t.table) && (
                     <button type="button" className="btn btn--small btn--quiet nowrap" title="Rewrite the table under an exclusive lock (asks you to type its name first)" onClick={() => onVacuumFull(t.table as RetentionTable)} data-testid={`retention-vfull-${t.table}`}>
-                      VACUUM FULL…
+                      VACUUM FULL
                     </button>
                   )}
                 </td>
@@ -55,6 +55,10 @@ export function MaintenanceTables({ tables, canAct, onVacuumFull }: { tables: Ta
           })}
         </tbody>
       </table>
+      <p className="muted ret-maint__legend">
+        fine: small, or little dead space · vacuum: many dead rows, VACUUM (ANALYZE) makes their space reusable · rewrite: half the file or more is free,
+        only pg_repack or VACUUM FULL shrinks it. VACUUM FULL asks for the table&apos;s name first.
+      </p>
     </div>
   );
 }
