@@ -20,7 +20,6 @@ export function MaintenanceTables({ tables, canAct, onVacuumFull }: { tables: Ta
             <th className="num">Live rows</th>
             <th className="num">Dead rows</th>
             <th className="num" title="Estimated: only a rewrite (pg_repack or VACUUM FULL) returns it to the disk">Rewrite frees</th>
-            <th>Last vacuum</th>
             <th>Verdict</th>
             <th />
           </tr>
@@ -30,7 +29,10 @@ export function MaintenanceTables({ tables, canAct, onVacuumFull }: { tables: Ta
             const share = deadShare(t);
             return (
               <tr key={t.table} data-table={t.table} data-verdict={t.verdict}>
-                <td className="mono">{t.table}</td>
+                <td>
+                  <span className="mono">{t.table}</span>
+                  <div className="cell-sub">vacuumed {t.lastVacuum ? formatShortDateTime(t.lastVacuum) : 'never'}</div>
+                </td>
                 <td className="num">{formatBytes(t.totalBytes)}</td>
                 <td className="num">{formatCount(t.liveRows)}</td>
                 <td className="num">
@@ -38,7 +40,6 @@ export function MaintenanceTables({ tables, canAct, onVacuumFull }: { tables: Ta
                   {share !== null && share >= 0.01 ? <span className="cell-sub"> {formatShare(share)}</span> : null}
                 </td>
                 <td className="num">{t.freeBytes === null ? <span className="muted">unknown</span> : formatBytes(t.freeBytes)}</td>
-                <td className="nowrap">{t.lastVacuum ? formatShortDateTime(t.lastVacuum) : <span className="muted">never</span>}</td>
                 <td>
                   <Badge tone={TONE[t.verdict]} title={t.reason}>{t.verdict}</Badge>
                   {t.verdict !== 'fine' && <div className="cell-sub">{t.reason}</div>}

@@ -83,6 +83,7 @@ export function MaintenanceView({ connectionId, readOnly }: { connectionId: stri
         />
       )}
       {full.error && <ErrorNotice title="VACUUM FULL was not started" error={full.error} onDismiss={full.clearError} />}
+      {job && <div className="ret-maint__job">{job.title}</div>}
       {job && <JobProgressBar job={job} />}
       {job && isFinished(job) && <VacuumResult result={job.result} />}
       {v.repack && <RepackStatusCard repack={v.repack} />}
