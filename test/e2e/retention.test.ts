@@ -3,7 +3,7 @@
  * Prefect (Postgres): seeded old finished runs of two fresh deployments -> a bad period refused as
  * data (nothing changes) -> plan (every table counted, beyond-Prefect said) -> typed confirmation
  * (Escape backs out, Enter confirms) -> the job, paused from the jobs tray and resumed there,
- * cancelled and resumed from the screen -> exact totals against the database and the independent
+ * cancelled, listed as unfinished on the form and resumed from there -> exact totals against the database and the independent
  * statement of Prefect's vacuum predicate -> audit -> maintenance (VACUUM (ANALYZE), VACUUM FULL
  * only after the table's name is typed back) -> a connection without database access, refused as
  * data. To hold the job still long enough to pause and cancel it, the test keeps a SHARE lock on the
@@ -97,7 +97,7 @@ describe('retention, in the browser', () => {
     expect((await runsOf(h, s)).size).toBe(before.size);
   });
 
-  it('plans, confirms by the typed count, pauses and resumes from the tray, cancels and resumes from the screen, and deletes exactly the plan', async () => {
+  it('plans, confirms by the typed count, pauses and resumes from the tray, cancels and resumes from the unfinished list on the form, and deletes exactly the plan', async () => {
     const { page } = session;
     const ret = new RetentionPage(page);
     const tray = new JobsTrayPanel(page);
@@ -152,8 +152,17 @@ describe('retention, in the browser', () => {
     await page.getByTestId('job-cancel').click();
     await page.locator('[data-testid="retention-exec"][data-status="cancelled"]').waitFor({ timeout: 90_000 });
     await release();
+    await page.getByTestId('retention-stopped-counts').waitFor();
+    expect(await page.getByTestId('retention-resume').isEnabled()).toBe(true);
     await shots(session, 'cancelled');
-    await page.getByTestId('retention-resume').click();
+    // Back on the form, the stopped plan is listed as unfinished (retention.unfinished) and resumes from there.
+    await page.locator('.purge-crumbs a', { hasText: 'New plan' }).click();
+    const unfinished = page.getByTestId('retention-unfinished');
+    await unfinished.waitFor({ timeout: 30_000 });
+    expect(await unfinished.innerText()).toMatch(/cancelled/);
+    await shots(session, 'unfinished');
+    await page.getByTestId('retention-unfinished-resume').click();
+    await page.waitForURL(new RegExp(`#/retention/run/${planId}$`), { timeout: 30_000 });
 
     const result = await ret.waitForResult();
     await shots(session, 'result');

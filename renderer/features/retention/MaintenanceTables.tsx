@@ -17,8 +17,8 @@ export function MaintenanceTables({ tables, canAct, onVacuumFull }: { tables: Ta
           <tr>
             <th>Table</th>
             <th className="num">Size</th>
-            <th className="num">Live rows</th>
-            <th className="num">Dead rows</th>
+            <th className="num">Live</th>
+            <th className="num">Dead</th>
             <th className="num" title="Estimated: only a rewrite (pg_repack or VACUUM FULL) returns it to the disk">Rewrite frees</th>
             <th>Verdict</th>
             <th />
