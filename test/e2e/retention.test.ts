@@ -209,6 +209,29 @@ describe('retention, in the browser', () => {
     expect(session.problems).toEqual([]);
   });
 
+  it('on a read-only SQLite connection, plans on the file and stops at the plan; maintenance shows the file', async () => {
+    const { page } = session;
+    const db = h.prefectSqlite.db;
+    if (db.kind !== 'sqlite') throw new Error('the harness SQLite server has no SQLite file');
+    const conn = await rpc<{ id: string }>(serve.openUrl, 'connections.save', { draft: { name: 'harness-sqlite', apiUrl: h.prefectSqlite.apiUrl, db: { kind: 'sqlite', path: db.path }, readOnly: true } });
+    await rpc(serve.openUrl, 'connections.use', { id: conn.id });
+    await page.goto(serve.openUrl);
+    await page.reload();
+    const ret = new RetentionPage(page);
+    await ret.open();
+    await ret.setOlderThan('1h');
+    const count = await ret.plan();
+    expect(await page.getByTestId('retention-plan-scope').innerText()).toMatch(/via SQL on SQLite/);
+    // Read-only: no field to type the count into, whatever the count.
+    expect(await page.getByTestId('retention-confirm-input').count()).toBe(0);
+    if (count > 0) await page.getByTestId('retention-readonly').waitFor();
+    await shots(session, 'sqlite-readonly');
+    await page.getByTestId('retention-tab-maintenance').click();
+    await page.getByTestId('retention-sqlite-file').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('retention-vacuum').count()).toBe(0);
+    expect(session.problems).toEqual([]);
+  });
+
   it('on a connection without database access, says so as data instead of failing', async () => {
     const { page } = session;
     const conn = await rpc<{ id: string }>(serve.openUrl, 'connections.save', { draft: { name: 'api-only', apiUrl: h.prefectPg.apiUrl } });

@@ -30,7 +30,7 @@ export function RetentionPlanView({ plan, executed = false }: { plan: RetentionP
           <div className="purge-plan__what">
             finished {pluralWord(plan.confirmCount, 'run')}
             {i.subflowRuns && i.subflowRuns.value > 0 ? ` (and ${formatCountValue(i.subflowRuns)} of their subflows)` : ''} on <strong>{plan.connectionName}</strong>
-            {executed ? ' were planned for deletion (progress above)' : ' will be deleted, with everything that belongs to them'}
+            {executed ? ' were planned for deletion (progress above)' : plan.readOnly ? ' would be deleted, with everything that belongs to them, but this connection is read-only: nothing is deleted from here' : ' will be deleted, with everything that belongs to them'}
           </div>
           <div className="muted" data-testid="retention-plan-scope">
             ended before <strong>{formatDateTime(plan.cutoff)}</strong> ({plan.cutoffGiven}) · {f.stateTypes.map(stateLabel).join(', ')} ·{' '}
