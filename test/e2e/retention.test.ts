@@ -50,6 +50,16 @@ describe('retention, in the browser', () => {
     await lock.query('BEGIN');
     await lock.query(`LOCK TABLE ${LOCKED_TABLES} IN SHARE MODE`);
   }
+  /** Until a retention batch is waiting on the held lock (so a pause lands after it, not before the first). */
+  async function waitForBlockedBatch(): Promise<void> {
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline) {
+      const [r] = await q<{ n: string }>(h, `SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'housekeeper-retention' AND wait_event_type = 'Lock'`);
+      if (Number(r!.n) > 0) return;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    throw new Error('no retention batch waited on the held lock within 90 s');
+  }
   async function release(): Promise<void> {
     if (!lock) return;
     await lock.query('ROLLBACK').catch(() => undefined);
@@ -136,8 +146,9 @@ describe('retention, in the browser', () => {
     const status = await rpc<{ plan: { cutoff: string; confirmCount: number } }>(serve.openUrl, 'retention.status', { planId });
     expect(status.plan.confirmCount).toBe(again);
     await tray.waitForStatus('retention', 'running', 60_000);
+    await waitForBlockedBatch();
     await tray.pause('retention');
-    await page.waitForTimeout(500);
+    await tray.job('retention').getByText('pausing after this batch').waitFor({ timeout: 30_000 });
     await release();
     await tray.waitForStatus('retention', 'paused', 90_000);
     await page.getByTestId('retention-paused').waitFor();
