@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'url', 'util', 'stream'];
 const restrict = (patterns) => ['error', { patterns }];
 
-const FEATURES = ['connections', 'activity', 'overview', 'purge', 'schedules', 'profiles', 'diagnose'];
+const FEATURES = ['connections', 'activity', 'overview', 'purge', 'schedules', 'profiles', 'diagnose', 'retention'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', '.cache/**', 'test-results/**', 'bin/**', 'scripts/**'] },

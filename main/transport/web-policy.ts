@@ -35,6 +35,11 @@ export function webRefusal(name: string, input: unknown): AppErrorData | null {
       return raw?.exportFile !== undefined
         ? refusal('write a file', 'Purge without the export here, or run it with `housekeeper purge --export FILE.jsonl` (or in the desktop window).')
         : null;
+    case 'retention.execute':
+      // Same as purge: the page never names a path on this machine for the export.
+      return raw?.exportFile !== undefined
+        ? refusal('write a file', 'Run the retention without the export here, or with `housekeeper retention --export FILE.jsonl` (or in the desktop window).')
+        : null;
     case 'diagnose.plan':
       // The session's settings export: without a path it goes to Housekeeper's own exports folder,
       // and the page downloads it from the profile revision the session saved.

@@ -16,6 +16,7 @@ const ProfilesScreen = lazy(() => import('../features/profiles/ProfilesScreen').
 const OverviewScreen = lazy(() => import('../features/overview/OverviewScreen').then((m) => ({ default: m.OverviewScreen })));
 const SchedulesScreen = lazy(() => import('../features/schedules/SchedulesScreen').then((m) => ({ default: m.SchedulesScreen })));
 const PurgeScreen = lazy(() => import('../features/purge/PurgeScreen').then((m) => ({ default: m.PurgeScreen })));
+const RetentionScreen = lazy(() => import('../features/retention/RetentionScreen').then((m) => ({ default: m.RetentionScreen })));
 const ActivityScreen = lazy(() => import('../features/activity/ActivityScreen').then((m) => ({ default: m.ActivityScreen })));
 // Diagnose is where Housekeeper opens with a connection; it too is its own chunk.
 const DiagnoseScreen = lazy(() => import('../features/diagnose/DiagnoseScreen').then((m) => ({ default: m.DiagnoseScreen })));
@@ -26,7 +27,7 @@ export function App() {
   const [first = '', ...rest] = segments;
   // With a current connection, Diagnose is where Housekeeper opens: "the server is slow" -> findings -> fix.
   // A job's own page (#/jobs/<id>, from the tray) lights Activity in the sidebar.
-  const screen: ScreenId = first === 'diagnose' || (first === '' && connections.currentId) ? 'diagnose' : first === 'overview' ? 'overview' : first === 'activity' || first === 'jobs' ? 'activity' : first === 'purge' ? 'purge' : first === 'schedules' ? 'schedules' : first === 'profiles' ? 'profiles' : 'connections';
+  const screen: ScreenId = first === 'diagnose' || (first === '' && connections.currentId) ? 'diagnose' : first === 'overview' ? 'overview' : first === 'activity' || first === 'jobs' ? 'activity' : first === 'purge' ? 'purge' : first === 'retention' ? 'retention' : first === 'schedules' ? 'schedules' : first === 'profiles' ? 'profiles' : 'connections';
   const current = connections.connections.find((c) => c.id === connections.currentId);
 
   // The window or tab title names the server, so several open windows are told apart.
@@ -61,6 +62,8 @@ export function App() {
     body = <ActivityScreen />;
   } else if (screen === 'purge') {
     body = <PurgeScreen path={rest} />;
+  } else if (screen === 'retention') {
+    body = <RetentionScreen path={rest} />;
   } else if (screen === 'schedules') {
     body = <SchedulesScreen path={rest} />;
   } else if (screen === 'profiles') {

@@ -10,6 +10,7 @@ const NAV = [
   { id: 'diagnose', label: 'Diagnose', icon: 'M2 8h2.5l1.5-3 2.5 7 2-5.5 1 1.5H14' },
   { id: 'overview', label: 'Overview', icon: 'M2.5 13.5V8.5M6.5 13.5V3.5M10.5 13.5V6.5M14 13.5H2' },
   { id: 'purge', label: 'Purge', icon: 'M3 4.5h10M6 4.5V3h4v1.5M4.5 4.5l.7 9h5.6l.7-9' },
+  { id: 'retention', label: 'Retention', icon: 'M2.5 3.5h11v3h-11zM3.5 6.5v6h9v-6M6.5 9h3' },
   { id: 'schedules', label: 'Schedules', icon: 'M8 2.5a5.5 5.5 0 1 0 0 11 5.5 5.5 0 0 0 0-11zM8 5v3.2l2.2 1.4' },
   { id: 'profiles', label: 'Profiles', icon: 'M3 3.5h10v9H3zM5.5 6.5h5M5.5 9.5h3' },
   { id: 'connections', label: 'Connections', icon: 'M2 4.5h12M2 8h12M2 11.5h12' },

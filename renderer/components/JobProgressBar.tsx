@@ -5,9 +5,9 @@
 import type { JobProgress } from '../../shared/domain/jobs';
 import { formatCount, formatEta, formatProgress, formatRate } from '../lib/format';
 
-/** What a job's rate counts (purges delete runs; other jobs count their steps). */
+/** What a job's rate counts (purges delete runs, retentions rows of every table; other jobs count their steps). */
 function rateUnit(kind: string): string {
-  return kind.startsWith('purge') ? 'runs' : 'steps';
+  return kind.startsWith('purge') ? 'runs' : kind === 'retention' ? 'rows' : 'steps';
 }
 
 const TONE: Record<JobProgress['status'], string> = {

@@ -10,12 +10,15 @@ import type { PurgePlan } from '../../../shared/domain/purge';
 import type { Store } from '../../store';
 import type { ConnectionsService } from '../connections/service';
 import type { PurgeService } from '../purge/service';
+import type { RetentionPlan } from '../../../shared/domain/retention';
+import type { RetentionService } from '../retention/service';
 import type { JobRunner } from './runner';
 
 interface Deps {
   store: Store;
   connections: ConnectionsService;
   purge: PurgeService;
+  retention: RetentionService;
 }
 
 const planIdOf = (payload: unknown): string | null => {
@@ -58,8 +61,42 @@ export function defineJobKinds(jobs: JobRunner, d: Deps): void {
 
   jobs.define('vacuum', {
     describe(payload) {
-      const tables = (payload as { tables?: string[] } | null)?.tables;
+      const p = payload as { tables?: string[]; title?: string } | null;
+      // Retention's vacuums carry their own title (maintenance-jobs.ts); their page is Retention's maintenance.
+      if (p?.title) return { title: p.title, link: ['retention', 'maintenance'] };
+      const tables = p?.tables;
       return { title: tables?.length ? `VACUUM (ANALYZE) ${tables.join(', ')}` : 'VACUUM', link: ['purge'] };
+    },
+  });
+
+  jobs.define('vacuum-full', {
+    describe(payload) {
+      const p = payload as { title?: string } | null;
+      return { title: p?.title ?? 'VACUUM FULL (exclusive lock)', link: ['retention', 'maintenance'] };
+    },
+  });
+
+  // Retention executions: the tray links to the execution's page and resumes a stopped one from its
+  // journal (retention/service.ts), as for purges.
+  jobs.define('retention', {
+    describe(payload) {
+      const id = planIdOf(payload);
+      const row = id ? d.store.retention.getPlan(id) : undefined;
+      if (!row) return { title: 'Retention' };
+      const plan = JSON.parse(row.plan) as RetentionPlan;
+      return { title: `Retention: ${formatInt(plan.confirmCount)} finished run${plan.confirmCount === 1 ? '' : 's'} older than ${plan.cutoffGiven} on ${plan.connectionName}`, link: ['retention', 'run', plan.planId] };
+    },
+    canResume(row) {
+      const id = planIdOf(JSON.parse(row.payload));
+      const plan = id ? d.store.retention.getPlan(id) : undefined;
+      return !!plan?.connection_id && ['interrupted', 'running', 'cancelled', 'failed'].includes(plan.status);
+    },
+    async resume(row) {
+      const id = planIdOf(JSON.parse(row.payload))!;
+      const { plan, row: planRow } = d.retention.getPlan(id);
+      const conn = d.connections.resolve(planRow.connection_id!);
+      const { jobId } = await d.retention.execute({ conn, planId: id, confirmCount: plan.confirmCount, resume: true });
+      return { jobId };
     },
   });
 

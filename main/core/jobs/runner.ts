@@ -466,6 +466,9 @@ export class JobRunner {
     }
     a.progress.status = status;
     a.progress.updatedAt = new Date().toISOString();
+    // The last report may still be waiting on the emit throttle (cleared above): journal it, else the
+    // tray reads back an earlier count ("5 of 10" on a finished vacuum) once it refreshes the list.
+    this.repo.progress(a.progress.jobId, { status, phase: a.progress.phase, done: a.progress.done, total: a.progress.total });
     this.repo.finish(a.progress.jobId, status, { error: error ?? undefined, result });
     this.#active.delete(a.progress.jobId);
     const finished: JobFinished = { ...a.progress, error, result };
