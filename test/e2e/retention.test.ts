@@ -16,7 +16,8 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { superClient } from '../integration/support/purge-fixture';
 import { expectedDeleted, midOlderThan, q, runsOf, seedRetention, type RetentionScenario, type RunRow } from '../integration/support/retention-fixture';
-import { openBrowser, screenshot, type BrowserSession } from './support/browser';
+import { screenshot, type BrowserSession } from './support/browser';
+import { openApp, pgDb, useConnection } from './support/app';
 import { rpc } from './support/rpc';
 import { REPO_ROOT, startServe, type ServeHandle } from './support/serve';
 import { JobsTrayPanel } from './pages/JobsTrayPanel';
@@ -73,17 +74,8 @@ describe('retention, in the browser', () => {
     before = await runsOf(h, s);
     olderThan = midOlderThan(before);
     serve = await startServe();
-    const conn = await rpc<{ id: string }>(serve.openUrl, 'connections.save', {
-      draft: {
-        name: 'harness-pg',
-        apiUrl: h.prefectPg.apiUrl,
-        db: { kind: 'postgres', host: h.pg.host, port: h.pg.port, database: h.pg.database, user: h.pg.owner.user, password: h.pg.owner.password, sslmode: 'disable' },
-      },
-    });
-    await rpc(serve.openUrl, 'connections.use', { id: conn.id });
-    session = await openBrowser();
-    await session.page.setViewportSize({ width: 1440, height: 900 });
-    await session.page.goto(serve.openUrl);
+    await useConnection(serve, { name: 'harness-pg', apiUrl: h.prefectPg.apiUrl, db: pgDb(h, h.pg.database) });
+    session = await openApp(serve, { width: 1440, height: 900 });
   }, 300_000);
 
   afterAll(async () => {
@@ -220,6 +212,39 @@ describe('retention, in the browser', () => {
     expect(session.problems).toEqual([]);
   });
 
+  it('rewrites a table online with pg_repack as a job, on a connection that may (a superuser, the extension created)', async () => {
+    const { page } = session;
+    await useConnection(serve, { name: 'harness-pg-admin', apiUrl: h.prefectPg.apiUrl, db: pgDb(h, h.pg.database, 'superuser') });
+    await page.goto(serve.openUrl);
+    await page.reload();
+    await new RetentionPage(page).open();
+    await page.getByTestId('retention-tab-maintenance').click();
+    const card = page.getByTestId('retention-repack');
+    await card.waitFor({ timeout: 60_000 });
+    expect(await card.innerText()).toMatch(/usable here/);
+    expect(await card.innerText()).toMatch(/ACCESS EXCLUSIVE lock twice/);
+    const [inputsBefore] = await q<{ n: string }>(h, 'SELECT count(*)::text AS n FROM flow_run_input');
+    // Only the small table: untick whatever the verdicts chose, tick flow_run_input.
+    const boxes = page.getByTestId('retention-repack-tables').locator('label');
+    for (let i = 0; i < (await boxes.count()); i++) {
+      const box = boxes.nth(i);
+      const want = (await box.innerText()).startsWith('flow_run_input');
+      if ((await box.locator('input').isChecked()) !== want) await box.locator('input').click();
+    }
+    expect(await page.getByTestId('retention-repack-go').innerText()).toMatch(/Repack 1 table online/);
+    await shots(session, 'repack');
+    await page.getByTestId('retention-repack-go').click();
+    const tray = new JobsTrayPanel(page);
+    await tray.waitForStatus('repack', 'succeeded', 180_000);
+    await page.getByTestId('retention-vacuum-result').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('retention-vacuum-result').innerText()).toMatch(/flow_run_input: repacked/);
+    const [inputsAfter] = await q<{ n: string }>(h, 'SELECT count(*)::text AS n FROM flow_run_input');
+    expect(inputsAfter!.n).toBe(inputsBefore!.n);
+    const audit = await rpc<Array<{ action: string; outcome: string }>>(serve.openUrl, 'audit.list', { limit: 50 });
+    expect(audit.some((a) => a.action === 'retention.repack' && a.outcome === 'succeeded')).toBe(true);
+    expect(session.problems).toEqual([]);
+  });
+
   it('on a read-only SQLite connection, plans on the file and stops at the plan; maintenance shows the file', async () => {
     const { page } = session;
     const db = h.prefectSqlite.db;
@@ -243,7 +268,7 @@ describe('retention, in the browser', () => {
     expect(session.problems).toEqual([]);
   });
 
-  it('on a connection without database access, says so as data instead of failing', async () => {
+  it('on a connection without database access, plans through the Prefect API and says what it cannot reach', async () => {
     const { page } = session;
     const conn = await rpc<{ id: string }>(serve.openUrl, 'connections.save', { draft: { name: 'api-only', apiUrl: h.prefectPg.apiUrl } });
     await rpc(serve.openUrl, 'connections.use', { id: conn.id });
@@ -252,13 +277,13 @@ describe('retention, in the browser', () => {
     const ret = new RetentionPage(page);
     await ret.open();
     await page.getByTestId('retention-no-db').waitFor({ timeout: 60_000 });
-    // Today the core refuses without a database; a plan through the API is the other honest answer.
+    // Without a database the plan goes through the Prefect API and says what it cannot reach.
     await page.getByTestId('retention-plan-button').click();
     await page.locator('[data-testid="retention-plan-error"], [data-testid="retention-plan"]').first().waitFor({ timeout: 60_000 });
-    if (await page.getByTestId('retention-plan-error').count()) {
-      expect(await page.getByTestId('retention-plan-error').getByTestId('error-message').innerText()).toMatch(/needs database access/);
-      expect(await page.getByTestId('retention-plan-error').getByTestId('error-hint').innerText()).toMatch(/Postgres URL or SQLite file/);
-    }
+    expect(await page.getByTestId('retention-plan-error').count()).toBe(0);
+    const planText = await page.getByTestId('retention-plan').innerText();
+    expect(planText).toMatch(/via the Prefect API/);
+    expect(planText).toMatch(/not deletable through the API/);
     await shots(session, 'no-database');
     await page.getByTestId('retention-tab-maintenance').click();
     expect(await page.locator('[data-testid="retention-maintenance"][data-backend="api"]').innerText()).toMatch(/No database access/);

@@ -76,6 +76,13 @@ export function defineJobKinds(jobs: JobRunner, d: Deps): void {
     },
   });
 
+  jobs.define('repack', {
+    describe(payload) {
+      const p = payload as { title?: string } | null;
+      return { title: p?.title ?? 'pg_repack (online rewrite)', link: ['retention', 'maintenance'] };
+    },
+  });
+
   // Retention executions: the tray links to the execution's page and resumes a stopped one from its
   // journal (retention/service.ts), as for purges.
   jobs.define('retention', {

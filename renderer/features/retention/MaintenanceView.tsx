@@ -1,7 +1,7 @@
 /**
  * The after of a retention (#/retention/maintenance): the retention tables' sizes and dead rows,
  * VACUUM (ANALYZE) as a job (never blocks Prefect), and the rewrites that shrink files: pg_repack
- * (what the server and this machine have for it) and VACUUM FULL (exclusive lock, the table's name
+ * as a job when the server and this machine have it (else what to install), and VACUUM FULL (exclusive lock, the table's name
  * typed back). Without database access it says so, as data.
  */
 import { useState } from 'react';
@@ -21,6 +21,7 @@ export function MaintenanceView({ connectionId, readOnly }: { connectionId: stri
   const view = useRequest('retention.maintenance', { connectionId }, connectionId);
   const vacuum = useAction('retention.vacuum');
   const full = useAction('retention.vacuumFull');
+  const repack = useAction('retention.repack');
   const [jobId, setJobId] = useState<string | null>(null);
   const [fullTable, setFullTable] = useState<RetentionTable | null>(null);
   const job = useJob(jobId);
@@ -86,7 +87,16 @@ export function MaintenanceView({ connectionId, readOnly }: { connectionId: stri
       {job && <div className="ret-maint__job">{job.title}</div>}
       {job && <JobProgressBar job={job} />}
       {job && isFinished(job) && <VacuumResult result={job.result} />}
-      {v.repack && <RepackStatusCard repack={v.repack} />}
+      {v.repack && (
+        <RepackStatusCard
+          repack={v.repack}
+          tables={v.tables}
+          canAct={canAct && v.backend === 'postgres'}
+          busy={repack.running || running}
+          onRepack={(tables) => void repack.run({ connectionId, tables }).then((r) => r && setJobId(r.jobId))}
+        />
+      )}
+      {repack.error && <ErrorNotice title="pg_repack was not started" error={repack.error} onDismiss={repack.clearError} />}
     </section>
   );
 }

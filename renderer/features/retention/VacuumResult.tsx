@@ -1,4 +1,4 @@
-/** What a finished VACUUM job did, table by table (vacuumed, skipped and why, sizes before and after). */
+/** What a finished VACUUM or pg_repack job did, table by table (vacuumed, skipped and why, sizes before and after). */
 import { formatBytes, formatDuration } from '../../lib/format';
 import { vacuumTables } from './maintenance-logic';
 
@@ -10,7 +10,7 @@ export function VacuumResult({ result }: { result: unknown }) {
       {tables.map((t) => (
         <li key={t.table}>
           <span className="mono">{t.table}</span>: {t.status}
-          {t.durationMs !== undefined && t.status === 'vacuumed' ? ` in ${formatDuration(t.durationMs)}` : ''}
+          {t.durationMs !== undefined && (t.status === 'vacuumed' || t.status === 'repacked') ? ` in ${formatDuration(t.durationMs)}` : ''}
           {t.bytesBefore != null && t.bytesAfter != null ? `, ${formatBytes(t.bytesBefore)} → ${formatBytes(t.bytesAfter)}` : ''}
           {t.reason ? ` (${t.reason})` : ''}
         </li>

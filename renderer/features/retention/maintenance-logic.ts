@@ -33,3 +33,10 @@ export function vacuumTables(result: unknown): TableVacuum[] {
   const tables = (result as { tables?: unknown } | null)?.tables;
   return Array.isArray(tables) ? (tables.filter((t) => t && typeof (t as TableVacuum).table === 'string') as TableVacuum[]) : [];
 }
+
+/** The tables pg_repack is offered for first: those whose file only a rewrite shrinks, biggest first. */
+export function repackDefaults(tables: readonly TableState[]): string[] {
+  return orderTables(tables)
+    .filter((t) => t.verdict === 'rewrite')
+    .map((t) => t.table);
+}

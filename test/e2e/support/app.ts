@@ -8,8 +8,8 @@ import { openBrowser, type BrowserSession } from './browser';
 import { rpc } from './rpc';
 import type { ServeHandle } from './serve';
 
-/** The harness's Postgres as a connection's database part, as the Prefect owner or the read-only monitor. */
-export function pgDb(h: HarnessInfo, database: string, role: 'owner' | 'monitor' = 'owner') {
+/** The harness's Postgres as a connection's database part: the Prefect owner, the read-only monitor, or the superuser. */
+export function pgDb(h: HarnessInfo, database: string, role: 'owner' | 'monitor' | 'superuser' = 'owner') {
   const who = h.pg[role];
   return { kind: 'postgres' as const, host: h.pg.host, port: h.pg.port, database, user: who.user, password: who.password, sslmode: 'disable' as const };
 }
