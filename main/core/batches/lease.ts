@@ -86,12 +86,13 @@ export class PlanLease {
   /** Throws when another process took this plan over (called before every batch). */
   check(): void {
     if (!this.#lost && !this.repo.holds(this.planId, this.token)) this.#lost = true;
-    if (this.#lost) {
-      const holder = this.repo.get(this.planId);
-      throw holder
-        ? planInUse(this.noun, holder)
-        : new AppError('CONFLICT', `This ${this.noun} plan's lease was lost: another process took it over. This one stopped before its next batch.`, { details: { reason: 'PLAN_IN_USE' } });
-    }
+    if (!this.#lost) return;
+    const holder = this.repo.get(this.planId);
+    const who = holder ? `Another Housekeeper process (pid ${holder.pid} on ${holder.host})` : 'Another Housekeeper process';
+    throw new AppError('CONFLICT', `${who} took this ${this.noun} plan over; this one stopped before its next batch. What it deleted stays counted.`, {
+      hint: `This process was silent for more than ${LEASE_STALE_MS / 1000} s; let the other one finish.`,
+      details: { reason: 'PLAN_IN_USE', ...(holder ? { pid: holder.pid, host: holder.host, jobId: holder.job_id } : {}) },
+    });
   }
 
   release(): void {

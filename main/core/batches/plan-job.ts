@@ -9,6 +9,7 @@ import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import type { AuditRepo } from '../../store/repos/audit';
 import type { JobsRepo } from '../../store/repos/jobs';
+import type { PlanLeaseRepo } from '../../store/repos/plan-lease';
 import type { ResolvedConnection } from '../connections/types';
 import type { JobContext, JobRunner } from '../jobs/runner';
 import { adHocTarget, sameTarget, type AdHocTarget } from '../purge/adhoc-target';
@@ -77,16 +78,28 @@ export function checkExecutable(c: PlanCheck): void {
   }
 }
 
-/** Refusals that need the job tray: this plan running here, or (by its journal) in another process. */
-export function checkNotRunning(noun: PlanNoun, jobs: JobRunner, row: PlanRowBase): void {
-  if (row.job_id && jobs.list().some((j) => j.jobId === row.job_id)) {
-    throw new AppError('CONFLICT', 'This plan is being executed right now.', { hint: 'Watch its progress, or cancel it first.', details: { reason: 'PLAN_IN_USE' } });
-  }
-  if (row.job_id && jobs.runningElsewhere(row.job_id)) {
-    throw new AppError('CONFLICT', 'Another Housekeeper process (the window, `serve` or a CLI) is executing this plan right now.', {
-      hint: `Let it finish or cancel it there; resume only a ${noun} that has stopped.`,
-      details: { reason: 'PLAN_IN_USE' },
-    });
+/**
+ * Claims the plan for this process: refused (CONFLICT, details.reason PLAN_IN_USE, audited) while it
+ * runs here, in another process by its job's journal, or by its lease (lease.ts: the atomic check;
+ * the other two give the same answer sooner and cover stores from before the lease).
+ */
+export function claimPlan(c: { noun: PlanNoun; audit: AuditRepo; jobs: JobRunner; conn: ResolvedConnection; planId: string; row: PlanRowBase; leases: PlanLeaseRepo }): PlanLease {
+  try {
+    if (c.row.job_id && c.jobs.list().some((j) => j.jobId === c.row.job_id)) {
+      throw new AppError('CONFLICT', 'This plan is being executed right now.', { hint: 'Watch its progress, or cancel it first.', details: { reason: 'PLAN_IN_USE' } });
+    }
+    if (c.row.job_id && c.jobs.runningElsewhere(c.row.job_id)) {
+      throw new AppError('CONFLICT', 'Another Housekeeper process (the window, `serve` or a CLI) is executing this plan right now.', {
+        hint: `Let it finish or cancel it there; resume only a ${c.noun} that has stopped.`,
+        details: { reason: 'PLAN_IN_USE' },
+      });
+    }
+    return PlanLease.acquire(c.leases, c.planId, c.noun);
+  } catch (e) {
+    if (e instanceof AppError) {
+      c.audit.record({ connectionId: c.conn.id, connectionName: c.conn.name, action: `${c.noun}.execute`, outcome: 'refused', summary: e.message, details: { planId: c.planId, ...e.details } });
+    }
+    throw e;
   }
 }
 

@@ -18,8 +18,7 @@ import type { PurgePlanRow } from '../../store/repos/purge';
 import type { ResolvedConnection } from '../connections/types';
 import type { JobRunner } from '../jobs/runner';
 import type { JsonlSink } from '../batches/export-sink';
-import { PlanLease } from '../batches/lease';
-import { checkExecutable, checkNotRunning, exportFileFor, openSink, startPlanJob } from '../batches/plan-job';
+import { checkExecutable, claimPlan, exportFileFor, openSink, startPlanJob } from '../batches/plan-job';
 import type { Deleter } from './deleter';
 import { openPurgeBackend, type PurgeBackend } from './backends';
 import type { ResolvedPurgeFilter } from './predicate-pg';
@@ -145,14 +144,13 @@ export class PurgeService {
       words: { alreadyHint: 'Make a new plan.', staleMessage: 'This plan is more than an hour old and has gone stale.', staleHint: 'Make a new plan; it takes seconds.', resumeCommand },
     });
     if (plan.count === 0) throw new AppError('VALIDATION', 'The plan is empty: there is nothing to delete.');
-    checkNotRunning('purge', this.jobs, row);
-    // A resumed purge keeps appending to the export it started (CLI and screen alike).
-    const exportFile = exportFileFor('purge', row, resume, req.exportFile);
     // From here this process owns the plan until the job ends; a second one is refused (lease.ts).
-    const lease = PlanLease.acquire(this.store.purge.leases, req.planId, 'purge');
+    const lease = claimPlan({ noun: 'purge', audit: this.store.audit, jobs: this.jobs, conn: req.conn, planId: req.planId, row, leases: this.store.purge.leases });
     let backend: PurgeBackend | undefined;
     let sink: JsonlSink | undefined;
     try {
+      // A resumed purge keeps appending to the export it started (CLI and screen alike).
+      const exportFile = exportFileFor('purge', row, resume, req.exportFile);
       backend = await openPurgeBackend(req.conn, plan.executor);
       sink = openSink(exportFile, resume && !!row.export_file, (f, bytes) => this.store.purge.setExport(req.planId, f, bytes));
     } catch (e) {

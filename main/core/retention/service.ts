@@ -24,8 +24,7 @@ import type { JobRunner } from '../jobs/runner';
 import { adHocTarget, resumeCommand as purgeResumeCommand, type AdHocTarget } from '../purge/adhoc-target';
 import type { JsonlSink } from '../batches/export-sink';
 import { p99 } from '../batches/engine';
-import { PlanLease } from '../batches/lease';
-import { checkExecutable, checkNotRunning, exportFileFor, openSink, startPlanJob } from '../batches/plan-job';
+import { checkExecutable, claimPlan, exportFileFor, openSink, startPlanJob } from '../batches/plan-job';
 import { openRetentionBackend } from './backends';
 import { runPhases } from './loop';
 import { composeNotes } from './notes';
@@ -187,16 +186,15 @@ export class RetentionService {
     });
     const totalPlanned = plan.confirmCount + (plan.impact.events?.value ?? 0) + (plan.impact.eventResources?.value ?? 0) + (plan.impact.orphanLogs?.value ?? 0) + (plan.impact.orphanArtifacts?.value ?? 0);
     if (totalPlanned === 0 && !resume) throw new AppError('VALIDATION', 'The plan is empty: there is nothing to delete.', { hint: 'Try a shorter period, or other states.' });
-    checkNotRunning('retention', this.jobs, row);
-    const exportFile = exportFileFor('retention', row, resume, req.exportFile);
     const resolved = JSON.parse(row.resolved) as ResolvedRetention;
     const keep = this.store.retention.keepIds(req.planId);
     // From here this process owns the plan until the job ends; a second one is refused (lease.ts).
-    const lease = PlanLease.acquire(this.store.retention.leases, req.planId, 'retention');
+    const lease = claimPlan({ noun: 'retention', audit: this.store.audit, jobs: this.jobs, conn: req.conn, planId: req.planId, row, leases: this.store.retention.leases });
     let backend: RetentionBackend | undefined;
     let exec: RetentionExecution | undefined;
     let sink: JsonlSink | undefined;
     try {
+      const exportFile = exportFileFor('retention', row, resume, req.exportFile);
       backend = await openRetentionBackend(req.conn, plan.executor);
       exec = await backend.execution(resolved, keep);
       sink = openSink(exportFile, resume && !!row.export_file, (f, bytes) => this.store.retention.setExport(req.planId, f, bytes));
