@@ -44,7 +44,8 @@ export function createContext(opts: { face: Face; home?: string; keyring?: Keyri
   const inspect = new InspectService(store, jobs);
   const purge = new PurgeService(store, jobs);
   const connections = new ConnectionsService(store.connections, store.secrets);
-  defineJobKinds(jobs, { store, connections, purge });
+  const retention = new RetentionService(store, jobs);
+  defineJobKinds(jobs, { store, connections, purge, retention });
   const health = new HealthService();
   return {
     face: opts.face,
@@ -55,7 +56,7 @@ export function createContext(opts: { face: Face; home?: string; keyring?: Keyri
     jobs,
     bus,
     purge,
-    retention: new RetentionService(store, jobs),
+    retention,
     inspect,
     schedules: new SchedulesService(store, jobs, purge, profileLookup(store)),
     health,

@@ -7,15 +7,18 @@
 import { formatInt } from '../../../shared/text/bytes';
 import type { ChangePlan } from '../../../shared/domain/schedules';
 import type { PurgePlan } from '../../../shared/domain/purge';
+import type { RetentionPlan } from '../../../shared/domain/retention';
 import type { Store } from '../../store';
 import type { ConnectionsService } from '../connections/service';
 import type { PurgeService } from '../purge/service';
+import type { RetentionService } from '../retention/service';
 import type { JobRunner } from './runner';
 
 interface Deps {
   store: Store;
   connections: ConnectionsService;
   purge: PurgeService;
+  retention: RetentionService;
 }
 
 const planIdOf = (payload: unknown): string | null => {
@@ -52,6 +55,33 @@ export function defineJobKinds(jobs: JobRunner, d: Deps): void {
       const conn = d.connections.resolve(planRow.connection_id!);
       const payload = JSON.parse(row.payload) as { exportFile?: string | null };
       const { jobId } = await d.purge.execute({ conn, planId: id, confirmCount: plan.count, resume: true, ...(payload.exportFile ? { exportFile: payload.exportFile } : {}) });
+      return { jobId };
+    },
+  });
+
+  // Retention jobs in the tray: titled by their plan, resumable from the journal (saved connections;
+  // an ad hoc plan needs its --api/--db again: `housekeeper retention resume`).
+  const retentionPlan = (payload: unknown): RetentionPlan | null => {
+    const id = planIdOf(payload);
+    const row = id ? d.store.retention.getPlan(id) : undefined;
+    return row ? (JSON.parse(row.plan) as RetentionPlan) : null;
+  };
+  jobs.define('retention', {
+    describe(payload) {
+      const plan = retentionPlan(payload);
+      if (!plan) return { title: 'Retention' };
+      return { title: `Retention: ${formatInt(plan.confirmCount)} finished run${plan.confirmCount === 1 ? '' : 's'} older than ${plan.cutoffGiven} on ${plan.connectionName}`, link: ['retention'] };
+    },
+    canResume(row) {
+      const id = planIdOf(JSON.parse(row.payload));
+      const plan = id ? d.store.retention.getPlan(id) : undefined;
+      return !!plan?.connection_id && ['interrupted', 'running', 'cancelled', 'failed'].includes(plan.status);
+    },
+    async resume(row) {
+      const id = planIdOf(JSON.parse(row.payload))!;
+      const { plan, row: planRow } = d.retention.getPlan(id);
+      const conn = d.connections.resolve(planRow.connection_id!);
+      const { jobId } = await d.retention.execute({ conn, planId: id, confirmCount: plan.confirmCount, resume: true });
       return { jobId };
     },
   });
