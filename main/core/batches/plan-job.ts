@@ -40,14 +40,20 @@ export interface RefusalWords {
   resumeCommand(planId: string, target: AdHocTarget): string;
 }
 
-export interface PlanCheck {
+/** One execution of a plan: what every step below needs (built once by the feature's service). */
+export interface PlanExecution {
   noun: PlanNoun;
   audit: AuditRepo;
   jobs: JobRunner;
+  jobsRepo: JobsRepo;
+  leases: PlanLeaseRepo;
   conn: ResolvedConnection;
   planId: string;
   row: PlanRowBase;
   resume: boolean;
+}
+
+export interface PlanCheck extends PlanExecution {
   /** The count the plan asks to be typed back, and what was typed. */
   confirm: { expected: number; given: number };
   createdAt: string;
@@ -83,7 +89,7 @@ export function checkExecutable(c: PlanCheck): void {
  * runs here, in another process by its job's journal, or by its lease (lease.ts: the atomic check;
  * the other two give the same answer sooner and cover stores from before the lease).
  */
-export function claimPlan(c: { noun: PlanNoun; audit: AuditRepo; jobs: JobRunner; conn: ResolvedConnection; planId: string; row: PlanRowBase; leases: PlanLeaseRepo }): PlanLease {
+export function claimPlan(c: PlanExecution): PlanLease {
   try {
     if (c.row.job_id && c.jobs.list().some((j) => j.jobId === c.row.job_id)) {
       throw new AppError('CONFLICT', 'This plan is being executed right now.', { hint: 'Watch its progress, or cancel it first.', details: { reason: 'PLAN_IN_USE' } });
@@ -118,15 +124,7 @@ export function openSink(file: string | undefined, resumingExport: boolean, setE
   return sink;
 }
 
-export interface PlanJobSpec<O> {
-  noun: PlanNoun;
-  jobs: JobRunner;
-  jobsRepo: JobsRepo;
-  conn: ResolvedConnection;
-  planId: string;
-  resume: boolean;
-  /** The plan's last job (its tray row and audit entry continue on resume). */
-  priorJobId: string | null;
+export interface PlanJobSpec<O> extends PlanExecution {
   lease: PlanLease;
   payload: Record<string, unknown>;
   /** The audit entry written when deleting starts (issue #13: a run killed mid-way is in the audit log). */
@@ -142,7 +140,8 @@ export interface PlanJobSpec<O> {
 
 /** Starts the job. The lease is released when it ends (or here, when it cannot start). */
 export function startPlanJob<O>(s: PlanJobSpec<O>): { jobId: string; finished: Promise<unknown> } {
-  const priorJob = s.resume && s.priorJobId ? s.jobsRepo.get(s.priorJobId) : undefined;
+  // The plan's last job: its tray row and audit entry continue on resume.
+  const priorJob = s.resume && s.row.job_id ? s.jobsRepo.get(s.row.job_id) : undefined;
   const action = `${s.noun}.execute`;
   try {
     const started = s.jobs.start({

@@ -18,7 +18,7 @@ import type { PurgePlanRow } from '../../store/repos/purge';
 import type { ResolvedConnection } from '../connections/types';
 import type { JobRunner } from '../jobs/runner';
 import type { JsonlSink } from '../batches/export-sink';
-import { checkExecutable, claimPlan, exportFileFor, openSink, startPlanJob } from '../batches/plan-job';
+import { checkExecutable, claimPlan, exportFileFor, openSink, startPlanJob, type PlanExecution } from '../batches/plan-job';
 import type { Deleter } from './deleter';
 import { openPurgeBackend, type PurgeBackend } from './backends';
 import type { ResolvedPurgeFilter } from './predicate-pg';
@@ -131,21 +131,16 @@ export class PurgeService {
   async execute(req: ExecuteRequest): Promise<{ jobId: string; finished: Promise<unknown> }> {
     const { plan, row } = this.getPlan(req.planId);
     const resume = !!req.resume;
+    const px: PlanExecution = { noun: 'purge', audit: this.store.audit, jobs: this.jobs, jobsRepo: this.store.jobs, leases: this.store.purge.leases, conn: req.conn, planId: req.planId, row, resume };
     checkExecutable({
-      noun: 'purge',
-      audit: this.store.audit,
-      jobs: this.jobs,
-      conn: req.conn,
-      planId: req.planId,
-      row,
-      resume,
+      ...px,
       confirm: { expected: plan.count, given: req.confirmCount },
       createdAt: plan.createdAt,
       words: { alreadyHint: 'Make a new plan.', staleMessage: 'This plan is more than an hour old and has gone stale.', staleHint: 'Make a new plan; it takes seconds.', resumeCommand },
     });
     if (plan.count === 0) throw new AppError('VALIDATION', 'The plan is empty: there is nothing to delete.');
     // From here this process owns the plan until the job ends; a second one is refused (lease.ts).
-    const lease = claimPlan({ noun: 'purge', audit: this.store.audit, jobs: this.jobs, conn: req.conn, planId: req.planId, row, leases: this.store.purge.leases });
+    const lease = claimPlan(px);
     let backend: PurgeBackend | undefined;
     let sink: JsonlSink | undefined;
     try {
@@ -162,13 +157,7 @@ export class PurgeService {
     const resolved = JSON.parse(row.resolved) as ResolvedPurgeFilter;
     const deleter: Deleter = opened.deleter(resolved, row.server_now, req.planId);
     return startPlanJob<PurgeOutcome>({
-      noun: 'purge',
-      jobs: this.jobs,
-      jobsRepo: this.store.jobs,
-      conn: req.conn,
-      planId: req.planId,
-      resume,
-      priorJobId: row.job_id,
+      ...px,
       lease,
       payload: { planId: req.planId, exportFile: sink?.file ?? null },
       auditStart: { summary: `Deleting ${plan.count} planned runs (before ${plan.cutoff}) via ${plan.executor}`, details: { planId: req.planId } },

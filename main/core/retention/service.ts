@@ -24,7 +24,7 @@ import type { JobRunner } from '../jobs/runner';
 import { adHocTarget, resumeCommand as purgeResumeCommand, type AdHocTarget } from '../purge/adhoc-target';
 import type { JsonlSink } from '../batches/export-sink';
 import { p99 } from '../batches/engine';
-import { checkExecutable, claimPlan, exportFileFor, openSink, startPlanJob } from '../batches/plan-job';
+import { checkExecutable, claimPlan, exportFileFor, openSink, startPlanJob, type PlanExecution } from '../batches/plan-job';
 import { openRetentionBackend } from './backends';
 import { runPhases } from './loop';
 import { composeNotes } from './notes';
@@ -167,14 +167,9 @@ export class RetentionService {
   async execute(req: RetentionExecuteRequest): Promise<{ jobId: string; finished: Promise<unknown> }> {
     const { plan, row } = this.getPlan(req.planId);
     const resume = !!req.resume;
+    const px: PlanExecution = { noun: 'retention', audit: this.store.audit, jobs: this.jobs, jobsRepo: this.store.jobs, leases: this.store.retention.leases, conn: req.conn, planId: req.planId, row, resume };
     checkExecutable({
-      noun: 'retention',
-      audit: this.store.audit,
-      jobs: this.jobs,
-      conn: req.conn,
-      planId: req.planId,
-      row,
-      resume,
+      ...px,
       confirm: { expected: plan.confirmCount, given: req.confirmCount },
       createdAt: plan.createdAt,
       words: {
@@ -189,7 +184,7 @@ export class RetentionService {
     const resolved = JSON.parse(row.resolved) as ResolvedRetention;
     const keep = this.store.retention.keepIds(req.planId);
     // From here this process owns the plan until the job ends; a second one is refused (lease.ts).
-    const lease = claimPlan({ noun: 'retention', audit: this.store.audit, jobs: this.jobs, conn: req.conn, planId: req.planId, row, leases: this.store.retention.leases });
+    const lease = claimPlan(px);
     let backend: RetentionBackend | undefined;
     let exec: RetentionExecution | undefined;
     let sink: JsonlSink | undefined;
@@ -210,13 +205,7 @@ export class RetentionService {
     const counted = (t: RetentionTotals) =>
       `${t.runs} runs (+${t.subflows} subflows), ${t.flowRunStates} states, ${t.taskRuns} task runs, ${plan.executor === 'api' ? 'logs by Prefect' : `${t.logs} logs`}, ${t.artifacts} artifacts${t.events || t.eventResources ? `, ${t.events} events, ${t.eventResources} event resources` : ''}`;
     return startPlanJob<RetentionOutcome>({
-      noun: 'retention',
-      jobs: this.jobs,
-      jobsRepo: this.store.jobs,
-      conn: req.conn,
-      planId: req.planId,
-      resume,
-      priorJobId: row.job_id,
+      ...px,
       lease,
       payload: { planId: req.planId, exportFile: sink?.file ?? null, title: `Retention: runs older than ${plan.cutoffGiven} on ${plan.connectionName}` },
       // The audit log says a destructive run began before its first batch, whatever happens next.
