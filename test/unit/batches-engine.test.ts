@@ -193,6 +193,62 @@ describe('BatchEngine transient failures', () => {
   });
 });
 
+describe('the kill-point hook', () => {
+  afterEach(() => {
+    delete process.env.HOUSEKEEPER_TEST_KILL_AT;
+    vi.restoreAllMocks();
+  });
+
+  async function phases(e: BatchEngine, hits: number[]): Promise<void> {
+    for (const name of ['runs', 'events']) {
+      let i = 0;
+      await e.run({
+        name,
+        sizer: new BatchSizer(),
+        attempt: async () => {
+          e.killPoint('before-commit');
+          return ++i;
+        },
+        committed: () => {
+          hits.push(e.batchNo);
+          return i < 3;
+        },
+      });
+    }
+  }
+
+  it('fires at the Nth batch overall, or at the Nth batch of a named round, and nowhere else', async () => {
+    const kills: number[] = [];
+    const hits: number[] = [];
+    let batch = 0;
+    vi.spyOn(process, 'kill').mockImplementation(() => {
+      kills.push(batch);
+      return true;
+    });
+    const { e } = engine();
+    process.env.HOUSEKEEPER_TEST_KILL_AT = 'retention/events:after-commit:2';
+    const orig = e.killPoint.bind(e);
+    e.killPoint = (p) => {
+      batch = e.batchNo;
+      orig(p);
+    };
+    await phases(e, hits);
+    expect(hits).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(kills).toEqual([5]);
+
+    kills.length = 0;
+    process.env.HOUSEKEEPER_TEST_KILL_AT = 'retention:before-commit:4';
+    const { e: e2 } = engine();
+    const orig2 = e2.killPoint.bind(e2);
+    e2.killPoint = (p) => {
+      batch = e2.batchNo;
+      orig2(p);
+    };
+    await phases(e2, []);
+    expect(kills).toEqual([4]);
+  });
+});
+
 describe('engine helpers', () => {
   it('names kill points as HOUSEKEEPER_TEST_KILL_AT spells them (purge untagged, retention tagged)', () => {
     expect(killPointName('', 'before-commit', 3)).toBe('before-commit:3');

@@ -55,11 +55,13 @@ export function killPointName(tag: string, point: 'before-commit' | 'after-commi
  * TEST HOOK (integration tests only, never set in production): HOUSEKEEPER_TEST_KILL_AT=<name>
  * SIGKILLs this process at that point of its Nth batch, to prove that the journal settles exactly.
  * "before-commit": the batch is journaled, the server has not committed; "after-commit": the server
- * committed, the local journal has not heard.
+ * committed, the local journal has not heard. A round's own count can be named too:
+ * "retention/events:after-commit:1" is the first batch of retention's events phase.
  */
-export function testKillPoint(tag: string, point: 'before-commit' | 'after-commit', batchNo: number): void {
+export function testKillPoint(tag: string, point: 'before-commit' | 'after-commit', batchNo: number, round?: { name: string; batchNo: number }): void {
   const at = process.env.HOUSEKEEPER_TEST_KILL_AT;
-  if (at && at === killPointName(tag, point, batchNo)) process.kill(process.pid, 'SIGKILL');
+  if (!at) return;
+  if (at === killPointName(tag, point, batchNo) || (round && at === killPointName(`${tag}/${round.name}`, point, round.batchNo))) process.kill(process.pid, 'SIGKILL');
 }
 
 /** p99 of batch durations in whole milliseconds (null before the first batch). */
@@ -87,6 +89,8 @@ export interface EngineOptions {
 }
 
 export interface BatchRound<R> {
+  /** The round's name for the kill-point hook (retention: its phase). */
+  name?: string;
   sizer: BatchSizer;
   /**
    * Sends one batch of at most `size` units (the feature journals it before its COMMIT and calls
@@ -102,6 +106,7 @@ export interface BatchRound<R> {
 /** Runs rounds of batches; the batch count runs on across rounds (retention's phases). */
 export class BatchEngine {
   #batchNo = 0;
+  #round: { name: string; batchNo: number } | undefined;
 
   constructor(private readonly o: EngineOptions) {}
 
@@ -111,7 +116,7 @@ export class BatchEngine {
 
   /** The kill-point hook at `point` of the current batch. */
   killPoint(point: 'before-commit' | 'after-commit'): void {
-    testKillPoint(this.o.killTag, point, this.#batchNo);
+    testKillPoint(this.o.killTag, point, this.#batchNo, this.#round);
   }
 
   /** Settles what a stopped run left (a start or a resume), retrying transient errors. */
@@ -132,12 +137,15 @@ export class BatchEngine {
   /** Batches until the round says it is over. */
   async run<R>(round: BatchRound<R>): Promise<void> {
     const { signal, sizer } = { signal: this.o.signal, sizer: round.sizer };
+    const mine = round.name === undefined ? undefined : { name: round.name, batchNo: 0 };
+    this.#round = mine;
     let transient = 0;
     for (;;) {
       abortIfCancelled(signal);
       this.o.leaseCheck?.();
       await this.o.pausePoint?.();
       this.#batchNo++;
+      if (mine) mine.batchNo++;
       const t0 = performance.now();
       let r: R | typeof NOTHING_LEFT;
       try {
@@ -158,6 +166,7 @@ export class BatchEngine {
       }
       if (r === NOTHING_LEFT) {
         this.#batchNo--;
+        if (mine) mine.batchNo--;
         return;
       }
       this.killPoint('after-commit');

@@ -45,7 +45,7 @@ const phaseIndex = (p: RetentionPhase) => RETENTION_PHASES.indexOf(p);
 export async function runPhases(o: LoopOptions): Promise<LoopResult> {
   const { planId, repo, exec, signal } = o;
   const batchMs: number[] = [];
-  // HOUSEKEEPER_TEST_KILL_AT="retention:before-commit:N" / "retention:after-commit:N" (engine.ts).
+  // HOUSEKEEPER_TEST_KILL_AT="retention:before-commit:N", or "retention/<phase>:after-commit:N" (engine.ts).
   const engine = new BatchEngine({
     signal,
     ...(o.pausePoint ? { pausePoint: o.pausePoint } : {}),
@@ -76,6 +76,7 @@ export async function runPhases(o: LoopOptions): Promise<LoopResult> {
     const initial = step.phase === 'runs' || step.phase === 'retry' ? (o.initialBatch ?? step.initialBatch) : step.initialBatch;
     const sizer = phaseSizer(o.targetBatchMs ?? 200, step.minBatch, initial, max);
     await engine.run<StepResult>({
+      name: step.phase,
       sizer,
       attempt: (size) => {
         let exported: { start: number; end: number } | null = null;
