@@ -1,10 +1,11 @@
 /**
  * Kill-and-resume of a retention run on the harness's real SQLite-backed Prefect (issue #14),
- * through the built CLI with an export: SIGKILLed once with a batch journaled but not committed
- * (before-commit), once more, on resume, with a batch committed on the server but not journaled
- * (after-commit), then resumed to the end. The totals must be exact against the database counted
- * before (runs, states, task runs, task run states, logs, artifacts), the database must hold exactly
- * what was not planned, and the export must hold each deleted run once.
+ * through the built CLI with an export, old events and orphaned logs: SIGKILLed four times, in the
+ * runs phase with a batch journaled but not committed (before-commit) and with a batch committed on
+ * the server but not journaled (after-commit), then the same in the event_resources and events
+ * phases, and resumed to the end. The totals must be exact against the database counted before
+ * (runs, states, task runs, task run states, logs, artifacts, events, event resources, orphaned
+ * logs), the database must hold exactly what was not planned, and the export each deleted run once.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { prefectApi } from '../harness/prefect-api';
 import { createWorkPool, seedDeployments } from '../harness/seed-api';
 import { planSeed, targetsFromDeployments } from '../harness/seed-plan';
-import { seedRunsSqlite } from '../harness/seed-sqlite';
+import { seedRunsSqlite, sqliteTs } from '../harness/seed-sqlite';
+import crypto from 'node:crypto';
 import { uniqueTag } from './support/purge-fixture';
 
 const h = inject('harness');
@@ -26,11 +28,12 @@ const env = { ...process.env, HOUSEKEEPER_HOME: home, CI: process.env.CI ?? '' }
 const file = h.prefectSqlite.db.kind === 'sqlite' ? h.prefectSqlite.db.path : '';
 const exportFile = path.join(home, 'export', 'retention.jsonl');
 const tag = uniqueTag();
+const eventName = `rs-${tag}.test`;
 let depIds: string[] = [];
 let names: string[] = [];
 
 interface Row { id: string; state_type: string | null; end_time: string | null; parent_task_run_id: string | null }
-interface Totals { runs: number; subflows: number; flowRunStates: number; taskRuns: number; taskRunStates: number; logs: number; artifacts: number; batches: number }
+interface Totals { runs: number; subflows: number; flowRunStates: number; taskRuns: number; taskRunStates: number; logs: number; artifacts: number; batches: number; events: number; eventResources: number; orphanLogs: number }
 
 const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED'];
 const toMs = (t: string) => Date.parse(t.includes('T') ? t : `${t.replace(' ', 'T')}Z`);
@@ -71,16 +74,28 @@ function sum(map: Map<string, Children>, ids: string[]): Children {
   return t;
 }
 
+/** Old events and resources (server-wide), this test's recent events, and orphaned logs (server-wide). */
+function eventCounts(): { events: number; resources: number; recentOurs: number; orphanLogs: number } {
+  const cut = sqliteTs((Date.now() - 400 * 86_400_000) * 1000);
+  return prefectDb((db) => ({
+    events: (db.prepare('SELECT count(*) AS n FROM events WHERE occurred < ?').get(cut) as { n: number }).n,
+    resources: (db.prepare('SELECT count(*) AS n FROM event_resources WHERE occurred < ?').get(cut) as { n: number }).n,
+    recentOurs: (db.prepare('SELECT count(*) AS n FROM events WHERE event = ? AND occurred >= ?').get(eventName, cut) as { n: number }).n,
+    orphanLogs: (db.prepare('SELECT count(*) AS n FROM log l WHERE l.flow_run_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM flow_run fr WHERE fr.id = l.flow_run_id)').get() as { n: number }).n,
+  }));
+}
+
 function run(args: string[], extraEnv: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [cli, ...args], { env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 180_000 });
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-function journal(): { id: string; status: string; cutoff: string; totals: Totals; pending: string | null } {
+function journal(): { id: string; status: string; cutoff: string; totals: Totals; pending: string | null; phase: string } {
   const db = new Database(path.join(home, 'housekeeper.db'), { readonly: true, fileMustExist: true });
   try {
     const r = db.prepare('SELECT id, status, cutoff, progress, pending_batch FROM retention_plan ORDER BY created_at DESC LIMIT 1').get() as { id: string; status: string; cutoff: string; progress: string; pending_batch: string | null };
-    return { id: r.id, status: r.status, cutoff: r.cutoff, totals: (JSON.parse(r.progress) as { totals: Totals }).totals, pending: r.pending_batch };
+    const p = JSON.parse(r.progress) as { totals: Totals; phase: string };
+    return { id: r.id, status: r.status, cutoff: r.cutoff, totals: p.totals, pending: r.pending_batch, phase: p.phase };
   } finally {
     db.close();
   }
@@ -93,16 +108,45 @@ beforeAll(async () => {
   depIds = deps.map((d) => d.id);
   names = deps.map((d) => d.fullName);
   seedRunsSqlite(file, planSeed(targetsFromDeployments(deps, { weight: () => 1 }), { completedOld: 160, failed: 30, cancelled: 6, crashed: 4, running: 3, late: 10, future: 10 }));
+  // Events as Prefect's event persister writes them: 150 from 500 days ago and 10 recent, two
+  // resources each; and 30 logs of a run that no longer exists.
+  const db = new Database(file);
+  try {
+    db.pragma('busy_timeout = 60000');
+    const ev = db.prepare(`INSERT INTO events (occurred, event, resource_id, resource, related_resource_ids, related, payload, received, recorded, id, created, updated)
+                           VALUES (?, ?, 'prefect.flow-run.x', '{}', '[]', '[]', '{}', ?, ?, ?, ?, ?)`);
+    const res = db.prepare(`INSERT INTO event_resources (occurred, resource_id, resource_role, resource, event_id, id, created, updated) VALUES (?, 'prefect.flow-run.x', ?, '{}', ?, ?, ?, ?)`);
+    const log = db.prepare(`INSERT INTO log (id, created, updated, name, level, flow_run_id, task_run_id, message, timestamp) VALUES (?, ?, ?, 'prefect.flow_runs', 20, ?, NULL, 'left behind', ?)`);
+    const nowUs = Date.now() * 1000;
+    const now = sqliteTs(nowUs);
+    db.transaction(() => {
+      for (const [n, daysAgo] of [[150, 500], [10, 1]] as const) {
+        for (let g = 0; g < n; g++) {
+          const at = sqliteTs(nowUs - daysAgo * 86_400e6 - g * 1e6);
+          const id = crypto.randomUUID();
+          ev.run(at, eventName, at, at, id, now, now);
+          for (const role of ['', 'flow']) res.run(at, role, id, crypto.randomUUID(), now, now);
+        }
+      }
+      const gone = crypto.randomUUID();
+      for (let i = 0; i < 30; i++) log.run(crypto.randomUUID(), now, now, gone, now);
+    })();
+  } finally {
+    db.close();
+  }
 }, 120_000);
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
 describe('housekeeper retention on SQLite: kill and resume', () => {
-  it('settles a batch killed before its commit and one killed after it, and ends with exact totals', () => {
+  it('settles batches killed before and after their commit, in the runs and the event phases, to exact totals', () => {
     const before = rows();
+    const ev0 = eventCounts();
+    expect(ev0.events).toBeGreaterThanOrEqual(150);
+    expect(ev0.orphanLogs).toBeGreaterThanOrEqual(30);
     const byRun = childrenByRun(before.map((r) => r.id)); // before anything is deleted
     const ends = before.filter((r) => r.end_time).map((r) => toMs(r.end_time!)).sort((a, b) => a - b);
     const olderThan = `${Math.max(2, Math.ceil((Date.now() - ends[Math.floor(ends.length / 2)]!) / 3_600_000))}h`;
-    const sel = ['--api', h.prefectSqlite.apiUrl, '--db', file, ...names.flatMap((n) => ['--deployment', n]), '--older-than', olderThan, '--no-events'];
+    const sel = ['--api', h.prefectSqlite.apiUrl, '--db', file, ...names.flatMap((n) => ['--deployment', n]), '--older-than', olderThan, '--events-older-than', '400d', '--orphans'];
     const slow = ['--batch-size', '10', '--batch-target-ms', '10'];
 
     // 1. Killed inside its 3rd batch: journaled as pending, never committed on the server.
@@ -121,7 +165,21 @@ describe('housekeeper retention on SQLite: kill and resume', () => {
     const j2 = journal();
     expect(j2.totals.runs).toBeLessThan(before.length - rows().length); // the server is ahead of the journal
 
-    // 3. Resumed to the end.
+    // 3. Killed in the event_resources phase with a batch journaled, not committed; 4. in the events
+    // phase with a batch committed, not journaled.
+    const k3 = run(['retention', 'resume', j1.id, ...sel.slice(0, 4)], { HOUSEKEEPER_TEST_KILL_AT: 'retention/event-resources:before-commit:1' });
+    expect(k3.signal, k3.stderr).toBe('SIGKILL');
+    const j3 = journal();
+    expect([j3.phase, j3.pending !== null, j3.totals.eventResources]).toEqual(['event-resources', true, 0]);
+    expect(eventCounts().resources).toBe(ev0.resources);
+    const k4 = run(['retention', 'resume', j1.id, ...sel.slice(0, 4)], { HOUSEKEEPER_TEST_KILL_AT: 'retention/events:after-commit:1' });
+    expect(k4.signal, k4.stderr).toBe('SIGKILL');
+    const j4 = journal();
+    expect(j4.phase).toBe('events');
+    expect(j4.totals.eventResources).toBe(ev0.resources);
+    expect(ev0.events - eventCounts().events).toBeGreaterThan(j4.totals.events); // the server is ahead again
+
+    // 5. Resumed to the end.
     const r = run(['retention', 'resume', j1.id, ...sel.slice(0, 4), ...slow, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const o = (JSON.parse(r.stdout) as { value: { outcome: { totals: Totals; remaining: { runs: number | null }; exportedTo: string | null } } }).value.outcome;
@@ -138,6 +196,9 @@ describe('housekeeper retention on SQLite: kill and resume', () => {
     const pick = (t: Children) => ({ flowRunStates: t.flowRunStates, taskRuns: t.taskRuns, taskRunStates: t.taskRunStates, logs: t.logs, artifacts: t.artifacts });
     expect(pick(o.totals)).toEqual(sum(byRun, want));
     expect(o.totals.flowRunStates).toBeGreaterThan(want.length);
+    // Events and orphaned logs: every old one gone and counted once, the recent ones kept.
+    expect(eventCounts()).toEqual({ events: 0, resources: 0, recentOurs: 10, orphanLogs: 0 });
+    expect([o.totals.events, o.totals.eventResources, o.totals.orphanLogs]).toEqual([ev0.events, ev0.resources, ev0.orphanLogs]);
     expect(o.totals.logs).toBeGreaterThan(0);
 
     // The export: each deleted run exactly once, through both kills.
