@@ -7,10 +7,10 @@
 import { formatInt } from '../../../shared/text/bytes';
 import type { ChangePlan } from '../../../shared/domain/schedules';
 import type { PurgePlan } from '../../../shared/domain/purge';
+import type { RetentionPlan } from '../../../shared/domain/retention';
 import type { Store } from '../../store';
 import type { ConnectionsService } from '../connections/service';
 import type { PurgeService } from '../purge/service';
-import type { RetentionPlan } from '../../../shared/domain/retention';
 import type { RetentionService } from '../retention/service';
 import type { JobRunner } from './runner';
 

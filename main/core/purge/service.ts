@@ -4,7 +4,6 @@
  * refuse before anything runs. Every plan and every execution is in the audit log.
  */
 import crypto from 'node:crypto';
-import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { resolveCutoff } from '../../../shared/domain/cutoff';
 import {
@@ -18,15 +17,13 @@ import type { Store } from '../../store';
 import type { PurgePlanRow } from '../../store/repos/purge';
 import type { ResolvedConnection } from '../connections/types';
 import type { JobRunner } from '../jobs/runner';
+import type { JsonlSink } from '../batches/export-sink';
+import { checkExecutable, claimPlan, exportFileFor, openSink, startPlanJob, type PlanExecution } from '../batches/plan-job';
 import type { Deleter } from './deleter';
-import { JsonlSink } from './export-sink';
 import { openPurgeBackend, type PurgeBackend } from './backends';
 import type { ResolvedPurgeFilter } from './predicate-pg';
 import { p99, runBatches } from './run-batches';
-import { adHocTarget, resumeCommand, sameTarget, type AdHocTarget } from './adhoc-target';
-
-/** A plan older than this is refused: the backlog it describes has moved on. Re-plan (it is cheap). */
-export const PLAN_MAX_AGE_MS = 60 * 60 * 1000;
+import { adHocTarget, resumeCommand } from './adhoc-target';
 
 export interface PlanRequest {
   conn: ResolvedConnection;
@@ -133,132 +130,77 @@ export class PurgeService {
   /** Checks, then starts the job. Returns at once with the job id; the job's result is a PurgeOutcome. */
   async execute(req: ExecuteRequest): Promise<{ jobId: string; finished: Promise<unknown> }> {
     const { plan, row } = this.getPlan(req.planId);
-    const refuse = (message: string, hint: string, code: 'FORBIDDEN' | 'CONFLICT' = 'FORBIDDEN') => {
-      this.store.audit.record({
-        connectionId: req.conn.id,
-        connectionName: req.conn.name,
-        action: 'purge.execute',
-        outcome: 'refused',
-        summary: message,
-        details: { planId: req.planId },
-      });
-      return new AppError(code, message, { hint });
-    };
-    if (row.connection_id !== req.conn.id) throw refuse('This plan was made for another connection.', 'Make a new plan on this connection.', 'CONFLICT');
-    const adHoc = row.target ? (JSON.parse(row.target) as AdHocTarget) : null;
-    if (adHoc && !sameTarget(adHoc, adHocTarget(req.conn))) {
-      throw refuse(`This plan was made on ${adHoc.apiUrl}${adHoc.db ? ` with ${adHoc.db}` : ''}, not on the server given now. Nothing was deleted.`, `Resume it with: ${resumeCommand(req.planId, adHoc)}`, 'CONFLICT');
-    }
-    if (req.conn.readOnly) throw refuse(`"${req.conn.name}" is a read-only connection: nothing was deleted.`, 'Turn off read-only in the connection settings if you mean to delete.');
-    if (!req.resume) {
-      if (req.confirmCount !== plan.count) {
-        throw refuse(`Confirmation mismatch: the plan deletes ${plan.count} runs, but ${req.confirmCount} was confirmed. Nothing was deleted.`, `Type ${plan.count} to confirm.`);
-      }
-      if (row.status !== 'planned') throw refuse(`This plan was already ${row.status}.`, 'Make a new plan.', 'CONFLICT');
-      if (Date.now() - Date.parse(plan.createdAt) > PLAN_MAX_AGE_MS) {
-        throw refuse('This plan is more than an hour old and has gone stale.', 'Make a new plan; it takes seconds.', 'CONFLICT');
-      }
-    } else if (!['interrupted', 'running', 'cancelled', 'failed'].includes(row.status)) {
-      throw refuse(`This plan is ${row.status}; there is nothing to resume.`, 'Make a new plan.', 'CONFLICT');
-    }
+    const resume = !!req.resume;
+    const px: PlanExecution = { noun: 'purge', audit: this.store.audit, jobs: this.jobs, jobsRepo: this.store.jobs, leases: this.store.purge.leases, conn: req.conn, planId: req.planId, row, resume };
+    checkExecutable({
+      ...px,
+      confirm: { expected: plan.count, given: req.confirmCount },
+      createdAt: plan.createdAt,
+      words: { alreadyHint: 'Make a new plan.', staleMessage: 'This plan is more than an hour old and has gone stale.', staleHint: 'Make a new plan; it takes seconds.', resumeCommand },
+    });
     if (plan.count === 0) throw new AppError('VALIDATION', 'The plan is empty: there is nothing to delete.');
-    if (row.job_id && this.jobs.list().some((j) => j.jobId === row.job_id)) {
-      throw new AppError('CONFLICT', 'This plan is being executed right now.', { hint: 'Watch its progress, or cancel it first.' });
-    }
-    if (row.job_id && this.jobs.runningElsewhere(row.job_id)) {
-      throw new AppError('CONFLICT', 'Another Housekeeper process (the window, `serve` or a CLI) is executing this plan right now.', {
-        hint: 'Let it finish or cancel it there; resume only a purge that has stopped.',
-      });
-    }
-
-    const resolved = JSON.parse(row.resolved) as ResolvedPurgeFilter;
-    const backend = await openPurgeBackend(req.conn, plan.executor);
-    // A resumed purge keeps appending to the export it started (CLI and screen alike).
-    const exportFile = req.resume && row.export_file ? row.export_file : req.exportFile;
-    if (req.resume && row.export_file && req.exportFile && path.resolve(req.exportFile) !== row.export_file) {
-      await backend.close();
-      throw new AppError('VALIDATION', `This purge exports to ${row.export_file}; a resume keeps adding to that file.`, { hint: 'Resume without --export (or with the same file).' });
-    }
+    // From here this process owns the plan until the job ends; a second one is refused (lease.ts).
+    const lease = claimPlan(px);
+    let backend: PurgeBackend | undefined;
     let sink: JsonlSink | undefined;
     try {
-      sink = exportFile ? new JsonlSink(exportFile) : undefined;
+      // A resumed purge keeps appending to the export it started (CLI and screen alike).
+      const exportFile = exportFileFor('purge', row, resume, req.exportFile);
+      backend = await openPurgeBackend(req.conn, plan.executor);
+      sink = openSink(exportFile, resume && !!row.export_file, (f, bytes) => this.store.purge.setExport(req.planId, f, bytes));
     } catch (e) {
-      await backend.close();
+      lease.release();
+      await backend?.close();
       throw e;
     }
-    if (sink && !(req.resume && row.export_file)) this.store.purge.setExport(req.planId, sink.file, sink.size());
-    const deleter: Deleter = backend.deleter(resolved, row.server_now, req.planId);
-    const priorJob = req.resume && row.job_id ? this.store.jobs.get(row.job_id) : undefined;
-
-    const started = this.jobs.start({
-      kind: 'purge',
-      connectionId: req.conn.id,
+    const opened = backend;
+    const resolved = JSON.parse(row.resolved) as ResolvedPurgeFilter;
+    const deleter: Deleter = opened.deleter(resolved, row.server_now, req.planId);
+    return startPlanJob<PurgeOutcome>({
+      ...px,
+      lease,
       payload: { planId: req.planId, exportFile: sink?.file ?? null },
-      ...(priorJob ? { resumeJobId: priorJob.id } : {}),
-      // Written when deleting starts (issue #13: a purge killed mid-way is in the audit log), settled below.
-      audit: {
-        action: 'purge.execute',
-        connectionName: req.conn.name,
-        summary: `Deleting ${plan.count} planned runs (before ${plan.cutoff}) via ${plan.executor}`,
-        details: { planId: req.planId },
-      },
-      run: async ({ signal, report, jobId, pausePoint, audit }): Promise<PurgeOutcome> => {
+      auditStart: { summary: `Deleting ${plan.count} planned runs (before ${plan.cutoff}) via ${plan.executor}`, details: { planId: req.planId } },
+      setStatus: (status, jobId) => this.store.purge.setStatus(req.planId, status, jobId),
+      work: async ({ signal, report, jobId, pausePoint }, leaseCheck) => {
         const t0 = Date.now();
-        this.store.purge.setStatus(req.planId, 'running', jobId);
-        let outcome: PurgeOutcome | null = null;
-        try {
-          const loop = await runBatches({ planId: req.planId, repo: this.store.purge, deleter, signal, report, pausePoint, ...req.tuning, ...(sink ? { sink } : {}) });
-          report({ phase: 'verifying' });
-          const remaining = await deleter.recount(signal).catch(() => null);
-          const c = this.store.purge.counts(req.planId);
-          outcome = {
-            planId: req.planId,
-            jobId,
-            planned: c.total,
-            deleted: c.deleted,
-            skipped: c.skipped,
-            busy: c.busy,
-            deletedLogs: loop.deletedLogs,
-            deletedArtifacts: loop.deletedArtifacts,
-            batches: loop.batches,
-            p99BatchMs: p99(loop),
-            batchMsTotal: Math.round(loop.batchMs.reduce((a, b) => a + b, 0)),
-            durationMs: Date.now() - t0,
-            remaining,
-            exportedTo: sink?.file ?? null,
-            executor: plan.executor,
-          };
-          this.store.purge.setStatus(req.planId, 'done');
-          report({ phase: 'done', message: `${c.deleted} deleted, ${c.skipped} skipped, ${c.busy} busy` });
-          audit({
-            connectionName: req.conn.name,
-            action: 'purge.execute',
-            outcome: 'succeeded',
-            summary: `Deleted ${c.deleted} of ${c.total} planned runs (${c.skipped} no longer stale, ${c.busy} busy), ${plan.executor === 'api' ? 'logs deleted by Prefect (not counted through the API)' : `${loop.deletedLogs} logs`}, ${loop.deletedArtifacts} artifacts`,
-            details: { ...outcome },
-            durationMs: outcome.durationMs,
-          });
-          return outcome;
-        } catch (e) {
-          const c = this.store.purge.counts(req.planId);
-          const cancelled = e instanceof AppError && e.code === 'CANCELLED';
-          this.store.purge.setStatus(req.planId, cancelled ? 'cancelled' : 'failed');
-          audit({
-            connectionName: req.conn.name,
-            action: 'purge.execute',
-            outcome: cancelled ? 'cancelled' : 'failed',
-            summary: `${cancelled ? 'Cancelled' : 'Failed'} after deleting ${c.deleted} of ${c.total} planned runs${cancelled ? '' : `: ${(e as Error).message}`}; it can be resumed`,
-            details: { planId: req.planId, deleted: c.deleted, skipped: c.skipped, pending: c.pending + c.inFlight },
-            durationMs: Date.now() - t0,
-          });
-          throw e;
-        } finally {
-          sink?.close();
-          await backend.close();
-        }
+        const loop = await runBatches({ planId: req.planId, repo: this.store.purge, deleter, signal, report, pausePoint, leaseCheck, ...req.tuning, ...(sink ? { sink } : {}) });
+        report({ phase: 'verifying' });
+        const remaining = await deleter.recount(signal).catch(() => null);
+        const c = this.store.purge.counts(req.planId);
+        const outcome: PurgeOutcome = {
+          planId: req.planId,
+          jobId,
+          planned: c.total,
+          deleted: c.deleted,
+          skipped: c.skipped,
+          busy: c.busy,
+          deletedLogs: loop.deletedLogs,
+          deletedArtifacts: loop.deletedArtifacts,
+          batches: loop.batches,
+          p99BatchMs: p99(loop),
+          batchMsTotal: Math.round(loop.batchMs.reduce((a, b) => a + b, 0)),
+          durationMs: Date.now() - t0,
+          remaining,
+          exportedTo: sink?.file ?? null,
+          executor: plan.executor,
+        };
+        report({ phase: 'done', message: `${c.deleted} deleted, ${c.skipped} skipped, ${c.busy} busy` });
+        const summary = `Deleted ${c.deleted} of ${c.total} planned runs (${c.skipped} no longer stale, ${c.busy} busy), ${plan.executor === 'api' ? 'logs deleted by Prefect (not counted through the API)' : `${loop.deletedLogs} logs`}, ${loop.deletedArtifacts} artifacts`;
+        return { outcome, summary, durationMs: outcome.durationMs };
+      },
+      stopped: (cancelled, e) => {
+        const c = this.store.purge.counts(req.planId);
+        return {
+          summary: `${cancelled ? 'Cancelled' : 'Failed'} after deleting ${c.deleted} of ${c.total} planned runs${cancelled ? '' : `: ${(e as Error).message}`}; it can be resumed`,
+          details: { planId: req.planId, deleted: c.deleted, skipped: c.skipped, pending: c.pending + c.inFlight },
+        };
+      },
+      cleanup: async () => {
+        sink?.close();
+        await opened.close();
       },
     });
-    return { jobId: started.jobId, finished: started.finished };
   }
 }
 

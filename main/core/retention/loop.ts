@@ -7,18 +7,16 @@
  * the server whether that transaction committed (txid_status on Postgres; whether its victims are
  * gone elsewhere), and its export lines are kept or cut to match.
  */
-import { AppError } from '../../../shared/errors';
 import { addTotals, RETENTION_PHASES, rowsDeleted, type RetentionPhase } from '../../../shared/domain/retention';
 import type { ProgressUpdate } from '../jobs/runner';
 import { createLogger } from '../log/logger';
-import { BatchSizer, percentile } from '../purge/batch-size';
-import type { JsonlSink } from '../purge/export-sink';
+import { BatchEngine, p99 as p99Of, phaseSizer } from '../batches/engine';
+import type { JsonlSink } from '../batches/export-sink';
 import type { RetentionProgress, RetentionRepo } from '../../store/repos/retention';
 import { MAX_RETRY_ATTEMPTS } from './runs-pg';
 import type { PreparedBatch, RetentionExecution, StepResult } from './types';
 
 const log = createLogger('retention');
-const MAX_TRANSIENT_RETRIES = 8;
 
 export interface LoopOptions {
   planId: string;
@@ -27,6 +25,8 @@ export interface LoopOptions {
   signal: AbortSignal;
   report: (u: ProgressUpdate) => void;
   pausePoint?: () => Promise<void>;
+  /** Throws when another process has taken this plan over (main/core/batches/lease.ts). */
+  leaseCheck?: () => void;
   sink?: JsonlSink;
   /** Rows the plan expects to delete in total (progress bar); null when unknown. */
   expectedRows: number | null;
@@ -40,26 +40,22 @@ export interface LoopResult {
   batchMs: number[];
 }
 
-function abortIfCancelled(signal: AbortSignal): void {
-  if (signal.aborted) throw signal.reason instanceof AppError ? signal.reason : new AppError('CANCELLED', 'Cancelled by the user.');
-}
-
-/**
- * TEST HOOK (integration tests only, never set in production): HOUSEKEEPER_TEST_KILL_AT=
- * "retention:before-commit:N" or "retention:after-commit:N" SIGKILLs this process at that point of
- * its Nth batch, to prove that the journal settles exactly.
- */
-function testKillPoint(point: 'before-commit' | 'after-commit', batchNo: number): void {
-  const at = process.env.HOUSEKEEPER_TEST_KILL_AT;
-  if (at && at === `retention:${point}:${batchNo}`) process.kill(process.pid, 'SIGKILL');
-}
-
 const phaseIndex = (p: RetentionPhase) => RETENTION_PHASES.indexOf(p);
 
 export async function runPhases(o: LoopOptions): Promise<LoopResult> {
   const { planId, repo, exec, signal } = o;
   const batchMs: number[] = [];
-  await settle(o);
+  // HOUSEKEEPER_TEST_KILL_AT="retention:before-commit:N", or "retention/<phase>:after-commit:N" (engine.ts).
+  const engine = new BatchEngine({
+    signal,
+    ...(o.pausePoint ? { pausePoint: o.pausePoint } : {}),
+    ...(o.leaseCheck ? { leaseCheck: o.leaseCheck } : {}),
+    isTransient: (e) => exec.isTransient(e),
+    settle: (retrying) => settle(o, retrying),
+    killTag: 'retention',
+    log,
+  });
+  await engine.settle();
   let progress = repo.progress(planId);
   const report = (message?: string) =>
     o.report({
@@ -70,7 +66,6 @@ export async function runPhases(o: LoopOptions): Promise<LoopResult> {
       checkpoint: { phase: progress.phase, totals: progress.totals },
     });
   report();
-  let batchNo = 0;
   for (const step of exec.steps) {
     if (phaseIndex(step.phase) < phaseIndex(progress.phase)) continue;
     if (progress.phase !== step.phase) {
@@ -79,17 +74,13 @@ export async function runPhases(o: LoopOptions): Promise<LoopResult> {
     }
     const max = Math.min(o.maxBatch ?? step.maxBatch, step.maxBatch);
     const initial = step.phase === 'runs' || step.phase === 'retry' ? (o.initialBatch ?? step.initialBatch) : step.initialBatch;
-    const sizer = new BatchSizer(o.targetBatchMs ?? 200, Math.min(step.minBatch, max), max, Math.min(initial, max));
-    let transient = 0;
-    for (;;) {
-      abortIfCancelled(signal);
-      await o.pausePoint?.();
-      batchNo++;
-      const t0 = performance.now();
-      let exported: { start: number; end: number } | null = null;
-      let res: StepResult;
-      try {
-        res = await step.run(progress.cursors[step.phase], sizer.size, {
+    const sizer = phaseSizer(o.targetBatchMs ?? 200, step.minBatch, initial, max);
+    await engine.run<StepResult>({
+      name: step.phase,
+      sizer,
+      attempt: (size) => {
+        let exported: { start: number; end: number } | null = null;
+        return step.run(progress.cursors[step.phase], size, {
           signal,
           wantExport: o.sink !== undefined && (step.phase === 'runs' || step.phase === 'retry'),
           retryIds: (n) => repo.retryIds(planId, n, MAX_RETRY_ATTEMPTS),
@@ -107,44 +98,35 @@ export async function runPhases(o: LoopOptions): Promise<LoopResult> {
               exportStart: exported?.start ?? size,
               exportEnd: exported?.end ?? size,
             });
-            testKillPoint('before-commit', batchNo);
+            engine.killPoint('before-commit');
           },
         });
-      } catch (e) {
-        if (!signal.aborted && exec.isTransient(e) && transient < MAX_TRANSIENT_RETRIES) {
-          transient++;
-          sizer.backOff();
-          log.info(`retention batch failed transiently (${(e as Error).message}); retrying with ${sizer.size}`);
-          await sleep(100 * 2 ** transient, signal);
-          // A lock timeout rolled the batch back; a dropped connection may have lost a COMMIT's answer.
-          await settle(o, true);
-          progress = repo.progress(planId);
-          continue;
+      },
+      retried: () => {
+        progress = repo.progress(planId);
+      },
+      committed: (res, elapsed) => {
+        if (res.prepared) batchMs.push(elapsed);
+        if (res.units) sizer.observe(res.units >= sizer.size ? sizer.size : res.units, elapsed);
+        if (res.done) {
+          if (step.phase === 'retry') progress = { ...progress, totals: { ...progress.totals, locked: repo.retryCount(planId) } };
+          const next = exec.steps[exec.steps.indexOf(step) + 1]?.phase ?? 'verify';
+          progress = { ...progress, phase: next, cursors: { ...progress.cursors, [step.phase]: res.cursorAfter } };
+          repo.commit(planId, progress);
+          report();
+          return false;
         }
-        throw e;
-      }
-      testKillPoint('after-commit', batchNo);
-      transient = 0;
-      const elapsed = performance.now() - t0;
-      if (res.prepared) batchMs.push(elapsed);
-      if (res.units) sizer.observe(res.units >= sizer.size ? sizer.size : res.units, elapsed);
-      if (res.done) {
-        if (step.phase === 'retry') progress = { ...progress, totals: { ...progress.totals, locked: repo.retryCount(planId) } };
-        const next = exec.steps[exec.steps.indexOf(step) + 1]?.phase ?? 'verify';
-        progress = { ...progress, phase: next, cursors: { ...progress.cursors, [step.phase]: res.cursorAfter } };
-        repo.commit(planId, progress);
+        progress = { ...progress, cursors: { ...progress.cursors, [step.phase]: res.cursorAfter }, totals: addTotals(progress.totals, res.delta) };
+        repo.commit(planId, progress, {
+          ...(res.retry?.length ? { retryAdd: res.retry } : {}),
+          ...(res.retryDone?.length ? { retryDone: res.retryDone } : {}),
+          ...(res.retryBump?.length ? { retryBump: res.retryBump } : {}),
+          exportBytes: o.sink ? o.sink.size() : null,
+        });
         report();
-        break;
-      }
-      progress = { ...progress, cursors: { ...progress.cursors, [step.phase]: res.cursorAfter }, totals: addTotals(progress.totals, res.delta) };
-      repo.commit(planId, progress, {
-        ...(res.retry?.length ? { retryAdd: res.retry } : {}),
-        ...(res.retryDone?.length ? { retryDone: res.retryDone } : {}),
-        ...(res.retryBump?.length ? { retryBump: res.retryBump } : {}),
-        exportBytes: o.sink ? o.sink.size() : null,
-      });
-      report();
-    }
+        return true;
+      },
+    });
   }
   if (phaseIndex(progress.phase) < phaseIndex('verify')) {
     progress = { ...progress, phase: 'verify' };
@@ -154,58 +136,38 @@ export async function runPhases(o: LoopOptions): Promise<LoopResult> {
 }
 
 /** Settles a batch a killed or disconnected run left between the server's commit and the journal. */
-async function settle(o: LoopOptions, retrying = false): Promise<void> {
+async function settle(o: LoopOptions, retrying: boolean): Promise<void> {
   const { planId, repo, exec, signal } = o;
-  for (let attempt = 0; ; attempt++) {
-    abortIfCancelled(signal);
-    try {
-      const pb = repo.pendingBatch(planId);
-      if (!pb) {
-        o.sink?.truncate(repo.getPlan(planId)?.export_bytes ?? 0);
-        return;
-      }
-      let committed: boolean;
-      let delta = pb.delta;
-      if (exec.resolvePending) {
-        const r = await exec.resolvePending(pb, signal);
-        committed = r !== null;
-        if (r) {
-          delta = r.delta;
-          // Keep the export lines of the runs that are gone only.
-          if (o.sink && pb.exportEnd > pb.exportStart) o.sink.keepOnly(pb.exportStart, pb.exportEnd, new Set(r.gone));
-        }
-      } else {
-        committed = await exec.committed(pb, signal);
-      }
-      let progress = repo.progress(planId);
-      if (committed) {
-        if (!exec.resolvePending) o.sink?.truncate(pb.exportEnd);
-        progress = { ...progress, cursors: { ...progress.cursors, [pb.phase]: pb.cursorAfter }, totals: addTotals(progress.totals, delta) };
-        repo.commit(planId, progress, { retryAdd: pb.retry, ...(pb.retryDone ? { retryDone: pb.retryDone } : {}), exportBytes: o.sink ? o.sink.size() : null });
-      } else {
-        o.sink?.truncate(pb.exportStart);
-        repo.setPendingBatch(planId, null);
-      }
-      log.info(`retention ${planId}: settled a ${pb.phase} batch ${retrying ? 'whose answer was lost' : 'left by a stopped run'}: ${committed ? 'it committed' : 'it did not commit'}`);
-      return;
-    } catch (e) {
-      if (!exec.isTransient(e) || attempt >= MAX_TRANSIENT_RETRIES) throw e;
-      await sleep(250 * 2 ** Math.min(attempt, 5), signal);
-    }
+  const pb = repo.pendingBatch(planId);
+  if (!pb) {
+    o.sink?.truncate(repo.getPlan(planId)?.export_bytes ?? 0);
+    return;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
+  let committed: boolean;
+  let delta = pb.delta;
+  if (exec.resolvePending) {
+    const r = await exec.resolvePending(pb, signal);
+    committed = r !== null;
+    if (r) {
+      delta = r.delta;
+      // Keep the export lines of the runs that are gone only.
+      if (o.sink && pb.exportEnd > pb.exportStart) o.sink.keepOnly(pb.exportStart, pb.exportEnd, new Set(r.gone));
+    }
+  } else {
+    committed = await exec.committed(pb, signal);
+  }
+  let progress = repo.progress(planId);
+  if (committed) {
+    if (!exec.resolvePending) o.sink?.truncate(pb.exportEnd);
+    progress = { ...progress, cursors: { ...progress.cursors, [pb.phase]: pb.cursorAfter }, totals: addTotals(progress.totals, delta) };
+    repo.commit(planId, progress, { retryAdd: pb.retry, ...(pb.retryDone ? { retryDone: pb.retryDone } : {}), exportBytes: o.sink ? o.sink.size() : null });
+  } else {
+    o.sink?.truncate(pb.exportStart);
+    repo.setPendingBatch(planId, null);
+  }
+  log.info(`retention ${planId}: settled a ${pb.phase} batch ${retrying ? 'whose answer was lost' : 'left by a stopped run'}: ${committed ? 'it committed' : 'it did not commit'}`);
 }
 
 export function p99(batchMs: readonly number[]): number | null {
-  const v = percentile(batchMs, 99);
-  return v === null ? null : Math.round(v);
+  return p99Of(batchMs);
 }

@@ -5,7 +5,6 @@
  * ends). Read-only connections refuse before anything runs.
  */
 import crypto from 'node:crypto';
-import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { resolveCutoff } from '../../../shared/domain/cutoff';
 import {
@@ -16,21 +15,21 @@ import {
   type RetentionFilterInput,
   type RetentionOutcome,
   type RetentionPlan,
+  type RetentionTotals,
 } from '../../../shared/domain/retention';
 import type { Store } from '../../store';
 import { initialProgress, type RetentionPlanRow } from '../../store/repos/retention';
 import type { ResolvedConnection } from '../connections/types';
 import type { JobRunner } from '../jobs/runner';
-import { adHocTarget, resumeCommand as purgeResumeCommand, sameTarget, type AdHocTarget } from '../purge/adhoc-target';
-import { JsonlSink } from '../purge/export-sink';
+import { adHocTarget, resumeCommand as purgeResumeCommand, type AdHocTarget } from '../purge/adhoc-target';
+import type { JsonlSink } from '../batches/export-sink';
+import { p99 } from '../batches/engine';
+import { checkExecutable, claimPlan, exportFileFor, openSink, startPlanJob, type PlanExecution } from '../batches/plan-job';
 import { openRetentionBackend } from './backends';
-import { p99, runPhases } from './loop';
+import { runPhases } from './loop';
 import { composeNotes } from './notes';
 import { prefectVacuumInfo } from './prefect-info';
-import type { ResolvedRetention } from './types';
-
-/** A plan older than this is refused: re-plan (the counts are what the confirmation promised). */
-export const PLAN_MAX_AGE_MS = 60 * 60 * 1000;
+import type { ResolvedRetention, RetentionBackend, RetentionExecution } from './types';
 
 export interface RetentionPlanRequest {
   conn: ResolvedConnection;
@@ -167,120 +166,88 @@ export class RetentionService {
   /** Checks, then starts the job. Returns at once; the job's result is a RetentionOutcome. */
   async execute(req: RetentionExecuteRequest): Promise<{ jobId: string; finished: Promise<unknown> }> {
     const { plan, row } = this.getPlan(req.planId);
-    const refuse = (message: string, hint: string, code: 'FORBIDDEN' | 'CONFLICT' | 'VALIDATION' = 'FORBIDDEN') => {
-      this.store.audit.record({ connectionId: req.conn.id, connectionName: req.conn.name, action: 'retention.execute', outcome: 'refused', summary: message, details: { planId: req.planId } });
-      return new AppError(code, message, { hint });
-    };
-    if (row.connection_id !== req.conn.id) throw refuse('This plan was made for another connection.', 'Make a new plan on this connection.', 'CONFLICT');
-    const adHoc = row.target ? (JSON.parse(row.target) as AdHocTarget) : null;
-    if (adHoc && !sameTarget(adHoc, adHocTarget(req.conn))) {
-      throw refuse(`This plan was made on ${adHoc.apiUrl}${adHoc.db ? ` with ${adHoc.db}` : ''}, not on the server given now. Nothing was deleted.`, `Resume it with: ${retentionResumeCommand(req.planId, adHoc)}`, 'CONFLICT');
-    }
-    if (req.conn.readOnly) throw refuse(`"${req.conn.name}" is a read-only connection: nothing was deleted.`, 'Turn off read-only in the connection settings if you mean to delete.');
-    if (!req.resume) {
-      if (req.confirmCount !== plan.confirmCount) {
-        throw refuse(`Confirmation mismatch: the plan deletes ${plan.confirmCount} runs, but ${req.confirmCount} was confirmed. Nothing was deleted.`, `Type ${plan.confirmCount} to confirm.`);
-      }
-      if (row.status !== 'planned') throw refuse(`This plan was already ${row.status}.`, 'Make a new plan, or resume this one if it stopped.', 'CONFLICT');
-      if (Date.now() - Date.parse(plan.createdAt) > PLAN_MAX_AGE_MS) throw refuse('This plan is more than an hour old.', 'Make a new plan; the counts you confirm should be fresh.', 'CONFLICT');
-    } else if (!['running', 'cancelled', 'failed', 'interrupted'].includes(row.status)) {
-      throw refuse(`This plan is ${row.status}; there is nothing to resume.`, 'Make a new plan.', 'CONFLICT');
-    }
-    const totalPlanned = plan.confirmCount + (plan.impact.events?.value ?? 0) + (plan.impact.eventResources?.value ?? 0) + (plan.impact.orphanLogs?.value ?? 0) + (plan.impact.orphanArtifacts?.value ?? 0);
-    if (totalPlanned === 0 && !req.resume) throw new AppError('VALIDATION', 'The plan is empty: there is nothing to delete.', { hint: 'Try a shorter period, or other states.' });
-    if (row.job_id && this.jobs.list().some((j) => j.jobId === row.job_id)) {
-      throw new AppError('CONFLICT', 'This plan is being executed right now.', { hint: 'Watch its progress, or cancel it first.' });
-    }
-    if (row.job_id && this.jobs.runningElsewhere(row.job_id)) {
-      throw new AppError('CONFLICT', 'Another Housekeeper process (the window, `serve` or a CLI) is executing this plan right now.', { hint: 'Let it finish or cancel it there; resume only a retention that has stopped.' });
-    }
-    const exportFile = req.resume && row.export_file ? row.export_file : req.exportFile;
-    if (req.resume && row.export_file && req.exportFile && path.resolve(req.exportFile) !== row.export_file) {
-      throw new AppError('VALIDATION', `This retention exports to ${row.export_file}; a resume keeps adding to that file.`, { hint: 'Resume without --export (or with the same file).' });
-    }
-    const resolved = JSON.parse(row.resolved) as ResolvedRetention;
-    const keep = this.store.retention.keepIds(req.planId);
-    const backend = await openRetentionBackend(req.conn, plan.executor);
-    let sink: JsonlSink | undefined;
-    let exec;
-    try {
-      exec = await backend.execution(resolved, keep);
-      sink = exportFile ? new JsonlSink(exportFile) : undefined;
-    } catch (e) {
-      await backend.close();
-      throw e;
-    }
-    if (sink && !(req.resume && row.export_file)) this.store.retention.setExport(req.planId, sink.file, sink.size());
-    const priorJob = req.resume && row.job_id ? this.store.jobs.get(row.job_id) : undefined;
-    const expectedRows = estimateRows(plan);
-    const started = this.jobs.start({
-      kind: 'retention',
-      connectionId: req.conn.id,
-      payload: { planId: req.planId, exportFile: sink?.file ?? null, title: `Retention: runs older than ${plan.cutoffGiven} on ${plan.connectionName}` },
-      ...(priorJob ? { resumeJobId: priorJob.id } : {}),
-      run: async ({ signal, report, jobId, pausePoint }): Promise<RetentionOutcome> => {
-        const t0 = Date.now();
-        this.store.retention.setStatus(req.planId, 'running', jobId);
-        // The audit log says a destructive run began before its first batch, whatever happens next.
-        this.store.audit.record({
-          connectionId: req.conn.id,
-          connectionName: req.conn.name,
-          action: 'retention.execute',
-          outcome: 'info',
-          summary: `${req.resume ? 'Resumed' : 'Started'} deleting ${plan.impact.flowRuns.exact ? '' : '≈'}${plan.confirmCount} finished runs that ended before ${plan.cutoff}${plan.eventsCutoff ? ` and events before ${plan.eventsCutoff}` : ''}`,
-          details: { planId: req.planId, jobId, resume: !!req.resume, exportFile: sink?.file ?? null },
-        });
-        try {
-          const loop = await runPhases({ planId: req.planId, repo: this.store.retention, exec, signal, report, pausePoint, expectedRows, ...req.tuning, ...(sink ? { sink } : {}) });
-          report({ phase: 'verifying', message: 'Counting what still matches' });
-          const remaining = await exec.recount(signal).catch(() => ({ runs: null, events: null }));
-          const progress = { ...loop.progress, phase: 'done' as const };
-          this.store.retention.commit(req.planId, progress);
-          const t = progress.totals;
-          const outcome: RetentionOutcome = {
-            planId: req.planId,
-            jobId,
-            totals: t,
-            durationMs: Date.now() - t0,
-            p99BatchMs: p99(loop.batchMs),
-            remaining,
-            exportedTo: sink?.file ?? null,
-            executor: plan.executor,
-          };
-          this.store.retention.setStatus(req.planId, 'done');
-          report({ phase: 'done', done: rowsDeleted(t), message: `${t.runs} runs and ${rowsDeleted(t)} rows deleted` });
-          this.store.audit.record({
-            connectionId: req.conn.id,
-            connectionName: req.conn.name,
-            action: 'retention.execute',
-            outcome: 'succeeded',
-            summary: `Deleted ${t.runs} runs (+${t.subflows} subflows), ${t.flowRunStates} states, ${t.taskRuns} task runs, ${plan.executor === 'api' ? 'logs by Prefect' : `${t.logs} logs`}, ${t.artifacts} artifacts${t.events || t.eventResources ? `, ${t.events} events, ${t.eventResources} event resources` : ''}${t.locked ? `; ${t.locked} runs stayed locked and were left alone` : ''}`,
-            details: { ...outcome },
-            durationMs: outcome.durationMs,
-          });
-          return outcome;
-        } catch (e) {
-          const t = this.store.retention.progress(req.planId).totals;
-          const cancelled = e instanceof AppError && e.code === 'CANCELLED';
-          this.store.retention.setStatus(req.planId, cancelled ? 'cancelled' : 'failed');
-          this.store.audit.record({
-            connectionId: req.conn.id,
-            connectionName: req.conn.name,
-            action: 'retention.execute',
-            outcome: cancelled ? 'cancelled' : 'failed',
-            summary: `${cancelled ? 'Cancelled' : 'Failed'} after deleting ${t.runs} runs and ${rowsDeleted(t)} rows${cancelled ? '' : `: ${(e as Error).message}`}; it can be resumed`,
-            details: { planId: req.planId, totals: t },
-            durationMs: Date.now() - t0,
-          });
-          throw e;
-        } finally {
-          sink?.close();
-          await exec.close();
-          await backend.close();
-        }
+    const resume = !!req.resume;
+    const px: PlanExecution = { noun: 'retention', audit: this.store.audit, jobs: this.jobs, jobsRepo: this.store.jobs, leases: this.store.retention.leases, conn: req.conn, planId: req.planId, row, resume };
+    checkExecutable({
+      ...px,
+      confirm: { expected: plan.confirmCount, given: req.confirmCount },
+      createdAt: plan.createdAt,
+      words: {
+        alreadyHint: 'Make a new plan, or resume this one if it stopped.',
+        staleMessage: 'This plan is more than an hour old.',
+        staleHint: 'Make a new plan; the counts you confirm should be fresh.',
+        resumeCommand: retentionResumeCommand,
       },
     });
-    return { jobId: started.jobId, finished: started.finished };
+    const totalPlanned = plan.confirmCount + (plan.impact.events?.value ?? 0) + (plan.impact.eventResources?.value ?? 0) + (plan.impact.orphanLogs?.value ?? 0) + (plan.impact.orphanArtifacts?.value ?? 0);
+    if (totalPlanned === 0 && !resume) throw new AppError('VALIDATION', 'The plan is empty: there is nothing to delete.', { hint: 'Try a shorter period, or other states.' });
+    const resolved = JSON.parse(row.resolved) as ResolvedRetention;
+    const keep = this.store.retention.keepIds(req.planId);
+    // From here this process owns the plan until the job ends; a second one is refused (lease.ts).
+    const lease = claimPlan(px);
+    let backend: RetentionBackend | undefined;
+    let exec: RetentionExecution | undefined;
+    let sink: JsonlSink | undefined;
+    try {
+      const exportFile = exportFileFor('retention', row, resume, req.exportFile);
+      backend = await openRetentionBackend(req.conn, plan.executor);
+      exec = await backend.execution(resolved, keep);
+      sink = openSink(exportFile, resume && !!row.export_file, (f, bytes) => this.store.retention.setExport(req.planId, f, bytes));
+    } catch (e) {
+      lease.release();
+      await exec?.close();
+      await backend?.close();
+      throw e;
+    }
+    const opened = backend;
+    const run = exec;
+    const expectedRows = estimateRows(plan);
+    const counted = (t: RetentionTotals) =>
+      `${t.runs} runs (+${t.subflows} subflows), ${t.flowRunStates} states, ${t.taskRuns} task runs, ${plan.executor === 'api' ? 'logs by Prefect' : `${t.logs} logs`}, ${t.artifacts} artifacts${t.events || t.eventResources ? `, ${t.events} events, ${t.eventResources} event resources` : ''}`;
+    return startPlanJob<RetentionOutcome>({
+      ...px,
+      lease,
+      payload: { planId: req.planId, exportFile: sink?.file ?? null, title: `Retention: runs older than ${plan.cutoffGiven} on ${plan.connectionName}` },
+      // The audit log says a destructive run began before its first batch, whatever happens next.
+      auditStart: {
+        summary: `Deleting ${plan.impact.flowRuns.exact ? '' : '≈'}${plan.confirmCount} finished runs that ended before ${plan.cutoff}${plan.eventsCutoff ? ` and events before ${plan.eventsCutoff}` : ''}`,
+        details: { planId: req.planId, resume, exportFile: sink?.file ?? null },
+      },
+      setStatus: (status, jobId) => this.store.retention.setStatus(req.planId, status, jobId),
+      work: async ({ signal, report, jobId, pausePoint }, leaseCheck) => {
+        const t0 = Date.now();
+        const loop = await runPhases({ planId: req.planId, repo: this.store.retention, exec: run, signal, report, pausePoint, leaseCheck, expectedRows, ...req.tuning, ...(sink ? { sink } : {}) });
+        report({ phase: 'verifying', message: 'Counting what still matches' });
+        const remaining = await run.recount(signal).catch(() => ({ runs: null, events: null }));
+        const progress = { ...loop.progress, phase: 'done' as const };
+        this.store.retention.commit(req.planId, progress);
+        const t = progress.totals;
+        const outcome: RetentionOutcome = {
+          planId: req.planId,
+          jobId,
+          totals: t,
+          durationMs: Date.now() - t0,
+          p99BatchMs: p99(loop.batchMs),
+          remaining,
+          exportedTo: sink?.file ?? null,
+          executor: plan.executor,
+        };
+        report({ phase: 'done', done: rowsDeleted(t), message: `${t.runs} runs and ${rowsDeleted(t)} rows deleted` });
+        return { outcome, summary: `Deleted ${counted(t)}${t.locked ? `; ${t.locked} runs stayed locked and were left alone` : ''}`, durationMs: outcome.durationMs };
+      },
+      stopped: (cancelled, e) => {
+        const t = this.store.retention.progress(req.planId).totals;
+        return {
+          summary: `${cancelled ? 'Cancelled' : 'Failed'} after deleting ${t.runs} runs and ${rowsDeleted(t)} rows${cancelled ? '' : `: ${(e as Error).message}`}; it can be resumed`,
+          details: { planId: req.planId, totals: t },
+        };
+      },
+      cleanup: async () => {
+        sink?.close();
+        await run.close();
+        await opened.close();
+      },
+    });
   }
 }
 

@@ -15,6 +15,7 @@ import * as m0090 from './0090-profile-line';
 import * as m0100 from './0100-jobs-tray';
 import * as m0130 from './0130-diagnose';
 import * as m0140 from './0140-retention';
+import * as m0150 from './0150-plan-lease';
 
 export interface Migration {
   version: number;
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 100, name: 'jobs-tray', up: m0100.up },
   { version: 130, name: 'diagnose', up: m0130.up },
   { version: 140, name: 'retention', up: m0140.up },
+  { version: 150, name: 'plan-lease', up: m0150.up },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { PlanLeaseRepo } from './plan-lease';
 
 export const RUN_PENDING = 0;
 export const RUN_IN_FLIGHT = 1;
@@ -74,7 +75,12 @@ export interface RunCounts {
 
 /** Purge plans and the journal of their runs (see migration 0020). */
 export class PurgeRepo {
-  constructor(private readonly db: Database) {}
+  /** Which process runs a plan now (migration 0150; main/core/batches/lease.ts). */
+  readonly leases: PlanLeaseRepo;
+
+  constructor(private readonly db: Database) {
+    this.leases = new PlanLeaseRepo(db, 'purge');
+  }
 
   savePlan(row: Omit<PurgePlanRow, 'status' | 'job_id' | 'deleted_logs' | 'deleted_artifacts' | 'batches' | 'pending_batch' | 'export_file' | 'export_bytes' | 'target'> & { target?: string | null }, runIds: readonly string[]): void {
     const insertRun = this.db.prepare('INSERT INTO purge_plan_run (plan_id, run_id) VALUES (?, ?)');

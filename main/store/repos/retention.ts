@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { PlanLeaseRepo } from './plan-lease';
 import { ZERO_TOTALS, type RetentionPhase, type RetentionTotals } from '../../../shared/domain/retention';
 
 export interface RetentionPlanRow {
@@ -53,7 +54,12 @@ export function initialProgress(first: RetentionPhase = 'runs'): RetentionProgre
 
 /** Retention plans and their journal (migration 0140). Everything here stays small whatever the plan's size. */
 export class RetentionRepo {
-  constructor(private readonly db: Database) {}
+  /** Which process runs a plan now (migration 0150; main/core/batches/lease.ts). */
+  readonly leases: PlanLeaseRepo;
+
+  constructor(private readonly db: Database) {
+    this.leases = new PlanLeaseRepo(db, 'retention');
+  }
 
   savePlan(row: Omit<RetentionPlanRow, 'status' | 'job_id' | 'progress' | 'pending_batch' | 'export_file' | 'export_bytes'>, keepIds: readonly string[], progress: RetentionProgress): void {
     const keep = this.db.prepare('INSERT OR IGNORE INTO retention_keep (plan_id, run_id) VALUES (?, ?)');
