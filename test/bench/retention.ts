@@ -50,6 +50,7 @@ const VACUUM_MAX = Number(args['vacuum-max-seconds']);
 const ONLY = new Set(args.only.split(','));
 if (!(SCALE > 0) || !(DAYS >= 1) || !(IDLE > 0) || !(VACUUM_MAX > 0)) throw new Error('--scale, --days, --idle-seconds and --vacuum-max-seconds must be positive numbers');
 
+const WARMUP_S = 10;
 const SEED_DB = 'hk_bench_seed';
 const RUN_DB = 'hk_bench_run';
 const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
@@ -72,6 +73,10 @@ async function walSince(cluster: PgCluster, from: string): Promise<number> {
 }
 
 async function idleLoad(apiUrl: string, pool: string): Promise<Latencies> {
+  // A fresh server answers its first calls slowly (imports, pools, caches): warm it, unrecorded.
+  const warm = startLoad(apiUrl, pool);
+  await new Promise((r) => setTimeout(r, WARMUP_S * 1000));
+  await warm.stop();
   const load = startLoad(apiUrl, pool);
   await new Promise((r) => setTimeout(r, IDLE * 1000));
   return load.stop();
