@@ -50,9 +50,9 @@ export async function leftOf(cluster: PgCluster, database: string, days: number)
   return { runs: Number(r!.runs), events: Number(r!.events), eventResources: Number(r!.er) };
 }
 
-export async function housekeeper(opts: { root: string; apiUrl: string; dbUrl: string; home: string; days: number }): Promise<ContenderResult> {
+export async function housekeeper(opts: { root: string; apiUrl: string; dbUrl: string; home: string; days: number; extra?: string[] }): Promise<ContenderResult> {
   const cli = path.join(opts.root, 'bin', 'housekeeper.cjs');
-  const args = [cli, 'retention', '--api', opts.apiUrl, '--db', opts.dbUrl, '--older-than', `${opts.days}d`, '--events-older-than', `${opts.days}d`, '--yes', '--json'];
+  const args = [cli, 'retention', '--api', opts.apiUrl, '--db', opts.dbUrl, '--older-than', `${opts.days}d`, '--events-older-than', `${opts.days}d`, ...(opts.extra ?? []), '--yes', '--json'];
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { env: { ...process.env, HOUSEKEEPER_HOME: opts.home }, stdio: ['ignore', 'pipe', 'pipe'] });
   const mem = sampleMemory(child.pid!);
