@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedScheduling, startDiagServer, type DiagServer, type SchedulingScenario } from '../integration/support/diagnose-fixture';
 import { sql } from '../integration/support/schedules-fixture';
-import { screenshot, type BrowserSession } from './support/browser';
+import { docShot, screenshot, type BrowserSession } from './support/browser';
 import { openApp, pgDb, useConnection } from './support/app';
 import { REPO_ROOT, startServe, type ServeHandle } from './support/serve';
 import { DiagnosePage } from './pages/DiagnosePage';
@@ -50,6 +50,7 @@ describe('diagnose and the guided session, in the browser', () => {
     expect(ids).toEqual(expect.arrayContaining(['scheduler.horizon-too-long', 'schedules.rrule-old-dtstart', 'runs.paused-backlog', 'runs.orphaned', 'schedules.sub-minute']));
     expect(await diag.finding('scheduler.horizon-too-long').getByTestId('finding-effect').innerText()).toMatch(/Future runs held/);
     await screenshot(page, path.join(SHOTS, 'diagnose-findings.png'));
+    await docShot(page, 'diagnose');
 
     // Settings go into a profile and a file the owner deploys; the sub-minute fix is theirs to make.
     await diag.finding('schedules.sub-minute').getByTestId('finding-pick').uncheck();
@@ -73,6 +74,7 @@ describe('diagnose and the guided session, in the browser', () => {
     await screenshot(page, path.join(SHOTS, 'diagnose-running.png'));
     const result = await diag.waitForResult();
     await screenshot(page, path.join(SHOTS, 'diagnose-result.png'));
+    await docShot(page, 'diagnose-result', { fullPage: true });
     expect(result.status, result.text).toBe('done');
     const lateRow = await diag.metric('late');
     expect(lateRow[1]).toBe(Number(late!.n).toLocaleString('en-US'));

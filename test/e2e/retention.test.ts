@@ -16,7 +16,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { superClient } from '../integration/support/purge-fixture';
 import { expectedDeleted, midOlderThan, q, runsOf, seedRetention, type RetentionScenario, type RunRow } from '../integration/support/retention-fixture';
-import { screenshot, type BrowserSession } from './support/browser';
+import { docShot, screenshot, type BrowserSession } from './support/browser';
 import { openApp, pgDb, useConnection } from './support/app';
 import { rpc } from './support/rpc';
 import { REPO_ROOT, startServe, type ServeHandle } from './support/serve';
@@ -116,6 +116,7 @@ describe('retention, in the browser', () => {
     }
     expect(await ret.impact('events')).toMatch(/^\d/);
     await shots(session, 'plan');
+    await docShot(session.page, 'retention-plan', { fullPage: true });
 
     // Escape backs out of the confirmation; the plan goes with it.
     await ret.confirmInput().fill(String(count));
@@ -181,9 +182,10 @@ describe('retention, in the browser', () => {
 
     const audit = await rpc<Array<{ action: string; outcome: string; summary: string; details: { planId?: string } }>>(serve.openUrl, 'audit.list', { limit: 50 });
     const mine = audit.filter((a) => a.action === 'retention.execute' && a.details.planId === planId);
-    expect(mine.map((a) => a.outcome)).toContain('succeeded');
-    expect(mine.map((a) => a.outcome)).toContain('cancelled');
-    expect(mine.find((a) => a.outcome === 'succeeded')!.summary).toMatch(new RegExp(`^Deleted ${topLevel} runs`));
+    // One entry per execution, as for purges: written running at the start, cancelled by the stop,
+    // set running again by the resume, and settled once at the end.
+    expect(mine.map((a) => a.outcome)).toEqual(['succeeded']);
+    expect(mine[0]!.summary).toMatch(new RegExp(`^Deleted ${topLevel} runs`));
     expect(session.problems).toEqual([]);
   });
 
