@@ -7,14 +7,15 @@
  *   node --import tsx test/harness/compat-matrix.ts --lines 3.2,3.6 [--files a.test.ts,b.test.ts]
  *   node --import tsx test/harness/compat-matrix.ts --ci --install-only   just build the venvs (.ci/run)
  *
- * Each line's results go to test-results/compat/<version>.json (vitest's JSON reporter) plus the
+ * Each line's results go to test-results/compat/<version>.json (vitest's JSON reporter; a part run with
+ * --files goes to <version>.part-<time>.json and the table takes each file's newest result) plus the
  * capabilities Housekeeper probed there (capabilities-<version>.json, written by
  * test/integration/capabilities.test.ts); the full matrix then writes the compatibility table
  * (compat-table.ts: docs/compat.md, docs/compat-results.json and the README section). A line whose
  * venv cannot be built, or whose harness cannot start, fails the run: nothing is skipped silently.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeCompatTable } from './compat-table';
@@ -97,6 +98,12 @@ function runVitest(version: string, files: string[] | null, outFile: string, buf
   });
 }
 
+/** A full run of a line supersedes every earlier part of it. */
+async function removeParts(version: string): Promise<void> {
+  const parts = (await readdir(RESULTS_DIR).catch(() => [] as string[])).filter((f) => f.startsWith(`${version}.part-`));
+  for (const f of parts) await rm(path.join(RESULTS_DIR, f), { force: true });
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const all = await prefectLines();
@@ -118,8 +125,11 @@ async function main(): Promise<void> {
 
   await mkdir(RESULTS_DIR, { recursive: true });
   const summary: Array<{ line: string; version: string; code: number; seconds: number }> = [];
+  // A part of a line (--files) goes to its own results file beside the line's full run, so it cannot
+  // replace the whole suite's results; the table takes each test file's newest result (compat-table.ts).
   const one = async (l: (typeof lines)[number], buffered: boolean) => {
-    const out = path.join(RESULTS_DIR, `${l.version}.json`);
+    const out = path.join(RESULTS_DIR, args.files ? `${l.version}.part-${Date.now()}.json` : `${l.version}.json`);
+    if (!args.files) await removeParts(l.version);
     await rm(out, { force: true });
     if (!buffered) log(`--- Prefect ${l.version} (${l.line}) ---`);
     const r = await runVitest(l.version, filesFor(l.line), out, buffered);
