@@ -27,9 +27,10 @@ import { ensurePrefectVenv, REPO_ROOT } from './venv';
  * What CI runs on the extra lines: every feature's integration tests, minus the slow benchmarks-in-
  * disguise (inspect-big-pg: the EXPLAIN audit on 120k runs) and the fault drills whose code paths do
  * not depend on the Prefect line (purge-faults, purge-cli-resume), to stay inside CI's time budget.
- * profiles-prefect-cli (export read back by each line's own CLI) is left to the full matrix until the
- * settings catalog is per line (issue #10 parts 3-4): on 3.0/3.1 it checks today's catalog against
- * an older Prefect's settings and fails for that reason alone.
+ * profiles-prefect-cli (export read back by each line's own CLI) is left to the full matrix: it costs
+ * about 3 minutes per line on a loaded 2-core box (181-205 s on 3.1/3.2 in the full matrix), and it
+ * read `prefect profile inspect -o json`, which 3.0-3.3 refuse (now the text form every line prints;
+ * checked on 3.6, not yet re-run on 3.0-3.3).
  */
 export const CI_FILES = [
   'harness.test.ts',
