@@ -53,7 +53,7 @@ interface JsonReport {
  * `--lines X --files ...`) laid over it: each test file keeps its newest result. Returns the test
  * files whose result came from a part run, so the per-line notes can say so.
  */
-async function mergedReport(dir: string, version: string, all: string[]): Promise<{ report: JsonReport; rerun: string[] }> {
+export async function mergedReport(dir: string, version: string, all: string[]): Promise<{ report: JsonReport; rerun: string[] }> {
   const read = async (f: string) => JSON.parse(await readFile(path.join(dir, f), 'utf8')) as JsonReport;
   const report = all.includes(`${version}.json`) ? await read(`${version}.json`) : { testResults: [] };
   const parts = all
