@@ -47,6 +47,29 @@ interface JsonAssertion {
 interface JsonReport {
   testResults: Array<{ name: string; status: string; message?: string; assertionResults: JsonAssertion[] }>;
 }
+
+/**
+ * A line's full run (`<version>.json`) with its later part runs (`<version>.part-<time>.json`, from
+ * `--lines X --files ...`) laid over it: each test file keeps its newest result. Returns the test
+ * files whose result came from a part run, so the per-line notes can say so.
+ */
+export async function mergedReport(dir: string, version: string, all: string[]): Promise<{ report: JsonReport; rerun: string[] }> {
+  const read = async (f: string) => JSON.parse(await readFile(path.join(dir, f), 'utf8')) as JsonReport;
+  const report = all.includes(`${version}.json`) ? await read(`${version}.json`) : { testResults: [] };
+  const parts = all
+    .filter((f) => f.startsWith(`${version}.part-`) && f.endsWith('.json'))
+    .sort((a, b) => Number(/part-(\d+)/.exec(a)?.[1]) - Number(/part-(\d+)/.exec(b)?.[1]));
+  const rerun = new Set<string>();
+  for (const part of parts) {
+    for (const file of (await read(part)).testResults) {
+      const name = path.basename(file.name);
+      report.testResults = report.testResults.filter((t) => path.basename(t.name) !== name);
+      report.testResults.push(file);
+      rerun.add(name);
+    }
+  }
+  return { report, rerun: [...rerun].sort() };
+}
 interface CapabilitiesFile {
   version: string;
   source: string;
@@ -74,14 +97,16 @@ export interface LineResult {
   fileErrors: string[];
   /** The test files this line ran (the whole suite, or the CI subset). */
   files: string[];
+  /** Test files whose result comes from a later part run of this line (`--files`), not the full run. */
+  rerun: string[];
   degraded: Array<{ feature: string; reason: string }>;
   features: Record<string, FeatureResult>;
 }
 
-function lineResult(version: string, seconds: number | null, report: JsonReport, caps: CapabilitiesFile | null): LineResult {
+function lineResult(version: string, seconds: number | null, report: JsonReport, caps: CapabilitiesFile | null, rerun: string[] = []): LineResult {
   const features: Record<string, FeatureResult> = {};
   for (const f of FEATURES) features[f.id] = { status: 'not run', passed: 0, failed: 0, skipped: 0, failures: [], skippedTests: [], degraded: [] };
-  const out: LineResult = { line: version.split('.').slice(0, 2).join('.'), version, seconds, passed: 0, failed: 0, skipped: 0, fileErrors: [], files: report.testResults.map((t) => path.basename(t.name)).sort(), degraded: caps?.degraded ?? [], features };
+  const out: LineResult = { line: version.split('.').slice(0, 2).join('.'), version, seconds, passed: 0, failed: 0, skipped: 0, fileErrors: [], files: report.testResults.map((t) => path.basename(t.name)).sort(), rerun, degraded: caps?.degraded ?? [], features };
   for (const file of report.testResults) {
     const name = path.basename(file.name);
     if (file.status === 'failed' && file.assertionResults.every((a) => a.status !== 'failed')) out.fileErrors.push(`${name}: ${(file.message ?? 'failed').split('\n')[0]}`);
@@ -181,6 +206,7 @@ function markdown(lines: LineResult[], generatedAt: string): string {
     out.push(`### Prefect ${l.version}`, '');
     out.push(`${l.passed} passed, ${l.failed} failed, ${l.skipped} skipped${l.seconds !== null ? ` in ${Math.round(l.seconds)} s` : ''}.`, '');
     out.push(`Test files: ${l.files.map((f) => `\`${f}\``).join(', ')}.`, '');
+    if (l.rerun.length) out.push(`Re-run on their own after the full run (their newest result is counted): ${l.rerun.map((f) => `\`${f}\``).join(', ')}.`, '');
     if (l.degraded.length) out.push('Detours reported by Housekeeper on this line:', '', ...l.degraded.map((d) => `- \`${d.feature}\`: ${d.reason}`), '');
     const failures = Object.values(l.features).flatMap((f) => f.failures);
     if (failures.length || l.fileErrors.length) out.push('Failing:', '', ...[...l.fileErrors, ...failures].map((t) => `- ${t}`), '');
@@ -191,17 +217,18 @@ function markdown(lines: LineResult[], generatedAt: string): string {
 }
 
 export async function writeCompatTable(dir: string, summary: Array<{ version: string; seconds: number }> = []): Promise<void> {
-  const files = (await readdir(dir)).filter((f) => /^\d+\.\d+\.\d+\.json$/.test(f));
-  const versions = files.map((f) => f.replace(/\.json$/, '')).sort(compareRelease);
+  const all = await readdir(dir);
+  const files = all.filter((f) => /^\d+\.\d+\.\d+(\.part-\d+)?\.json$/.test(f));
+  const versions = [...new Set(files.map((f) => f.replace(/(\.part-\d+)?\.json$/, '')))].sort(compareRelease);
   // The newest result per minor line.
   const byLine = new Map<string, string>();
   for (const v of versions) byLine.set(v.split('.').slice(0, 2).join('.'), v);
   const lines: LineResult[] = [];
   for (const v of byLine.values()) {
-    const report = JSON.parse(await readFile(path.join(dir, `${v}.json`), 'utf8')) as JsonReport;
+    const { report, rerun } = await mergedReport(dir, v, all);
     const capsFile = path.join(dir, `capabilities-${v}.json`);
     const caps = existsSync(capsFile) ? (JSON.parse(await readFile(capsFile, 'utf8')) as CapabilitiesFile) : null;
-    lines.push(lineResult(v, summary.find((s) => s.version === v)?.seconds ?? null, report, caps));
+    lines.push(lineResult(v, summary.find((s) => s.version === v)?.seconds ?? null, report, caps, rerun));
   }
   if (lines.length === 0) throw new Error(`no matrix results in ${dir}: run npm run test:compat first`);
   const generatedAt = new Date().toISOString();

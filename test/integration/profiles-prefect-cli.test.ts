@@ -85,6 +85,20 @@ function parseConfigView(text: string): ConfigView {
   return { profile: /^PREFECT_PROFILE='(.*)'/m.exec(text)?.[1] ?? '', settings };
 }
 
+/**
+ * `prefect profile inspect NAME` as data. Its text form (`NAME='value'`, one per line) is the same in
+ * every 3.x line; `-o json` only came in 3.4 (cli/profile.py), and 3.0-3.3 refuse the option.
+ */
+function parseProfileInspect(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .map((l) => /^(PREFECT_[A-Z0-9_]+)='(.*)'$/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1]!, m[2]!]),
+  );
+}
+
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hk-prof-it-'));
   ctx = createContext({ face: 'cli', home: path.join(tmp, 'store') });
@@ -106,9 +120,9 @@ describe('exported files read back by the real Prefect CLI', () => {
     const w = transfer.writeExport({ id: profileId, format: 'toml', includeSecrets: true, options: {}, path: file, fingerprint: preview.target!.fingerprint });
     expect(fs.readFileSync(w.backupPath!, 'utf8')).toContain('# hand-written');
 
-    const inspect = await prefect(['profile', 'inspect', 'prod', '-o', 'json'], { cwd: dir, profilesPath: file });
+    const inspect = await prefect(['profile', 'inspect', 'prod'], { cwd: dir, profilesPath: file });
     expect(inspect.code, inspect.stderr).toBe(0);
-    const inspected = JSON.parse(inspect.stdout) as Record<string, string>;
+    const inspected = parseProfileInspect(inspect.stdout);
     // Prefect 3.9 casts legacy names to canonical ones when it loads a profile; 3.4 shows them as written.
     expect(Object.fromEntries(Object.entries(inspected).map(([k, v]) => [canonical(k), v]))).toEqual(Object.fromEntries(Object.entries(VALUES).map(([k, v]) => [canonical(k), v])));
 
@@ -122,8 +136,9 @@ describe('exported files read back by the real Prefect CLI', () => {
       expect(shown && { value: shown.value, source: shown.source }, k).toEqual({ value: v, source: 'profile' });
     }
 
-    const local = await prefect(['profile', 'inspect', 'local', '-o', 'json'], { cwd: dir, profilesPath: file });
-    expect(JSON.parse(local.stdout)).toEqual({ PREFECT_API_URL: 'http://127.0.0.1:4200/api' });
+    const local = await prefect(['profile', 'inspect', 'local'], { cwd: dir, profilesPath: file });
+    expect(local.code, local.stderr).toBe(0);
+    expect(parseProfileInspect(local.stdout)).toEqual({ PREFECT_API_URL: 'http://127.0.0.1:4200/api' });
 
     // `config validate` rewrites the file with canonical names, so it runs on a copy.
     const copy = path.join(dir, 'copy.toml');

@@ -54,8 +54,10 @@ describe('claims through Prefect orchestration rules', () => {
 
 describe('deployments with a concurrency limit', () => {
   const limited = async (limit: number) => {
-    const deps = await seedScenario(h, uniqueTag(), { late: 24, future: 3 }, 1);
-    await api.patch(`/deployments/${deps[0]!.id}`, { concurrency_limit: limit });
+    // The limit is set before the runs exist: the update would delete them before Prefect 3.3.4.
+    const deps = await seedScenario(h, uniqueTag(), { late: 24, future: 3 }, 1, async ([d]) => {
+      await api.patch(`/deployments/${d!.id}`, { concurrency_limit: limit });
+    });
     return deps[0]!;
   };
   const slots = async (id: string) => (await api.get<{ global_concurrency_limit: { limit: number; active_slots: number } | null }>(`/deployments/${id}`)).global_concurrency_limit;

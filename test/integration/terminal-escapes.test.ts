@@ -31,6 +31,9 @@ describe('server text with terminal escapes, printed by the CLI', () => {
     const dep = await api.post<{ id: string }>('/deployments/', {
       flow_id: flow.id,
       name: NASTY,
+      // As the harness seeds them (seed-api.ts): without a parameter schema, older lines (seen on 3.1.15, 3.2.15) refuse
+      // create_flow_run on a deployment that enforces one (409, "does not have a valid parameter schema").
+      parameter_openapi_schema: { type: 'object', properties: {} },
       schedules: [{ schedule: { interval: 3600, anchor_date: '2026-01-01T00:00:00Z', timezone: 'UTC' }, active: true }],
     });
     depId = dep.id;

@@ -70,7 +70,13 @@ export async function snapshot(h: HarnessInfo, deploymentIds: string[]): Promise
   }
 }
 
-export async function seedScenario(h: HarnessInfo, tag: string, volume: RunVolume, deploymentCount = 2): Promise<SeededDeployment[]> {
+/**
+ * `beforeRuns` changes the deployments before their runs are written: before 3.3.4 any deployment
+ * update makes Prefect delete its never-started auto-scheduled runs, past-due ones included
+ * (models/deployments.py _delete_scheduled_runs without future_only), so a change made after seeding
+ * would leave nothing to purge on those lines.
+ */
+export async function seedScenario(h: HarnessInfo, tag: string, volume: RunVolume, deploymentCount = 2, beforeRuns?: (deployments: SeededDeployment[]) => Promise<void>): Promise<SeededDeployment[]> {
   const api = prefectApi(h.prefectPg.apiUrl);
   const pool = `purge-pool-${tag}`;
   await createWorkPool(api, pool);
@@ -84,6 +90,7 @@ export async function seedScenario(h: HarnessInfo, tag: string, volume: RunVolum
       tags: ['purge-it'],
     })),
   );
+  await beforeRuns?.(deployments);
   const plan = planSeed(targetsFromDeployments(deployments, { weight: () => 1 }), volume);
   await seedRunsPg({ host: h.pg.host, port: h.pg.port, user: h.pg.superuser.user, password: h.pg.superuser.password, database: h.pg.database }, plan);
   return deployments;
