@@ -20,6 +20,11 @@ describe('the server clock from Date headers', () => {
     expect(serverClockOffset([{ sentAt: T, receivedAt: T + 8000, serverDate: T - 7700 }])).toBe(0);
   });
 
+  it("ignores a quick answer's header that a busy server left 7 s stale (uvicorn refreshes it every tenth tick)", () => {
+    expect(serverClockOffset([{ sentAt: T, receivedAt: T + 30, serverDate: T - 7000 }])).toBe(0);
+    expect(serverClockOffset([{ sentAt: T, receivedAt: T + 30, serverDate: T - 25_000 }])).toBe(0);
+  });
+
   it('uses the quickest trusted sample, and ignores a missing header', () => {
     const off = serverClockOffset([
       { sentAt: T, receivedAt: T + 3000, serverDate: T - 9000 },

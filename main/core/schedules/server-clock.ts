@@ -1,12 +1,13 @@
 /**
  * The Prefect server's clock from the HTTP Date header, without trusting a stale one.
  *
- * Why not just read the header: uvicorn stamps it once a second from its event loop, so the header
- * trails the server's real time by up to a second, and by however long that loop was blocked (a busy
- * 3.4 server runs its scheduler in the same loop; 7 s seen under load). A request that arrives while
- * the loop is blocked waits as long, so a sample with a short round trip cannot carry a long-stale
- * header. Only such samples are used, and only when they disagree with the local clock by more than
- * the header's own error could explain; otherwise the local clock is the better "now".
+ * Why not just read the header: uvicorn refreshes it on every tenth tick of its 0.1 s main loop
+ * (Server.on_tick), so it trails the server's real time by a second when the loop is free, and by
+ * ten times the loop's latency when it is busy: a 3.4 server runs its services in the same loop,
+ * and answered quickly with a header 7 s stale under CI load. A slow answer may be staler still, so
+ * only quick answers are used, and only a disagreement larger than any such staleness (30 s) moves
+ * "now" to the server's clock: that catches a wrong clock on either machine, which is what this is
+ * for; below it the local clock is the better "now".
  */
 
 export interface ClockSample {
@@ -19,8 +20,8 @@ export interface ClockSample {
 
 /** A round trip this short means the server's loop was not blocked while it answered. */
 export const MAX_TRUSTED_RTT_MS = 1000;
-/** Below this disagreement the header's whole-second resolution and staleness explain it. */
-export const SKEW_THRESHOLD_MS = 5000;
+/** Below this disagreement the header's resolution and a busy server's staleness can explain it. */
+export const SKEW_THRESHOLD_MS = 30_000;
 
 /**
  * The offset (ms) to add to the local clock to get the server's, or 0 when no sample proves one.
