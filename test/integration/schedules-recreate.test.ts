@@ -147,7 +147,7 @@ describe('recreate from now', () => {
     plan = await env.ctx.schedules.plan({ conn, kind: 'recreate', deployments: names(), anchor: 'now' });
     const t1 = Date.now();
     const anchor = parseInstant(plan.anchor!);
-    // The harness server shares this machine's clock: serverNow keeps the local clock (server-clock.ts).
+    // The harness server shares this machine's clock: serverNow keeps the local clock (targets/server-clock.ts).
     expect(anchor).toBeGreaterThanOrEqual(t0 - 5_000);
     expect(anchor).toBeLessThanOrEqual(t1 + 5_000);
     const byName = new Map(plan.deployments.map((d) => [d.name.split('/')[1]!, d]));

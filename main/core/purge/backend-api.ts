@@ -25,6 +25,7 @@ import { resolveDeployments, resolveQueueIds, type DeploymentName, type QueueRow
 import type { ResolvedPurgeFilter } from './predicate-pg';
 import { selectAndSummarise, type Candidate } from './summarise';
 import { claimRuns, isOurClaim, mapLimit, CLAIM_STATE_NAME, type ApiState } from './api-claim';
+import { apiServerNow } from '../targets/server-clock';
 
 interface ApiRun {
   id: string;
@@ -156,12 +157,8 @@ export async function openApiBackend(conn: ResolvedConnection): Promise<PurgeBac
   return {
     executor: 'api',
     notes,
-    // The API has no clock endpoint; the Date header of a cheap call is the server's time.
-    serverNow: async (signal) => {
-      const res = await fetch(`${api.baseUrl}/health`, signal ? { signal } : {}).catch(() => null);
-      const date = res?.headers.get('date');
-      return date ? new Date(date) : new Date();
-    },
+    // The API has no clock endpoint: the Date header, read as targets/server-clock.ts says.
+    serverNow: async (signal) => new Date(await apiServerNow(api.baseUrl, signal)),
     async plan(filter, cutoff, signal) {
       const { deploymentIds, workQueueIds, names } = await resolveNames(api, filter, signal);
       const resolved: ResolvedPurgeFilter = { cutoff, stateNames: filter.stateNames, includeManual: filter.includeManual, deploymentIds, workQueueIds, tags: filter.tags, keepNewest: filter.keepNewest };

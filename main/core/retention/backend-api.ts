@@ -34,6 +34,7 @@ import { apiCapabilities } from '../targets/capabilities';
 import { PrefectApi } from '../targets/prefect-api';
 import { exact } from './estimate';
 import type { BackendPlan, PlanInput, PreparedBatch, ResolvedRetention, RetentionBackend, RetentionExecution, Step, StepResult } from './types';
+import { apiServerNow } from '../targets/server-clock';
 
 /** BULK_OPERATION_LIMIT in prefect/server/api/flow_runs.py (the body's `limit` is validated le=50). */
 export const BULK_LIMIT = 50;
@@ -168,13 +169,8 @@ export async function openApiRetention(conn: ResolvedConnection): Promise<Retent
     kind: 'api',
     executor: 'api',
     notes: apiNotes(hasBulk, version?.version ?? null),
-    // The API has no clock endpoint; the Date header of a cheap call is the server's time.
-    serverNow: async (signal) => {
-      const res = await fetch(`${api.baseUrl}/health`, signal ? { signal } : {}).catch(() => null);
-      await res?.body?.cancel().catch(() => undefined);
-      const date = res?.headers.get('date');
-      return date ? new Date(date) : new Date();
-    },
+    // The API has no clock endpoint: the Date header, read as targets/server-clock.ts says.
+    serverNow: async (signal) => new Date(await apiServerNow(api.baseUrl, signal)),
     async plan(input: PlanInput, signal?: AbortSignal): Promise<BackendPlan> {
       const deps = await deploymentNames(api, signal);
       const names = new Map(deps.map((d) => [d.id, d.fullName]));

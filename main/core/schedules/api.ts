@@ -15,10 +15,10 @@ import type { StoredSchedule } from '../../../shared/domain/schedules';
 import { parseInstant } from '../../../shared/schedules/instant';
 import { toSchedule } from '../../../shared/schedules/occurrences';
 import { apiCapabilities, type ApiCapabilities } from '../targets/capabilities';
+import { apiServerNow } from '../targets/server-clock';
 import type { PrefectApi, RequestOptions } from '../targets/prefect-api';
 import { onLattice, runsBySchedule } from './attribution';
 import { chunks, mapLimit } from './concurrency';
-import { serverClockOffset, MAX_TRUSTED_RTT_MS, type ClockSample } from './server-clock';
 import { sparseCounts } from './sparse-counts';
 
 const ScheduleSchema = z.looseObject({
@@ -115,21 +115,9 @@ export class SchedulesApi {
     return body;
   }
 
-  /** The server's clock (the Date header of cheap calls), so plans and predictions use its "now". */
-  async serverNow(signal?: AbortSignal): Promise<number> {
-    const samples: ClockSample[] = [];
-    // Up to three tries for one quick answer: a slow one may carry a stale header (server-clock.ts).
-    for (let i = 0; i < 3; i++) {
-      const sentAt = Date.now();
-      const res = await fetch(`${this.api.baseUrl}/health`, signal ? { signal } : {}).catch(() => null);
-      if (!res) break;
-      await res.body?.cancel().catch(() => undefined);
-      const receivedAt = Date.now();
-      const date = res.headers.get('date');
-      samples.push({ sentAt, receivedAt, serverDate: date ? Date.parse(date) : Number.NaN });
-      if (receivedAt - sentAt <= MAX_TRUSTED_RTT_MS) break;
-    }
-    return Date.now() + serverClockOffset(samples);
+  /** The server's clock, so plans and predictions use its "now" (targets/server-clock.ts). */
+  serverNow(signal?: AbortSignal): Promise<number> {
+    return apiServerNow(this.api.baseUrl, signal);
   }
 
   async deployments(signal?: AbortSignal): Promise<DeploymentInfo[]> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serverClockOffset } from '../../main/core/schedules/server-clock';
+import { serverClockOffset } from '../../main/core/targets/server-clock';
 
 const T = Date.parse('2026-12-04T12:00:00Z');
 

@@ -38,3 +38,23 @@ export function serverClockOffset(samples: readonly ClockSample[]): number {
   const offset = best.serverDate + 500 - (best.sentAt + best.receivedAt) / 2;
   return Math.abs(offset) < SKEW_THRESHOLD_MS ? 0 : offset;
 }
+
+/**
+ * "Now" on the Prefect server behind `baseUrl` (ms since the epoch), from the Date header of
+ * `/health`: up to three tries for one quick answer, then serverClockOffset's rule. The API has no
+ * clock endpoint; every feature that plans through the API (schedules, purge, retention) asks here.
+ */
+export async function apiServerNow(baseUrl: string, signal?: AbortSignal): Promise<number> {
+  const samples: ClockSample[] = [];
+  for (let i = 0; i < 3; i++) {
+    const sentAt = Date.now();
+    const res = await fetch(`${baseUrl}/health`, signal ? { signal } : {}).catch(() => null);
+    if (!res) break;
+    await res.body?.cancel().catch(() => undefined);
+    const receivedAt = Date.now();
+    const date = res.headers.get('date');
+    samples.push({ sentAt, receivedAt, serverDate: date ? Date.parse(date) : Number.NaN });
+    if (receivedAt - sentAt <= MAX_TRUSTED_RTT_MS) break;
+  }
+  return Date.now() + serverClockOffset(samples);
+}
