@@ -38,6 +38,7 @@ export const REQUEST_CHANNELS = [
   'retention.vacuum',
   'retention.vacuumFull',
   'retention.repack',
+  'retention.exportChunk',
   'inspect.run',
   'inspect.latest',
   'inspect.get',

@@ -1,7 +1,7 @@
 import { AppError } from '../../shared/errors';
 import type { PurgeOutcome } from '../../shared/domain/purge';
 import { resumeCommand, type AdHocTarget } from '../core/purge/adhoc-target';
-import { keptExportPath, readKeptExport } from '../core/purge/kept-export';
+import { keptExportPath, readKeptExport } from '../core/batches/kept-export';
 import { purgeTargets } from '../core/purge/targets';
 import { PURGE_TABLES, vacuumPg, vacuumSqlite } from '../core/purge/vacuum';
 import type { AppContext } from '../context';
@@ -32,11 +32,11 @@ export function purgeHandlers(ctx: AppContext): PurgeHandlers {
     'purge.plan': async ({ connectionId, filter, executor }, rc) => svc.plan({ conn: ctx.connections.resolve(connectionId), filter, executor, ...(rc ? { signal: rc.signal } : {}) }),
     'purge.execute': async ({ planId, confirmCount, exportFile, keepExport }) => {
       const conn = connOfPlan(planId);
-      const file = keepExport ? keptExportPath(ctx.home, planId) : exportFile;
+      const file = keepExport ? keptExportPath(ctx.home, 'purge', planId) : exportFile;
       const { jobId } = await svc.execute({ conn, planId, confirmCount, ...(file ? { exportFile: file } : {}) });
       return { jobId };
     },
-    'purge.exportChunk': async ({ planId, offset }) => readKeptExport(ctx.home, svc.getPlan(planId).row, offset),
+    'purge.exportChunk': async ({ planId, offset }) => readKeptExport(ctx.home, 'purge', svc.getPlan(planId).row, offset),
     'purge.resume': async ({ planId }) => {
       const { plan } = svc.getPlan(planId);
       const { jobId } = await svc.execute({ conn: connOfPlan(planId), planId, confirmCount: plan.count, resume: true });

@@ -1,5 +1,6 @@
 import { AppError } from '../../shared/errors';
 import type { AdHocTarget } from '../core/purge/adhoc-target';
+import { keptExportPath, readKeptExport } from '../core/batches/kept-export';
 import { purgeTargets } from '../core/purge/targets';
 import { prefectVacuumInfo } from '../core/retention/prefect-info';
 import { maintenanceView } from '../core/retention/rewrite';
@@ -14,6 +15,7 @@ type RetentionHandlers = Pick<
   | 'retention.context'
   | 'retention.plan'
   | 'retention.execute'
+  | 'retention.exportChunk'
   | 'retention.resume'
   | 'retention.status'
   | 'retention.unfinished'
@@ -41,10 +43,13 @@ export function retentionHandlers(ctx: AppContext): RetentionHandlers {
       return { backend: conn.db.kind === 'none' ? ('api' as const) : conn.db.kind, deployments: targets.deployments.map((d) => ({ id: d.id, name: d.name })), prefect };
     },
     'retention.plan': async ({ connectionId, filter, executor }) => svc.plan({ conn: ctx.connections.resolve(connectionId), filter, executor }),
-    'retention.execute': async ({ planId, confirmCount, exportFile }) => {
-      const { jobId } = await svc.execute({ conn: connOfPlan(planId), planId, confirmCount, ...(exportFile ? { exportFile } : {}) });
+    'retention.execute': async ({ planId, confirmCount, exportFile, keepExport }) => {
+      const conn = connOfPlan(planId);
+      const file = keepExport ? keptExportPath(ctx.home, 'retention', planId) : exportFile;
+      const { jobId } = await svc.execute({ conn, planId, confirmCount, ...(file ? { exportFile: file } : {}) });
       return { jobId };
     },
+    'retention.exportChunk': async ({ planId, offset }) => readKeptExport(ctx.home, 'retention', svc.getPlan(planId).row, offset),
     'retention.resume': async ({ planId }) => {
       const { plan } = svc.getPlan(planId);
       const { jobId } = await svc.execute({ conn: connOfPlan(planId), planId, confirmCount: plan.confirmCount, resume: true });

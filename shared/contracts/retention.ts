@@ -41,10 +41,28 @@ export const retentionRequests = {
     input: z.object({ connectionId: z.string().min(1), filter: RetentionFilterSchema, executor: z.union([RetentionExecutorSchema, z.literal('auto')]).default('auto') }).strict(),
     output: RetentionPlanSchema,
   },
-  /** Starts the delete as a job; `confirmCount` must equal the plan's confirmCount. */
+  /**
+   * Starts the delete as a job; `confirmCount` must equal the plan's confirmCount. The export of the
+   * deleted runs (each run with its states, as purge writes it) goes either to `exportFile` (a path:
+   * the desktop window's save dialog or the CLI; refused in local web mode) or, with `keepExport`, to
+   * Housekeeper's own data folder, downloadable afterwards with retention.exportChunk. Not both.
+   */
   'retention.execute': {
-    input: z.object({ planId: z.string().min(1), confirmCount: z.number().int().min(0), exportFile: z.string().trim().min(1).optional() }).strict(),
+    input: z
+      .object({
+        planId: z.string().min(1),
+        confirmCount: z.number().int().min(0),
+        exportFile: z.string().trim().min(1).optional(),
+        keepExport: z.boolean().optional(),
+      })
+      .strict()
+      .refine((v) => !(v.exportFile && v.keepExport), { message: 'Either exportFile or keepExport, not both', path: ['keepExport'] }),
     output: JobStarted,
+  },
+  /** A chunk of a kept export (keepExport), whole JSON lines, for the page to download. */
+  'retention.exportChunk': {
+    input: z.object({ planId: z.string().min(1), offset: z.number().int().min(0).default(0) }).strict(),
+    output: z.object({ name: z.string(), content: z.string(), nextOffset: z.number().int().nullable(), totalBytes: z.number().int() }),
   },
   /** Continues a stopped execution from its journal (exact totals). */
   'retention.resume': { input: z.object({ planId: z.string().min(1) }).strict(), output: JobStarted },

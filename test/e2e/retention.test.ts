@@ -2,15 +2,17 @@
  * The Retention screen end to end in Chromium through `housekeeper serve`, against the harness's real
  * Prefect (Postgres): seeded old finished runs of two fresh deployments -> a bad period refused as
  * data (nothing changes) -> plan (every table counted, beyond-Prefect said) -> typed confirmation
- * (Escape backs out, Enter confirms) -> the job, paused from the jobs tray and resumed there,
+ * (Escape backs out, Enter confirms; the export of the deleted runs kept, no path asked) -> the job, paused from the jobs tray and resumed there,
  * cancelled, listed as unfinished on the form and resumed from there -> exact totals against the database and the independent
- * statement of Prefect's vacuum predicate -> audit -> maintenance (VACUUM (ANALYZE), VACUUM FULL
+ * statement of Prefect's vacuum predicate -> the export downloaded, exactly the deleted runs across the
+ * stop and the resume -> audit -> maintenance (VACUUM (ANALYZE), VACUUM FULL
  * only after the table's name is typed back) -> a connection without database access, refused as
  * data. To hold the job still long enough to pause and cancel it, the test keeps a SHARE lock on the
  * tables its next batch deletes from: the batch waits (2 s lock timeout, retried), as it would behind
  * a busy Prefect, and goes on once the lock is released.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -130,6 +132,11 @@ describe('retention, in the browser', () => {
     expect(await ret.executeEnabled()).toBe(false);
     await ret.confirmInput().fill(String(again));
     expect(await ret.executeEnabled()).toBe(true);
+    // Keep an export of the deleted runs: in the browser no path is asked, the file stays in
+    // Housekeeper's data folder and is downloaded at the end.
+    await page.getByTestId('retention-export-toggle').check();
+    await page.getByTestId('retention-export-note').waitFor();
+    expect(await page.getByTestId('retention-export-choose').count()).toBe(0);
     await shots(session, 'confirm');
 
     // Enter confirms; the first batch waits behind the held lock, so the pause lands between batches.
@@ -179,6 +186,26 @@ describe('retention, in the browser', () => {
     const [left] = await q<{ e: string }>(h, `SELECT count(*) AS e FROM events WHERE event = $1 AND occurred < now() - interval '400 days'`, [s.eventName]);
     expect(Number(left!.e)).toBe(0);
     expect(await page.getByTestId('retention-recount').innerText()).toMatch(/0 runs still match/);
+
+    // The export holds exactly the deleted runs (subflows included), once each, across the cancel and the resume.
+    const button = page.getByTestId('retention-export-download');
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    expect(download.suggestedFilename()).toMatch(/^retention-[0-9a-f]{8}-deleted-runs\.jsonl$/);
+    const dl = fs.mkdtempSync(path.join(os.tmpdir(), 'hk-e2e-ret-dl-'));
+    try {
+      const saved = path.join(dl, download.suggestedFilename());
+      await download.saveAs(saved);
+      const exported = fs
+        .readFileSync(saved, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => String((JSON.parse(l) as { flow_run: { id: string } }).flow_run.id));
+      expect(exported.length).toBe(want.size);
+      expect(new Set(exported)).toEqual(want);
+    } finally {
+      fs.rmSync(dl, { recursive: true, force: true });
+    }
+    await page.getByText(/Downloaded as retention-/).waitFor();
 
     const audit = await rpc<Array<{ action: string; outcome: string; summary: string; details: { planId?: string } }>>(serve.openUrl, 'audit.list', { limit: 50 });
     const mine = audit.filter((a) => a.action === 'retention.execute' && a.details.planId === planId);

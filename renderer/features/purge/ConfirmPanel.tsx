@@ -5,7 +5,10 @@
 import { useState, type FormEvent } from 'react';
 import type { PurgePlan } from '../../../shared/domain/purge';
 import { plural } from '../../lib/format';
-import { ExportChoice, type ExportRequest } from './ExportChoice';
+import { face } from '../../api/client';
+import { toClientError } from '../../api/errors';
+import { chooseExportFile } from '../../api/exports';
+import { ExportChoice, type ExportRequest } from '../../components/ExportChoice';
 import { useEscape } from '../../lib/keys';
 
 export function ConfirmPanel({ plan, onConfirm, busy, onBack }: {
@@ -39,7 +42,14 @@ export function ConfirmPanel({ plan, onConfirm, busy, onBack }: {
         Runs are deleted in short batches. Each batch checks again that every run is still Scheduled or Late and never started, so a
         run a worker picks up meanwhile is left alone. Runs created after this preview are never touched.
       </p>
-      <ExportChoice planId={plan.planId} onChange={(req, ready) => setExportReq({ req, ready })} />
+      <ExportChoice
+        prefix="purge"
+        noun="purge"
+        desktop={face() === 'electron'}
+        onChoose={() => chooseExportFile('purge', plan.planId)}
+        onChange={(req, ready) => setExportReq({ req, ready })}
+        toError={toClientError}
+      />
       <label className="field">
         <span className="field__label">Type {plan.count} to confirm</span>
         <input className="input input--narrow" value={typed} onChange={(e) => setTyped(e.target.value)} inputMode="numeric" autoComplete="off" data-testid="purge-confirm-input" />

@@ -11,7 +11,9 @@ import { isFinished, jobActions, useJob, type JobState } from '../../api/jobs';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { JobProgressBar } from '../../components/JobProgressBar';
 import { formatCount, formatDuration, plural } from '../../lib/format';
-import { ExportResult } from './ExportChoice';
+import { toClientError } from '../../api/errors';
+import { downloadKeptExport, isKeptExport } from '../../api/exports';
+import { ExportResult } from '../../components/ExportChoice';
 
 /** The journal's view of a purge whose job the store does not hold. */
 function fromStatus(s: PurgeStatus, jobId: string): JobState {
@@ -95,7 +97,15 @@ export function ExecutionView({ plan, jobId, job: live, status, connectionId, re
             <li>
               Recount: {outcome.remaining === null ? 'unavailable' : `${plural(outcome.remaining, 'run')} still match this filter and cutoff`}.
             </li>
-            {outcome.exportedTo && <ExportResult planId={plan.planId} file={outcome.exportedTo} />}
+            {outcome.exportedTo && (
+              <ExportResult
+                prefix="purge"
+                file={outcome.exportedTo}
+                downloadable={isKeptExport('purge', plan.planId, outcome.exportedTo)}
+                onDownload={() => downloadKeptExport('purge', plan.planId)}
+                toError={toClientError}
+              />
+            )}
             <li>{plural(outcome.batches, 'batch', 'batches')}, 99% within {formatDuration(outcome.p99BatchMs)}. Recorded in Activity.</li>
           </ul>
           {plan.executor === 'sql' && (

@@ -1,20 +1,27 @@
 /**
  * Step 3: the run count typed back. The button names the number; nothing else starts a delete.
- * Enter in the field confirms once it matches; Escape goes back to the form (as on Purge).
+ * Enter in the field confirms once it matches; Escape goes back to the form (as on Purge). The export
+ * of the deleted runs is offered as on Purge (a kept file downloaded afterwards in web mode, a file
+ * chosen in the save dialog in the window); a plan of old events only has no runs to export.
  */
 import { useState, type FormEvent } from 'react';
 import type { RetentionPlan } from '../../../shared/domain/retention';
+import { face } from '../../api/client';
+import { toClientError } from '../../api/errors';
+import { chooseExportFile } from '../../api/exports';
+import { ExportChoice, type ExportRequest } from '../../components/ExportChoice';
 import { formatCount, plural } from '../../lib/format';
 import { useEscape } from '../../lib/keys';
 import { confirmMatches } from './plan-logic';
 
-export function RetentionConfirm({ plan, onConfirm, busy, onBack }: { plan: RetentionPlan; onConfirm: () => void; busy: boolean; onBack: () => void }) {
+export function RetentionConfirm({ plan, onConfirm, busy, onBack }: { plan: RetentionPlan; onConfirm: (opts: ExportRequest) => void; busy: boolean; onBack: () => void }) {
   const [typed, setTyped] = useState('');
-  const ready = confirmMatches(typed, plan.confirmCount) && !busy;
+  const [exportReq, setExportReq] = useState<{ req: ExportRequest; ready: boolean }>({ req: {}, ready: true });
+  const ready = confirmMatches(typed, plan.confirmCount) && !busy && exportReq.ready;
   useEscape(onBack, !busy);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (ready) onConfirm();
+    if (ready) onConfirm(exportReq.req);
   };
   if (plan.readOnly) {
     return (
@@ -34,6 +41,16 @@ export function RetentionConfirm({ plan, onConfirm, busy, onBack }: { plan: Rete
         cancel or resume it from the jobs tray on any screen; a stopped run continues from its journal with exact totals. Deleted rows
         cannot be brought back.
       </p>
+      {plan.confirmCount > 0 && (
+        <ExportChoice
+          prefix="retention"
+          noun="retention"
+          desktop={face() === 'electron'}
+          onChoose={() => chooseExportFile('retention', plan.planId)}
+          onChange={(req, ok) => setExportReq({ req, ready: ok })}
+          toError={toClientError}
+        />
+      )}
       <label className="field">
         <span className="field__label">Type {plan.confirmCount} to confirm{plan.impact.flowRuns.exact ? '' : ' (the estimate shown above)'}</span>
         <input className="input input--narrow" value={typed} onChange={(e) => setTyped(e.target.value)} inputMode="numeric" autoComplete="off" data-testid="retention-confirm-input" />

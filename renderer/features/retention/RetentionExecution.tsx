@@ -5,7 +5,10 @@
 import type { RetentionStatus } from '../../../shared/contracts/retention';
 import { rowsDeleted, type RetentionOutcome, type RetentionPlan, type RetentionTotals } from '../../../shared/domain/retention';
 import { isFinished, jobActions, type JobState } from '../../api/jobs';
+import { toClientError } from '../../api/errors';
+import { downloadKeptExport, isKeptExport } from '../../api/exports';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { ExportResult } from '../../components/ExportChoice';
 import { JobProgressBar } from '../../components/JobProgressBar';
 import { formatCount, formatDuration, plural } from '../../lib/format';
 import { href } from '../../lib/router';
@@ -96,6 +99,15 @@ export function RetentionExecution({ plan, jobId, job: live, status, resuming, o
               {outcome.remaining.runs === null ? 'runs not countable' : `${plural(outcome.remaining.runs, 'run')} still match the plan`}
               {plan.eventsCutoff ? (outcome.remaining.events === null ? ', events not countable' : `, ${plural(outcome.remaining.events, 'event')} older than the events cutoff remain`) : ''}.
             </li>
+            {status.exportFile && (
+              <ExportResult
+                prefix="retention"
+                file={status.exportFile}
+                downloadable={isKeptExport('retention', plan.planId, status.exportFile)}
+                onDownload={() => downloadKeptExport('retention', plan.planId)}
+                toError={toClientError}
+              />
+            )}
             <li>
               {plural(outcome.totals.batches, 'batch', 'batches')}, 99 % within {formatDuration(outcome.p99BatchMs)}. Recorded in{' '}
               <a className="link" href={href('activity')}>Activity</a>.

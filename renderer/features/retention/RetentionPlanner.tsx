@@ -68,7 +68,7 @@ export function RetentionPlanner({ connectionId, readOnly }: { connectionId: str
             plan={plan}
             busy={execAction.running}
             onBack={() => setPlan(null)}
-            onConfirm={() => void execAction.run({ planId: plan.planId, confirmCount: plan.confirmCount }).then((r) => r && navigate('retention', 'run', plan.planId))}
+            onConfirm={(opts) => void execAction.run({ planId: plan.planId, confirmCount: plan.confirmCount, ...opts }).then((r) => r && navigate('retention', 'run', plan.planId))}
           />
         </>
       )}

@@ -8,8 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EXPORT_CHUNK_BYTES, keptExportPath, readKeptExport } from '../../main/core/purge/kept-export';
-import type { PurgePlanRow } from '../../main/store/repos/purge';
+import { EXPORT_CHUNK_BYTES, keptExportPath, readKeptExport, type KeptExportRow } from '../../main/core/batches/kept-export';
 
 let home: string;
 beforeEach(() => {
@@ -17,34 +16,34 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
 
-function row(id: string, file: string | null, bytes: number): PurgePlanRow {
-  return { id, export_file: file, export_bytes: bytes } as PurgePlanRow;
+function row(id: string, file: string | null, bytes: number): KeptExportRow {
+  return { id, export_file: file, export_bytes: bytes };
 }
 
 function writeKept(id: string, text: string): string {
-  const f = keptExportPath(home, id);
+  const f = keptExportPath(home, 'purge', id);
   fs.mkdirSync(path.dirname(f), { recursive: true });
   fs.writeFileSync(f, text);
   return f;
 }
 
-function readAll(r: PurgePlanRow): string[] {
+function readAll(r: KeptExportRow): string[] {
   const parts: string[] = [];
   let offset: number | null = 0;
   while (offset !== null) {
-    const c = readKeptExport(home, r, offset);
+    const c = readKeptExport(home, 'purge', r, offset);
     parts.push(c.content);
     offset = c.nextOffset;
   }
   return parts;
 }
 
-describe('kept purge export', () => {
+describe('kept export', () => {
   it('serves only the committed bytes (a batch in flight is not served)', () => {
     const id = crypto.randomUUID();
     const committed = '{"id":"a"}\n{"id":"b"}\n';
     const f = writeKept(id, `${committed}{"id":"in-flight"}\n`);
-    const c = readKeptExport(home, row(id, f, Buffer.byteLength(committed)), 0);
+    const c = readKeptExport(home, 'purge', row(id, f, Buffer.byteLength(committed)), 0);
     expect(c.content).toBe(committed);
     expect(c.nextOffset).toBeNull();
     expect(c.totalBytes).toBe(Buffer.byteLength(committed));
@@ -83,12 +82,26 @@ describe('kept purge export', () => {
     const id = crypto.randomUUID();
     const elsewhere = path.join(home, 'mine.jsonl');
     fs.writeFileSync(elsewhere, '{"id":"a"}\n');
-    expect(() => readKeptExport(home, row(id, elsewhere, 11), 0)).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
-    expect(() => readKeptExport(home, row(id, null, 0), 0)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(() => readKeptExport(home, 'purge', row(id, elsewhere, 11), 0)).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+    expect(() => readKeptExport(home, 'purge', row(id, null, 0), 0)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
     const f = writeKept(id, '{"id":"a"}\n');
-    expect(() => readKeptExport(home, row(id, f, 11), 12)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
-    expect(() => keptExportPath(home, '../../etc/passwd')).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
+    expect(() => readKeptExport(home, 'purge', row(id, f, 11), 12)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
+    expect(() => keptExportPath(home, 'purge', '../../etc/passwd')).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
     fs.rmSync(f);
-    expect(() => readKeptExport(home, row(id, f, 11), 0)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(() => readKeptExport(home, 'purge', row(id, f, 11), 0)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+  });
+
+  it('keeps a retention apart from a purge: its own folder and name, and one never serves the other', () => {
+    const id = crypto.randomUUID();
+    const f = keptExportPath(home, 'retention', id);
+    expect(path.relative(home, f)).toBe(path.join('retention-exports', `retention-${id}.jsonl`));
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    const line = '{"flow_run":{"id":"r"}}\n';
+    fs.writeFileSync(f, line);
+    const c = readKeptExport(home, 'retention', row(id, f, Buffer.byteLength(line)), 0);
+    expect(c.content).toBe(line);
+    expect(c.name).toBe(`retention-${id.slice(0, 8)}-deleted-runs.jsonl`);
+    // The same plan id asked for as a purge: that is not the purge folder's file, so it is refused.
+    expect(() => readKeptExport(home, 'purge', row(id, f, Buffer.byteLength(line)), 0)).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
   });
 });

@@ -1,7 +1,8 @@
 /**
- * The export a purge keeps in Housekeeper's own data folder (HOUSEKEEPER_HOME/purge-exports), for the
- * faces that must not name a path on this machine: local web mode refuses disk paths (issue #12 item 3,
- * main/transport/web-policy.ts), so the screen asks only "keep an export", the purge journals it like
+ * The export a purge or a retention keeps in Housekeeper's own data folder
+ * (HOUSEKEEPER_HOME/purge-exports, HOUSEKEEPER_HOME/retention-exports), for the faces that must not
+ * name a path on this machine: local web mode refuses disk paths (issue #12 item 3,
+ * main/transport/web-policy.ts), so the screen asks only "keep an export", the job journals it like
  * any other export (written and fsync'ed before each batch commits, appended to on resume), and the
  * page downloads it afterwards, in chunks cut at line ends.
  *
@@ -11,19 +12,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
-import type { PurgePlanRow } from '../../store/repos/purge';
+import type { PlanNoun } from './plan-job';
+
+/** What of a plan's journal row the kept export needs (purge and retention rows both have it). */
+export interface KeptExportRow {
+  id: string;
+  export_file: string | null;
+  export_bytes: number;
+}
 
 /** 4 MiB of JSON lines per chunk: a few round trips for a large export, small enough for one response. */
 export const EXPORT_CHUNK_BYTES = 4 * 1024 * 1024;
 
-export function keptExportDir(home: string): string {
-  return path.join(home, 'purge-exports');
+export function keptExportDir(home: string, noun: PlanNoun): string {
+  return path.join(home, `${noun}-exports`);
 }
 
-export function keptExportPath(home: string, planId: string): string {
+export function keptExportPath(home: string, noun: PlanNoun, planId: string): string {
   // planId is a UUID we generated; refuse anything else rather than build a path from it.
-  if (!/^[0-9a-f-]{36}$/i.test(planId)) throw new AppError('VALIDATION', 'That is not a purge plan id.', { hint: 'Use the id shown with the plan.' });
-  return path.join(keptExportDir(home), `purge-${planId}.jsonl`);
+  if (!/^[0-9a-f-]{36}$/i.test(planId)) throw new AppError('VALIDATION', `That is not a ${noun} plan id.`, { hint: 'Use the id shown with the plan.' });
+  return path.join(keptExportDir(home, noun), `${noun}-${planId}.jsonl`);
 }
 
 export interface ExportChunk {
@@ -40,11 +48,11 @@ export interface ExportChunk {
  * JSON lines from `offset`, up to the bytes journaled as committed (a batch in flight is not served:
  * its runs may not be deleted yet), ending at a line end so every chunk is whole UTF-8 lines.
  */
-export function readKeptExport(home: string, row: PurgePlanRow, offset: number): ExportChunk {
-  const kept = keptExportPath(home, row.id);
-  if (!row.export_file) throw new AppError('NOT_FOUND', 'This purge did not keep an export.', { hint: 'Tick "Keep an export" before deleting to get one next time.' });
+export function readKeptExport(home: string, noun: PlanNoun, row: KeptExportRow, offset: number): ExportChunk {
+  const kept = keptExportPath(home, noun, row.id);
+  if (!row.export_file) throw new AppError('NOT_FOUND', `This ${noun} did not keep an export.`, { hint: 'Tick the export before deleting to get one next time.' });
   if (path.resolve(row.export_file) !== path.resolve(kept)) {
-    throw new AppError('FORBIDDEN', `This purge exported to ${row.export_file}, a file chosen in the CLI or the desktop window; Housekeeper does not serve it.`, {
+    throw new AppError('FORBIDDEN', `This ${noun} exported to ${row.export_file}, a file chosen in the CLI or the desktop window; Housekeeper does not serve it.`, {
       hint: 'Open the file where it was written.',
     });
   }
@@ -65,16 +73,16 @@ export function readKeptExport(home: string, row: PurgePlanRow, offset: number):
       const nl = buf.lastIndexOf(0x0a, got - 1);
       // A single line longer than a chunk: serve it whole (read on to its end) rather than split it.
       end = nl >= 0 ? nl + 1 : got;
-      if (nl < 0) return longLine(fd, buf.subarray(0, got), offset, total, row.id);
+      if (nl < 0) return longLine(fd, buf.subarray(0, got), offset, total, downloadName(noun, row.id));
     }
     const next = offset + end;
-    return { name: downloadName(row.id), content: buf.subarray(0, end).toString('utf8'), nextOffset: next < total ? next : null, totalBytes: total };
+    return { name: downloadName(noun, row.id), content: buf.subarray(0, end).toString('utf8'), nextOffset: next < total ? next : null, totalBytes: total };
   } finally {
     fs.closeSync(fd);
   }
 }
 
-function longLine(fd: number, head: Buffer, offset: number, total: number, planId: string): ExportChunk {
+function longLine(fd: number, head: Buffer, offset: number, total: number, name: string): ExportChunk {
   const parts = [head];
   let pos = offset + head.length;
   while (pos < total) {
@@ -90,9 +98,9 @@ function longLine(fd: number, head: Buffer, offset: number, total: number, planI
     parts.push(b.subarray(0, n));
     pos += n;
   }
-  return { name: downloadName(planId), content: Buffer.concat(parts).toString('utf8'), nextOffset: pos < total ? pos : null, totalBytes: total };
+  return { name, content: Buffer.concat(parts).toString('utf8'), nextOffset: pos < total ? pos : null, totalBytes: total };
 }
 
-function downloadName(planId: string): string {
-  return `purge-${planId.slice(0, 8)}-deleted-runs.jsonl`;
+function downloadName(noun: PlanNoun, planId: string): string {
+  return `${noun}-${planId.slice(0, 8)}-deleted-runs.jsonl`;
 }
