@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ExecuteWithExportSchema, ExportChunkRequest } from './plan-export';
 import { PurgeExecutorSchema, PurgeFilterSchema, PurgeOutcomeSchema, PurgePlanSchema } from '../domain/purge';
 
 const JobStarted = z.object({ jobId: z.string() });
@@ -45,23 +46,9 @@ export const purgeRequests = {
    * local web mode) or, with `keepExport`, to Housekeeper's own data folder, downloadable afterwards
    * with purge.exportChunk. Not both.
    */
-  'purge.execute': {
-    input: z
-      .object({
-        planId: z.string().min(1),
-        confirmCount: z.number().int().min(0),
-        exportFile: z.string().trim().min(1).optional(),
-        keepExport: z.boolean().optional(),
-      })
-      .strict()
-      .refine((v) => !(v.exportFile && v.keepExport), { message: 'Either exportFile or keepExport, not both', path: ['keepExport'] }),
-    output: JobStarted,
-  },
+  'purge.execute': { input: ExecuteWithExportSchema, output: JobStarted },
   /** A chunk of a kept export (keepExport), whole JSON lines, for the page to download. */
-  'purge.exportChunk': {
-    input: z.object({ planId: z.string().min(1), offset: z.number().int().min(0).default(0) }).strict(),
-    output: z.object({ name: z.string(), content: z.string(), nextOffset: z.number().int().nullable(), totalBytes: z.number().int() }),
-  },
+  'purge.exportChunk': ExportChunkRequest,
   /** Continues an interrupted, failed or cancelled execution from its journal. */
   'purge.resume': { input: z.object({ planId: z.string().min(1) }).strict(), output: JobStarted },
   'purge.status': { input: z.object({ planId: z.string().min(1) }).strict(), output: PurgeStatusSchema },

@@ -8,6 +8,7 @@ import {
   RetentionPlanSchema,
   RetentionTotalsSchema,
 } from '../domain/retention';
+import { ExecuteWithExportSchema, ExportChunkRequest } from './plan-export';
 import { MaintenanceViewSchema, RetentionTableSchema } from '../domain/retention/maintenance';
 
 const JobStarted = z.object({ jobId: z.string() });
@@ -47,23 +48,9 @@ export const retentionRequests = {
    * the desktop window's save dialog or the CLI; refused in local web mode) or, with `keepExport`, to
    * Housekeeper's own data folder, downloadable afterwards with retention.exportChunk. Not both.
    */
-  'retention.execute': {
-    input: z
-      .object({
-        planId: z.string().min(1),
-        confirmCount: z.number().int().min(0),
-        exportFile: z.string().trim().min(1).optional(),
-        keepExport: z.boolean().optional(),
-      })
-      .strict()
-      .refine((v) => !(v.exportFile && v.keepExport), { message: 'Either exportFile or keepExport, not both', path: ['keepExport'] }),
-    output: JobStarted,
-  },
+  'retention.execute': { input: ExecuteWithExportSchema, output: JobStarted },
   /** A chunk of a kept export (keepExport), whole JSON lines, for the page to download. */
-  'retention.exportChunk': {
-    input: z.object({ planId: z.string().min(1), offset: z.number().int().min(0).default(0) }).strict(),
-    output: z.object({ name: z.string(), content: z.string(), nextOffset: z.number().int().nullable(), totalBytes: z.number().int() }),
-  },
+  'retention.exportChunk': ExportChunkRequest,
   /** Continues a stopped execution from its journal (exact totals). */
   'retention.resume': { input: z.object({ planId: z.string().min(1) }).strict(), output: JobStarted },
   'retention.status': { input: z.object({ planId: z.string().min(1) }).strict(), output: RetentionStatusSchema },
