@@ -11,7 +11,7 @@ type DiagnoseHandlers = Pick<Handlers, Extract<keyof Handlers, `diagnose.${strin
 /** One service per context (the CLI and the handlers share this factory). */
 export function diagnoseOf(ctx: AppContext): DiagnoseService {
   const { profiles, transfer } = profilesOf(ctx);
-  return new DiagnoseService({ store: ctx.store, jobs: ctx.jobs, purge: ctx.purge, schedules: ctx.schedules, inspect: ctx.inspect, profiles, transfer, home: ctx.home });
+  return new DiagnoseService({ store: ctx.store, jobs: ctx.jobs, purge: ctx.purge, retention: ctx.retention, schedules: ctx.schedules, inspect: ctx.inspect, profiles, transfer, home: ctx.home });
 }
 
 export function reportOf(svc: DiagnoseService, req: { sessionId?: string; diagnosisId?: string; format: 'md' | 'json' }): { content: string; mime: string; filename: string } {

@@ -2,7 +2,7 @@
  * Silence on a healthy server: a real Prefect 3.9.1 with its scheduler running at the default
  * settings, hourly and daily schedules (one rrule with a recent DTSTART, one paused deployment
  * without a backlog), no Late runs, a fresh database, flows logging through Prefect's default
- * batching, one server process. Every one of the fifteen checks must run and come back clear: a
+ * batching, one server process. Every one of the sixteen checks must run and come back clear: a
  * finding is only ever raised on evidence. Through the API alone, the database checks say why they
  * cannot run instead of guessing.
  */

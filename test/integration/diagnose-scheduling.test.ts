@@ -113,7 +113,7 @@ describe('diagnose: scheduling and backlog findings on a seeded server', () => {
   });
 
   it('ranks by impact and lists every check', () => {
-    expect(d.checks).toHaveLength(15);
+    expect(d.checks).toHaveLength(16);
     const impacts = d.findings.map((x) => x.impact);
     expect([...impacts].sort((a, b) => b - a)).toEqual(impacts);
     expect(d.findings[0]!.id).toBe('runs.late-no-worker');

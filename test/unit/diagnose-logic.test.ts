@@ -176,7 +176,7 @@ describe('markdown', () => {
         steps: [{ kind: 'purge', title: 'Purge', detail: 'Delete', items: ['etl/a'], count: 410, unit: 'runs', findings: ['runs.late-no-worker'] }],
         settings: null,
         keepNewest: 0,
-        targets: { pauseResume: [], purge: ['a'], recreate: [], vacuumTables: [], freeze: false },
+        targets: { pauseResume: [], purge: ['a'], recreate: [], vacuumTables: [], freeze: false, retentionDays: null },
         serverProcesses: null,
         confirmCount: 1,
         manual: [],

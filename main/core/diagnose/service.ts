@@ -191,7 +191,7 @@ export class DiagnoseService {
       steps: c.steps,
       settings,
       keepNewest,
-      targets: { pauseResume: c.deployments.pauseResume, purge: c.deployments.purge, recreate: c.deployments.recreate, vacuumTables: c.vacuum.tables, freeze: c.vacuum.freeze },
+      targets: { pauseResume: c.deployments.pauseResume, purge: c.deployments.purge, recreate: c.deployments.recreate, vacuumTables: c.vacuum.tables, freeze: c.vacuum.freeze, retentionDays: c.retentionDays },
       serverProcesses: d.processes.basis === 'stated' ? d.processes.count : null,
       confirmCount: picked.length,
       manual: [...c.manual, ...d.findings.filter((f) => !picked.includes(f)).flatMap((f) => f.actions.filter((a) => a.kind === 'manual').map((a) => ({ finding: f.id, title: a.title, text: a.text, command: a.command })))].filter(
@@ -284,6 +284,8 @@ export class DiagnoseService {
     }
     const outcome = this.outcome(s, outcomes, after, st, Date.now() - t0);
     const status: Session['status'] = outcome.status;
+    // The tray shows the last report: a finished session is all of its steps and the diagnosis after.
+    ctx.report({ phase: 'done', done: plan.steps.length + 1, total: plan.steps.length + 1, message: null });
     this.repo.setSessionStatus(plan.sessionId, status, { outcome, ...(after ? { after } : {}) });
     this.deps.store.audit.record({
       connectionId: conn.id,

@@ -3,13 +3,16 @@
  * services: Schedules plans and applies (pause, recreate, resume), Purge plans and executes, Profiles
  * saves a revision and writes its export, VACUUM runs as a job. Every action it starts is a job of
  * its own (so the tray lists it) and is audited by its own service; the session job waits for each
- * and passes a cancel on. A new step kind (a retention plan, issue #14) adds an executor here.
+ * and passes a cancel on. Retention plans and executes as the Retention screen does. A new step kind
+ * adds an executor here.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JobFinished } from '../../../shared/domain/jobs';
 import type { PurgeOutcome } from '../../../shared/domain/purge';
+import { rowsDeleted, type RetentionOutcome } from '../../../shared/domain/retention';
 import type { ChangeOutcome } from '../../../shared/domain/schedules';
+import { formatInt } from '../../../shared/text/format';
 import type { SessionPlan, SettingsFormat, StepKind, StepOutcome } from '../../../shared/domain/diagnose';
 import { AppError, toAppError } from '../../../shared/errors';
 import type { ResolvedConnection } from '../connections/types';
@@ -17,6 +20,7 @@ import type { JobContext, JobRunner } from '../jobs/runner';
 import type { ProfilesService } from '../profiles/service';
 import type { ProfileTransfer } from '../profiles/transfer';
 import type { PurgeService } from '../purge/service';
+import type { RetentionService } from '../retention/service';
 import type { SchedulesService } from '../schedules/service';
 import type { Store } from '../../store';
 import { vacuumTables, type VacuumStepOutcome } from './vacuum';
@@ -25,6 +29,7 @@ export interface StepServices {
   store: Store;
   jobs: JobRunner;
   purge: PurgeService;
+  retention: RetentionService;
   schedules: SchedulesService;
   profiles: ProfilesService;
   transfer: ProfileTransfer;
@@ -148,6 +153,24 @@ const resume: StepExecutor = async (s, st) => {
   return { status: 'done', jobId: started.jobId, message: o.message };
 };
 
+const retention: StepExecutor = async (s, st) => {
+  const days = st.plan.targets.retentionDays;
+  if (!days) return { status: 'skipped', jobId: null, message: 'No retention in this session.' };
+  // The runs only: Prefect trims events itself (server.events.retention_period), and the finding is
+  // about flow_run and what hangs off it. Every final state, every deployment, as the finding counted.
+  const plan = await s.retention.plan({ conn: st.conn, filter: { olderThan: `${days}d`, events: false }, executor: 'auto', signal: st.ctx.signal });
+  if (plan.confirmCount === 0) return { status: 'skipped', jobId: null, message: `No finished run ended more than ${days} days ago any more.` };
+  const started = await s.retention.execute({ conn: st.conn, planId: plan.planId, confirmCount: plan.confirmCount });
+  const f = await follow(s, st, started, `deleting ${plan.confirmCount} finished runs older than ${days} days`);
+  if (f.status !== 'succeeded') failedJob(f, `The retention (resume it on the Retention screen or with \`housekeeper retention resume ${plan.planId}\`)`);
+  const o = f.result as RetentionOutcome;
+  return {
+    status: 'done',
+    jobId: started.jobId,
+    message: `Deleted ${formatInt(o.totals.runs)} finished runs older than ${days} days${o.totals.subflows ? ` (and ${formatInt(o.totals.subflows)} subflows)` : ''}, ${formatInt(rowsDeleted(o.totals))} rows in all (plan ${plan.planId.slice(0, 8)}).`,
+  };
+};
+
 const vacuum: StepExecutor = async (s, st) => {
   const db = st.conn.db;
   if (db.kind !== 'postgres') return { status: 'skipped', jobId: null, message: 'VACUUM runs on PostgreSQL connections only.' };
@@ -174,7 +197,7 @@ const vacuum: StepExecutor = async (s, st) => {
   };
 };
 
-export const EXECUTORS: Record<StepKind, StepExecutor> = { pause, purge, recreate, settings, resume, vacuum };
+export const EXECUTORS: Record<StepKind, StepExecutor> = { pause, purge, recreate, settings, resume, retention, vacuum };
 
 export function stepError(e: unknown): { status: 'failed' | 'cancelled'; message: string } {
   const ae = toAppError(e);

@@ -9,7 +9,7 @@ import { Inline } from './Inline';
 
 export const SEVERITY_TONE: Record<Finding['severity'], Tone> = { critical: 'fail', high: 'fail', medium: 'warn', low: 'neutral' };
 
-const KIND_LABEL: Record<Action['kind'], string> = { purge: 'Purge', recreate: 'Recreate', settings: 'Settings', vacuum: 'VACUUM', manual: 'Owner' };
+const KIND_LABEL: Record<Action['kind'], string> = { purge: 'Purge', recreate: 'Recreate', settings: 'Settings', retention: 'Retention', vacuum: 'VACUUM', manual: 'Owner' };
 
 function ActionLine({ a }: { a: Action }) {
   return (

@@ -1,7 +1,7 @@
 /**
  * The chosen findings' actions merged into the session's steps, in STEP_ORDER. Pure. Each action
- * kind contributes to steps through COMBINERS, so a new kind (the retention plan of issue #14) adds
- * one entry here and one executor in main/core/diagnose/steps.ts.
+ * kind contributes to steps through COMBINERS, so a new kind adds one entry here and one executor in
+ * main/core/diagnose/steps.ts.
  */
 import type { SessionStep, StepKind } from './session';
 import { STEP_ORDER } from './session';
@@ -13,7 +13,7 @@ export const AFTER_PURGE_TABLES = ['flow_run', 'flow_run_state', 'task_run', 'ta
 export interface CombineOptions {
   /** Values for the actions' inputs (a Redis host…), by name. */
   inputs: Record<string, string>;
-  /** Postgres: a purge is followed by VACUUM (ANALYZE) of the tables it touched. */
+  /** Postgres: a purge or a retention is followed by VACUUM (ANALYZE) of the tables it touched. */
   vacuumAfterPurge: boolean;
 }
 
@@ -24,6 +24,8 @@ export interface Combined {
   /** Deployment ids per step, for the executor. */
   deployments: { pauseResume: string[]; purge: string[]; recreate: string[] };
   vacuum: { tables: string[]; freeze: boolean };
+  /** The retention step's period in days (the shortest asked; null: none). */
+  retentionDays: number | null;
   manual: Array<{ finding: FindingId; title: string; text: string; command: string | null }>;
   /** Inputs the chosen actions need that were not given. */
   missingInputs: Array<{ name: string; label: string; placeholder: string }>;
@@ -37,6 +39,7 @@ interface Acc {
   settings: Combined['settings'];
   vacuum: Set<string>;
   freeze: boolean;
+  retention: { days: number; runs: number; exact: boolean } | null;
   manual: Combined['manual'];
   missing: Map<string, { name: string; label: string; placeholder: string }>;
   notes: string[];
@@ -72,6 +75,12 @@ const COMBINERS: { [K in ActionKind]: Combiner<K> } = {
     }
     acc.by.settings.add(f);
   },
+  retention(a, f, acc) {
+    // One retention step; were two findings to ask for different periods, the longer keeps more.
+    const had = acc.retention;
+    acc.retention = !had || a.olderThanDays > had.days ? { days: a.olderThanDays, runs: a.runs, exact: a.exact } : had;
+    acc.by.retention.add(f);
+  },
   vacuum(a, f, acc) {
     for (const t of a.tables) acc.vacuum.add(t);
     acc.freeze ||= a.freeze;
@@ -90,6 +99,7 @@ export function combine(findings: readonly Finding[], o: CombineOptions): Combin
     settings: [],
     vacuum: new Set(),
     freeze: false,
+    retention: null,
     manual: [],
     missing: new Map(),
     notes: [],
@@ -98,9 +108,9 @@ export function combine(findings: readonly Finding[], o: CombineOptions): Combin
   for (const f of findings) {
     for (const a of f.actions) (COMBINERS[a.kind] as Combiner<typeof a.kind>)(a as never, f.id, acc, o);
   }
-  if (acc.purge.size && o.vacuumAfterPurge) {
+  if ((acc.purge.size || acc.retention) && o.vacuumAfterPurge) {
     for (const t of AFTER_PURGE_TABLES) acc.vacuum.add(t);
-    for (const f of acc.by.purge) acc.by.vacuum.add(f);
+    for (const f of [...acc.by.purge, ...acc.by.retention]) acc.by.vacuum.add(f);
   }
   const recreate = [...acc.recreate.keys()];
   const steps: SessionStep[] = [];
@@ -133,6 +143,16 @@ export function combine(findings: readonly Finding[], o: CombineOptions): Combin
   if (recreate.length) {
     step('resume', { title: 'Resume', detail: 'Resume the deployments paused above; the scheduler gives them new runs within seconds.', items: names(acc.recreate, recreate), count: recreate.length, unit: 'deployments' });
   }
+  if (acc.retention) {
+    const r = acc.retention;
+    step('retention', {
+      title: 'Retention',
+      detail: `Delete the finished runs that ended more than ${r.days} days ago with their states, task runs, logs, artifacts and inputs, planned again right before the delete, in short re-checking batches (Retention's plan and job).`,
+      items: [`finished more than ${r.days} days ago`],
+      count: r.runs,
+      unit: 'runs',
+    });
+  }
   if (acc.vacuum.size) {
     step('vacuum', {
       title: 'Vacuum',
@@ -147,6 +167,7 @@ export function combine(findings: readonly Finding[], o: CombineOptions): Combin
     settings: acc.settings,
     deployments: { pauseResume: recreate, purge: [...acc.purge.keys()], recreate },
     vacuum: { tables: [...acc.vacuum], freeze: acc.freeze },
+    retentionDays: acc.retention?.days ?? null,
     manual: acc.manual,
     missingInputs: [...acc.missing.values()],
     notes: acc.notes,

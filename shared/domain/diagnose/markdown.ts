@@ -41,6 +41,8 @@ export function actionText(a: Action): string {
       return `**Recreate schedules**: ${a.title}${a.deployments.length <= 8 ? ` (${a.deployments.map((d) => d.name).join(', ')})` : ''}`;
     case 'settings':
       return [`**Settings** (${a.scope === 'server' ? 'server' : 'workers and flow processes'}): ${a.title}`, ...a.set.map((s) => `  - \`${s.name}=${s.value}\`: ${s.reason}`), ...a.inputs.map((i) => `  - \`${i.name}\`: ${i.label} (you give it)`)].join('\n');
+    case 'retention':
+      return `**Retention**: ${a.title}`;
     case 'vacuum':
       return `**VACUUM**: ${a.title}`;
     case 'manual':

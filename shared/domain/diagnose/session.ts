@@ -8,16 +8,18 @@
  *   recreate  schedules written back anchored at now, so nothing backfills
  *   settings  a profile revision and its export; the server's owner restarts it
  *   resume    the deployments paused above run again
+ *   retention finished runs past the retention go with their states, task runs, logs and artifacts
+ *             (Retention's own plan and batches; after resume, so the pause stays short)
  *   vacuum    space of the deleted rows made reusable (VACUUM never shrinks files)
  *
  * Reversible steps come before the irreversible delete only where that is possible: recreating
  * needs the backlog gone first, or a resumed deployment would get its old Late runs started.
- * New step kinds (a retention plan, issue #14) get a slot in STEP_ORDER.
+ * New step kinds get a slot in STEP_ORDER.
  */
 import { z } from 'zod';
 import { DiagnosisSchema, FindingIdSchema, SeveritySchema, MetricKeySchema, UnitSchema } from './types';
 
-export const STEP_ORDER = ['pause', 'purge', 'recreate', 'settings', 'resume', 'vacuum'] as const;
+export const STEP_ORDER = ['pause', 'purge', 'recreate', 'settings', 'resume', 'retention', 'vacuum'] as const;
 export const StepKindSchema = z.enum(STEP_ORDER);
 export type StepKind = z.infer<typeof StepKindSchema>;
 
@@ -69,6 +71,8 @@ export const SessionPlanSchema = z.object({
     recreate: z.array(z.string()),
     vacuumTables: z.array(z.string()),
     freeze: z.boolean(),
+    /** The retention step's period (null: no retention in this session; sessions saved before it had none). */
+    retentionDays: z.number().int().positive().nullable().default(null),
   }),
   /** Server processes the diagnosis assumed (re-used by the diagnosis after the session). */
   serverProcesses: z.number().nullable(),

@@ -18,6 +18,7 @@ export const FINDING_IDS = [
   'runs.late-no-worker',
   'runs.paused-backlog',
   'runs.orphaned',
+  'runs.history-unbounded',
   'space.rewrite-needed',
   'space.autovacuum-behind',
   'space.xid-age',
@@ -97,6 +98,15 @@ export const ActionSchema = z.discriminatedUnion('kind', [
     set: z.array(SettingChangeSchema),
     /** Values only the user can give (a Redis host); the session refuses until they are filled in. */
     inputs: z.array(z.object({ name: z.string(), label: z.string(), placeholder: z.string() })),
+  }),
+  z.object({
+    kind: z.literal('retention'),
+    title: z.string(),
+    /** Finished runs (every final state) that ended more than this many days ago go, with what is theirs. */
+    olderThanDays: z.number().int().positive(),
+    /** Counted by the inspection (the session plans again right before it deletes). */
+    runs: z.number(),
+    exact: z.boolean(),
   }),
   z.object({
     kind: z.literal('vacuum'),

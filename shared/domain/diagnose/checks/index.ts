@@ -5,6 +5,7 @@
 import type { Evidence } from '../evidence';
 import type { Check, Finding } from '../types';
 import { impactOf, type CheckDef } from './common';
+import { historyCheck } from './history';
 import { lateNoWorkerCheck, orphanedCheck, pausedBacklogCheck } from './runs';
 import { horizonCheck, maxRunsCheck, rruleCheck, subMinuteCheck } from './scheduler';
 import { defaultLimitCheck, logsCheck, messagingCheck, poolCheck } from './server';
@@ -19,6 +20,7 @@ export const CHECKS: readonly CheckDef[] = [
   lateNoWorkerCheck,
   pausedBacklogCheck,
   orphanedCheck,
+  historyCheck,
   rewriteCheck,
   autovacuumCheck,
   xidCheck,
@@ -57,3 +59,4 @@ export { HOT_TABLES, VACUUM_TABLES } from './space';
 export { KNOWN_FIXES } from './version';
 export { perProcessConnections, PREFECT_DEFAULT_LIMIT } from './server';
 export { POLL_STALE_MS } from './runs';
+export { HISTORY_MIN_RUNS, HISTORY_RETENTION_DAYS } from './history';
