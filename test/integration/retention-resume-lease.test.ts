@@ -13,7 +13,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { expectedDeleted, midOlderThan, runsOf, seedRetention, type RetentionScenario, type RunRow } from './support/retention-fixture';
-import { seedScenario } from './support/purge-fixture';
+import { seedScenario, superClient } from './support/purge-fixture';
 
 const h = inject('harness');
 const root = path.resolve(__dirname, '..', '..');
@@ -51,9 +51,25 @@ function store<T>(fn: (db: BetterSqlite3.Database) => T): T {
   }
 }
 
-/** Both at once; exactly one must win. */
-async function race(args: string[]): Promise<{ winner: Result; loser: Result }> {
+/**
+ * Both at once; exactly one must win. The rest of the plan is a few hundred runs, which an idle
+ * machine deletes in well under the second a CLI takes to start: the second process would then find
+ * the plan done (a different refusal) and the race would not be tested. So a SHARE lock on `table`
+ * (a table the next batch deletes from) holds the winner's first batch, as a busy Prefect would,
+ * for HOLD_MS after both started; the batch waits out its lock timeout, retries and goes on.
+ */
+const HOLD_MS = 5_000;
+async function race(args: string[], table: string): Promise<{ winner: Result; loser: Result }> {
+  const lock = superClient(h);
+  await lock.connect();
+  await lock.query('BEGIN');
+  await lock.query(`LOCK TABLE ${table} IN SHARE MODE`);
+  const released = new Promise<void>((resolve) => setTimeout(resolve, HOLD_MS)).then(async () => {
+    await lock.query('ROLLBACK').catch(() => undefined);
+    await lock.end().catch(() => undefined);
+  });
   const [a, b] = await Promise.all([runAsync(args), runAsync(args)]);
+  await released;
   const results = [a, b];
   const codes = results.map((r) => r.code).sort();
   expect(codes, results.map((r) => r.stderr).join('\n---\n')).toEqual([0, 2]);
@@ -94,7 +110,7 @@ describe('two processes resuming the same plan', () => {
     const left = store((db) => db.prepare("SELECT pid FROM plan_lease WHERE kind = 'retention' AND plan_id = ?").get(plan.id) as { pid: number } | undefined);
     expect(left?.pid).toBeGreaterThan(0); // the dead process's lease: taken over below without waiting
 
-    const { winner, loser } = await race(['retention', 'resume', plan.id, ...target(), ...slow, '--json']);
+    const { winner, loser } = await race(['retention', 'resume', plan.id, ...target(), ...slow, '--json'], 'flow_run_input');
     expectRefusedInUse(loser, 'retention.execute', plan.id);
     const o = (JSON.parse(winner.stdout) as { value: { outcome: { totals: { runs: number; subflows: number }; remaining: { runs: number | null } } } }).value.outcome;
     const want = expectedDeleted(before, plan.cutoff, s.deployments.map((d) => d.id));
@@ -111,7 +127,7 @@ describe('two processes resuming the same plan', () => {
     const killed = runSync(['purge', ...sel, '--yes', ...slow], { HOUSEKEEPER_TEST_KILL_AT: 'after-commit:2' });
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
     const plan = store((db) => db.prepare('SELECT id FROM purge_plan ORDER BY created_at DESC LIMIT 1').get() as { id: string });
-    const { winner, loser } = await race(['purge', 'resume', plan.id, ...target(), ...slow, '--json']);
+    const { winner, loser } = await race(['purge', 'resume', plan.id, ...target(), ...slow, '--json'], 'artifact');
     expectRefusedInUse(loser, 'purge.execute', plan.id);
     const o = (JSON.parse(winner.stdout) as { value: { outcome: { planned: number; deleted: number; skipped: number } } }).value.outcome;
     expect(o.deleted + o.skipped).toBe(o.planned);
