@@ -31,6 +31,7 @@ function evidence(old: number, opts: { dbVacuum?: string[] | null; settings?: bo
     logs: null,
     api: null,
     processes: { count: 1, basis: 'assumed', evidence: 'x' },
+    pauseDeletesBacklog: false,
     missing: {},
   };
 }

@@ -123,6 +123,7 @@ describe('checks without evidence', () => {
       logs: null,
       api: null,
       processes: { count: 1, basis: 'assumed', evidence: 'x' },
+      pauseDeletesBacklog: null,
       missing: { settings: 'GET /api/admin/settings could not be read: 503.', schedules: 'schedules could not be read: 503.', inspection: 'inspection failed.', runs: 'inspection failed.', space: 'no database.' },
     };
     const r = runChecks(e);
@@ -149,6 +150,7 @@ describe('markdown', () => {
     metrics: [{ key: 'late', label: 'Late runs', value: 410, unit: 'runs', source: 's' }],
     whatIf: null,
     facts: [{ group: 'Server', label: 'Prefect version', value: '3.9.1', source: 'GET /api/admin/version' }],
+    pauseDeletesBacklog: null,
     timings: {},
     notes: [],
     readOnly: false,

@@ -18,6 +18,7 @@ import type { ScheduleData } from '../schedules/list';
 import type { SchedulesService } from '../schedules/service';
 import { PostgresTarget } from '../targets/postgres';
 import { PrefectApi } from '../targets/prefect-api';
+import { apiCapabilities } from '../targets/capabilities';
 import { versionAtLeast } from '../targets/prefect-version';
 import { probeApi } from './probe-api';
 import { backlogPg, futureRunsPg, probePg, sampleLogsPg } from './probe-pg';
@@ -73,6 +74,8 @@ export async function gather(req: GatherRequest): Promise<Gathered> {
 
   const api = new PrefectApi(conn);
   const versionP = api.serverVersion(o).then((v) => v.version, () => null);
+  // What the server does on a pause, from the capability probe (not the version number).
+  const pauseDeletesP = apiCapabilities(api, signal).then((c) => !c.schedules.updatesKeepPastDue, () => null);
   const settingsJsonP = soft('settings', 'GET /api/admin/settings', () => api.adminSettings(o) as Promise<unknown>);
   const reportP = soft('inspection', 'inspection', () => req.inspect.run({ conn, ...o }));
   // Deployments and future runs are read once, for the list and the simulation both; with the
@@ -142,7 +145,7 @@ export async function gather(req: GatherRequest): Promise<Gathered> {
   let sim: Simulation | null = await simP;
   if (!list) missing.simulation ??= missing.schedules;
   if (list && list.totals.activeSchedules === 0) sim = null;
-  const [report, pg, logs, apiProbe, version] = await Promise.all([reportP, pgP, logsP, apiP, versionP]);
+  const [report, pg, logs, apiProbe, version, pauseDeletesBacklog] = await Promise.all([reportP, pgP, logsP, apiP, versionP, pauseDeletesP]);
   if (report) {
     const failed = (id: string) => report.sections.find((s) => s.id === id && (s.status === 'failed' || s.status === 'unavailable'));
     const space = failed('space');
@@ -174,6 +177,7 @@ export async function gather(req: GatherRequest): Promise<Gathered> {
     logs,
     api: apiProbe,
     processes: processesOf(req.serverProcesses, pg),
+    pauseDeletesBacklog,
     missing,
   };
   return { evidence, inspectionId: report?.id ?? null, timings, notes };

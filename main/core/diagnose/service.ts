@@ -106,6 +106,7 @@ export class DiagnoseService {
           }
         : null,
       facts: factsOf(e),
+      pauseDeletesBacklog: e.pauseDeletesBacklog,
       timings: g.timings,
       notes: [...g.notes, ...Object.values(e.missing).filter((x): x is string => !!x)].filter((x, i, a) => a.indexOf(x) === i),
       readOnly: req.conn.readOnly,
@@ -143,11 +144,22 @@ export class DiagnoseService {
     const keepNewest = req.keepNewest ?? 0;
     if (!Number.isInteger(keepNewest) || keepNewest < 0 || keepNewest > 10_000) throw new AppError('VALIDATION', 'Keep-newest must be a whole number from 0 to 10000.');
     const c = combine(picked, { inputs: req.inputs ?? {}, vacuumAfterPurge: req.conn.db.kind === 'postgres' });
+    const pauses = c.steps.some((s) => s.kind === 'pause');
+    if (pauses && d.pauseDeletesBacklog && keepNewest > 0) {
+      // The pause comes before the purge, and this Prefect deletes every never-started auto run of a
+      // paused deployment (past-due ones included): nothing would be left to keep.
+      throw new AppError('VALIDATION', `Keeping the newest ${keepNewest} past-due runs is not possible on Prefect ${d.prefectVersion ?? 'before 3.3.4'}: pausing a deployment deletes all its never-started scheduled runs, and the session pauses before it purges.`, {
+        hint: 'Plan with keep-newest 0, or leave out the findings that recreate schedules (they pause).',
+      });
+    }
     if (c.missingInputs.length) {
       throw new AppError('VALIDATION', `The session needs ${c.missingInputs.map((i) => `${i.label} (${i.name})`).join(', ')}.`, { hint: `For example ${c.missingInputs.map((i) => `${i.name}=${i.placeholder}`).join(' ')}.`, details: { inputs: c.missingInputs } });
     }
     let settings: SessionPlan['settings'] = null;
     const notes = [...c.notes];
+    if (pauses && d.pauseDeletesBacklog) {
+      notes.push(`Prefect ${d.prefectVersion ?? 'before 3.3.4'} deletes every never-started scheduled run of a deployment when it is paused (Prefect 3.3.4 kept the past-due ones): the pause step already removes their Late backlog, and the purge step deletes what is left.`);
+    }
     if (c.settings.length) {
       const profile = req.settings?.profile?.trim() || profileNameFor(req.conn.name);
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(profile) || profile.length > 100) throw new AppError('VALIDATION', `"${profile}" is not a profile name: use letters, digits, dot, dash and underscore.`);

@@ -111,6 +111,8 @@ export interface Evidence {
   logs: LogSample | null;
   api: ApiProbe | null;
   processes: Processes;
+  /** Pausing a deployment deletes its past-due auto runs too (Prefect before 3.3.4); null: not probed. */
+  pauseDeletesBacklog: boolean | null;
   /** Why a part is missing, by part name. */
   missing: Partial<Record<EvidencePart, string>>;
 }

@@ -203,6 +203,12 @@ export const DiagnosisSchema = z.object({
     .object({ settings: z.record(z.string(), z.number()), held: z.number(), insertsPerLoop: z.number(), datesPerLoop: z.number() })
     .nullable(),
   facts: z.array(FactSchema),
+  /**
+   * Whether pausing a deployment makes this server delete its past-due auto-scheduled runs too
+   * (Prefect before 3.3.4; the capability probe's updatesKeepPastDue). null: not probed (diagnoses
+   * saved before this field, or the probe failed). The session plan reads it (keep-newest, notes).
+   */
+  pauseDeletesBacklog: z.boolean().nullable().default(null),
   /** Time spent per part (inspect, schedules, simulate, database, api), for the curious and the benchmark. */
   timings: z.record(z.string(), z.number()),
   notes: z.array(z.string()),
