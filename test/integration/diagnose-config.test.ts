@@ -1,5 +1,5 @@
 /**
- * The configuration findings on a real Prefect 3.9.1 server started with the settings under test:
+ * The configuration findings on a real Prefect server (3.9.1 in `npm test`, each line in the matrix) started with the settings under test:
  * PREFECT_SERVER_API_DEFAULT_LIMIT raised to 5000 over 4,000 runs, a pool of 120 per process that two
  * processes cannot fit into max_connections, in-memory messaging with two processes, and flows run
  * by a real Prefect client whose PREFECT_LOGGING_TO_API_BATCH_SIZE equals MAX_LOG_SIZE (so every log
@@ -13,7 +13,7 @@ import type { JobFinished } from '../../shared/domain/jobs';
 import { diagnoseOf } from '../../main/handlers/diagnose';
 import { planSeed, targetsFromDeployments } from '../harness/seed-plan';
 import { seedRunsPg } from '../harness/seed-sql';
-import { runFlow, startDiagServer, type DiagServer } from './support/diagnose-fixture';
+import { runFlow, serverSettingsOf, startDiagServer, type DiagServer } from './support/diagnose-fixture';
 import { tempContext } from './support/purge-fixture';
 import { createDeployments } from './support/schedules-fixture';
 
@@ -23,6 +23,9 @@ describe('diagnose: server configuration findings', () => {
   let s: DiagServer;
   let env: ReturnType<typeof tempContext>;
   let d: Diagnosis;
+  /** db_vacuum's own connection per process (servers with the service, 3.6.19+), and whether the server has Docket (3.6+). */
+  let vacuumConnection = 0;
+  let hasDocket = true;
   const find = (id: string): Finding => {
     const f = d.findings.find((x) => x.id === id);
     if (!f) throw new Error(`${id} not raised: ${JSON.stringify(d.checks.find((c) => c.id === id))}`);
@@ -45,6 +48,9 @@ describe('diagnose: server configuration findings', () => {
     // Workers whose batch size equals the largest log: every log line is its own POST /api/logs/.
     await runFlow(h, s.server.info.apiUrl, env.home, { PREFECT_LOGGING_TO_API_BATCH_SIZE: '1000000' });
     await runFlow(h, s.server.info.apiUrl, env.home, { PREFECT_LOGGING_TO_API_BATCH_SIZE: '1000000' });
+    const settings = await serverSettingsOf(s.server.info.apiUrl);
+    vacuumConnection = settings.dbVacuum?.length ? 1 : 0;
+    hasDocket = settings.messaging.docketUrl !== null;
     d = await diagnoseOf(env.ctx).diagnose({ conn: s.conn(), serverProcesses: 2 });
   }, 300_000);
 
@@ -66,19 +72,23 @@ describe('diagnose: server configuration findings', () => {
   it('raises the pool budget of two processes against max_connections, and sizes the pool to fit', () => {
     const f = find('database.pool-over-max-connections');
     const budget = f.effect[0]!;
-    // 120 + 0 overflow + db_vacuum's own connection, per process.
-    expect(budget.before).toBe(2 * 121);
+    // 120 + 0 overflow (+ db_vacuum's own connection where the server has the service), per process.
+    expect(budget.before).toBe(2 * (120 + vacuumConnection));
     expect(budget.after!).toBeLessThanOrEqual(200);
     const set = f.actions[0]!.kind === 'settings' ? f.actions[0]!.set : [];
     const pool = Number(set.find((x) => x.name === 'PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE')!.value);
     const overflow = Number(set.find((x) => x.name === 'PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW')!.value);
-    expect(2 * (pool + overflow + 1)).toBe(budget.after);
+    expect(2 * (pool + overflow + vacuumConnection)).toBe(budget.after);
     expect(f.measured.find((m) => m.label === 'max_connections')?.value).toBe(200);
   });
 
   it('raises in-memory messaging shared by two server processes', () => {
     const f = find('messaging.in-memory-multi-process');
-    expect(f.measured.map((m) => m.label)).toEqual(expect.arrayContaining(['Messaging broker', 'Docket URL']));
+    expect(f.measured.map((m) => m.label)).toEqual(expect.arrayContaining(['Messaging broker', ...(hasDocket ? ['Docket URL'] : [])]));
+    // A server without Docket (before 3.6) gets no Docket setting, and the finding says why.
+    const names = f.actions[0]!.kind === 'settings' ? f.actions[0]!.set.map((x) => x.name) : [];
+    expect(names.includes('PREFECT_SERVER_DOCKET_URL')).toBe(hasDocket);
+    if (!hasDocket) expect(f.notes.join(' ')).toMatch(/has no .*server\.docket\.url settings? \(.* came in a later Prefect release\)/);
     const settings = f.actions[0]!;
     expect(settings.kind === 'settings' && settings.inputs.map((i) => i.name)).toEqual(['PREFECT_REDIS_MESSAGING_HOST']);
   });
@@ -106,7 +116,7 @@ describe('diagnose: server configuration findings', () => {
     expect(() => svc.plan({ conn: s.conn(), diagnosisId: d.id, findings: picked, settings: { format: 'toml', path: file } })).toThrow(/Redis host \(PREFECT_REDIS_MESSAGING_HOST\)/);
     const plan = svc.plan({ conn: s.conn(), diagnosisId: d.id, findings: picked, settings: { profile: 'prod', format: 'toml', path: file }, inputs: { PREFECT_REDIS_MESSAGING_HOST: 'redis.internal' } });
     expect(plan.steps.map((x) => x.kind)).toEqual(['settings']);
-    expect(plan.settings!.set.find((x) => x.name === 'PREFECT_SERVER_DOCKET_URL')?.value).toBe('redis://redis.internal:6379/1');
+    expect(plan.settings!.set.find((x) => x.name === 'PREFECT_SERVER_DOCKET_URL')?.value).toBe(hasDocket ? 'redis://redis.internal:6379/1' : undefined);
     expect(plan.settings!.set.filter((x) => x.scope === 'clients').map((x) => x.name)).toContain('PREFECT_LOGGING_TO_API_BATCH_SIZE');
     const { finished } = svc.apply({ conn: s.conn(), sessionId: plan.sessionId, confirmCount: 4 });
     const o = ((await finished) as JobFinished).result as SessionOutcome;
