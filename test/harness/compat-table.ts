@@ -100,6 +100,8 @@ export interface LineResult {
   fileErrors: string[];
   /** The test files this line ran (the whole suite, or the CI subset). */
   files: string[];
+  /** Where the results came from when not this checkout's own matrix run (`<version>.source` beside them). */
+  source: string | null;
   /** Integration test files this line did not run (the suite minus `files`). */
   notRun: string[];
   /** Test files whose result comes from a later part run of this line (`--files`), not the full run. */
@@ -111,7 +113,7 @@ export interface LineResult {
 function lineResult(version: string, seconds: number | null, report: JsonReport, caps: CapabilitiesFile | null, rerun: string[] = []): LineResult {
   const features: Record<string, FeatureResult> = {};
   for (const f of FEATURES) features[f.id] = { status: 'not run', passed: 0, failed: 0, skipped: 0, failures: [], skippedTests: [], degraded: [] };
-  const out: LineResult = { line: version.split('.').slice(0, 2).join('.'), version, seconds, passed: 0, failed: 0, skipped: 0, fileErrors: [], files: report.testResults.map((t) => path.basename(t.name)).sort(), notRun: [], rerun, degraded: caps?.degraded ?? [], features };
+  const out: LineResult = { line: version.split('.').slice(0, 2).join('.'), version, seconds, passed: 0, failed: 0, skipped: 0, fileErrors: [], files: report.testResults.map((t) => path.basename(t.name)).sort(), notRun: [], source: null, rerun, degraded: caps?.degraded ?? [], features };
   for (const file of report.testResults) {
     const name = path.basename(file.name);
     if (file.status === 'failed' && file.assertionResults.every((a) => a.status !== 'failed')) out.fileErrors.push(`${name}: ${(file.message ?? 'failed').split('\n')[0]}`);
@@ -211,6 +213,7 @@ function markdown(lines: LineResult[], generatedAt: string): string {
   for (const l of lines) {
     out.push(`### Prefect ${l.version}`, '');
     out.push(`${l.passed} passed, ${l.failed} failed, ${l.skipped} skipped${l.seconds !== null ? ` in ${Math.round(l.seconds)} s` : ''}.`, '');
+    if (l.source) out.push(`Results from ${l.source}.`, '');
     out.push(`Test files (${l.files.length}): ${l.files.map((f) => `\`${f}\``).join(', ')}.`, '');
     out.push(l.notRun.length ? `Not run on this line (${l.notRun.length} of the suite's ${l.files.length + l.notRun.length} files): ${l.notRun.map((f) => `\`${f}\``).join(', ')}.` : 'The whole integration suite ran on this line.', '');
     if (l.rerun.length) out.push(`Run on their own after the line's run, or again (their newest result is counted): ${l.rerun.map((f) => `\`${f}\``).join(', ')}.`, '');
@@ -238,6 +241,8 @@ export async function writeCompatTable(dir: string, summary: Array<{ version: st
     const caps = existsSync(capsFile) ? (JSON.parse(await readFile(capsFile, 'utf8')) as CapabilitiesFile) : null;
     const r = lineResult(v, summary.find((s) => s.version === v)?.seconds ?? null, report, caps, rerun);
     r.notRun = suite.filter((f) => !r.files.includes(f));
+    const sourceFile = path.join(dir, `${v}.source`);
+    if (existsSync(sourceFile)) r.source = (await readFile(sourceFile, 'utf8')).trim();
     lines.push(r);
   }
   if (lines.length === 0) throw new Error(`no matrix results in ${dir}: run npm run test:compat first`);
