@@ -110,7 +110,7 @@ export interface LineResult {
   features: Record<string, FeatureResult>;
 }
 
-function lineResult(version: string, seconds: number | null, report: JsonReport, caps: CapabilitiesFile | null, rerun: string[] = []): LineResult {
+export function lineResult(version: string, seconds: number | null, report: JsonReport, caps: CapabilitiesFile | null, rerun: string[] = []): LineResult {
   const features: Record<string, FeatureResult> = {};
   for (const f of FEATURES) features[f.id] = { status: 'not run', passed: 0, failed: 0, skipped: 0, failures: [], skippedTests: [], degraded: [] };
   const out: LineResult = { line: version.split('.').slice(0, 2).join('.'), version, seconds, passed: 0, failed: 0, skipped: 0, fileErrors: [], files: report.testResults.map((t) => path.basename(t.name)).sort(), notRun: [], source: null, rerun, degraded: caps?.degraded ?? [], features };
@@ -149,8 +149,10 @@ function lineResult(version: string, seconds: number | null, report: JsonReport,
   }
   for (const f of FEATURES) {
     const r = features[f.id]!;
-    r.degraded = out.degraded.filter((d) => f.degradations.includes(d.feature)).map((d) => d.feature);
-    r.status = r.failed > 0 ? 'fails' : r.passed === 0 ? 'not run' : r.degraded.length ? 'degraded' : 'works';
+    const ran = r.passed + r.failed > 0;
+    // A detour only counts for a feature whose tests ran on the line.
+    r.degraded = ran ? out.degraded.filter((d) => f.degradations.includes(d.feature)).map((d) => d.feature) : [];
+    r.status = r.failed > 0 ? 'fails' : !ran ? 'not run' : r.degraded.length ? 'degraded' : 'works';
   }
   return out;
 }
@@ -165,7 +167,7 @@ function table(lines: LineResult[], withFootnotes: boolean): string {
     const cells = lines.map((l) => {
       const r = l.features[f.id]!;
       let cell = MARK[r.status];
-      if (withFootnotes && r.degraded.length) {
+      if (withFootnotes && r.degraded.length && r.status !== 'not run') {
         const n = r.degraded.map((d) => {
           if (!reasons.has(d)) reasons.set(d, reasons.size + 1);
           return reasons.get(d)!;
