@@ -38,6 +38,24 @@ const MARKER = '.housekeeper-installed';
 /** Dependencies published this long after the release still count as "as of its release" (hotfixes). */
 const CUTOFF_SLACK_MS = 2 * 24 * 3600 * 1000;
 
+/**
+ * Pins for lines whose "as of its release" index holds a dependency release that breaks them. Each is
+ * inside the release's own declared range, and recorded in the venv's marker (a changed pin rebuilds
+ * that venv only).
+ *
+ * - 3.8: its cutoff's newest SQLAlchemy (2.1.4, and 2.1.3 too) breaks the scheduler's bulk insert
+ *   (models/deployments.py _insert_scheduled_flow_runs: "Can't evaluate bulk DML statement; please
+ *   supply a bulk_dml decorated function", so POST /deployments/{id}/schedule answers 503 and the
+ *   scheduler makes no runs); 2.0.54 works, and so does 3.9.1 with SQLAlchemy 2.1.6 (seen 2026-12-04).
+ */
+const PINS: Record<string, string[]> = {
+  '3.8': ['sqlalchemy[asyncio]<2.1'],
+};
+
+export function pinsFor(version: string): string[] {
+  return PINS[version.split('.').slice(0, 2).join('.')] ?? [];
+}
+
 function log(msg: string): void {
   process.stderr.write(`[harness:venv] ${msg}\n`);
 }
@@ -55,6 +73,7 @@ async function isUsable(dir: string, version: string): Promise<boolean> {
   try {
     const marker = (await readFile(path.join(dir, MARKER), 'utf8')).trim().split(/\s+/);
     if (marker[0] !== version || !marker[1]) return false;
+    if ((marker[2] ?? '') !== pinsFor(version).join(',')) return false;
     // What `pip show prefect` reports, without paying ~1 s of Python startup on every harness start:
     // pip records the installed version as site-packages/prefect-<version>.dist-info.
     const lib = path.join(dir, 'lib');
@@ -118,7 +137,7 @@ async function doEnsure(version: string): Promise<PrefectVenv> {
 
   const started = Date.now();
   const cutoff = new Date((await prefectUploadTime(version)).getTime() + CUTOFF_SLACK_MS).toISOString();
-  log(`creating ${dir} with prefect==${version}, dependencies as of ${cutoff} (first run: pip needs a minute or two)`);
+  log(`creating ${dir} with prefect==${version}${pinsFor(version).length ? ` and ${pinsFor(version).join(' ')}` : ''}, dependencies as of ${cutoff} (first run: pip needs a minute or two)`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(path.dirname(dir), { recursive: true });
   const python = process.env.HK_PYTHON ?? 'python3';
@@ -133,8 +152,9 @@ async function doEnsure(version: string): Promise<PrefectVenv> {
     });
   // pip 26 brought --uploaded-prior-to; the venv's bundled pip may be older.
   await pip(['install', '--quiet', '--upgrade', 'pip>=26']);
-  await pip(['install', '--quiet', '--uploaded-prior-to', cutoff, `prefect==${version}`]);
-  await writeFile(path.join(dir, MARKER), `${version} ${cutoff}\n`);
+  const pins = pinsFor(version);
+  await pip(['install', '--quiet', '--uploaded-prior-to', cutoff, `prefect==${version}`, ...pins]);
+  await writeFile(path.join(dir, MARKER), `${[version, cutoff, pins.join(',')].filter(Boolean).join(' ')}\n`);
   if (!(await isUsable(dir, version))) {
     throw new Error(`venv ${dir} was installed but 'pip show prefect' does not report ${version}`);
   }

@@ -29,3 +29,23 @@ describe('compat table: part runs laid over a line\'s full run', () => {
     expect(rerun).toEqual(['b.test.ts']);
   });
 });
+
+describe('compat table: a feature whose tests did not run on a line', () => {
+  it('is "not run" without the line\'s detours; one that ran carries them', async () => {
+    const { lineResult } = await import('../harness/compat-table');
+    const report = { testResults: [{ name: '/repo/test/integration/purge-sqlite-api.test.ts', status: 'passed', assertionResults: [{ ancestorTitles: ['purge through the Prefect API (no database access)'], title: 't', status: 'passed' as const }] }] };
+    const caps = { version: '3.1.15', source: 'openapi', degraded: [{ feature: 'purge.bulk-delete', reason: 'r' }] };
+    const r = lineResult('3.1.15', null, report, caps);
+    expect(r.features['purge-api']).toMatchObject({ status: 'degraded', degraded: ['purge.bulk-delete'] });
+    expect(r.features.retention).toMatchObject({ status: 'not run', degraded: [] });
+  });
+});
+
+describe('harness venv pins', () => {
+  it('pins SQLAlchemy below 2.1 on the 3.8 line only', async () => {
+    const { pinsFor } = await import('../harness/venv');
+    expect(pinsFor('3.8.8')).toEqual(['sqlalchemy[asyncio]<2.1']);
+    expect(pinsFor('3.9.1')).toEqual([]);
+    expect(pinsFor('3.7.8')).toEqual([]);
+  });
+});

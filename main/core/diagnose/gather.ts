@@ -17,6 +17,7 @@ import { SchedulesApi } from '../schedules/api';
 import type { ScheduleData } from '../schedules/list';
 import type { SchedulesService } from '../schedules/service';
 import { PostgresTarget } from '../targets/postgres';
+import { apiCapabilities } from '../targets/capabilities';
 import { PrefectApi } from '../targets/prefect-api';
 import { apiCapabilities } from '../targets/capabilities';
 import { versionAtLeast } from '../targets/prefect-version';
@@ -82,14 +83,14 @@ export async function gather(req: GatherRequest): Promise<Gathered> {
   // database, the future runs in one indexed query instead of API pages of 200.
   const dataP = soft('schedules', 'deployments and future runs', async (): Promise<ScheduleData> => {
     const sapi = new SchedulesApi(api);
-    const [deployments, now] = await Promise.all([sapi.deployments(signal), sapi.serverNow(signal)]);
+    const [deployments, now, caps] = await Promise.all([sapi.deployments(signal), sapi.serverNow(signal), apiCapabilities(api, signal)]);
     const ids = deployments.map((d) => d.id);
     if (conn.db.kind !== 'postgres') return { deployments, now, future: await sapi.futureRuns(ids, now, signal) };
     const target = new PostgresTarget(conn.db, { applicationName: 'housekeeper-diagnose', maxConnections: 1 });
     try {
       return await target.readOnly(
         async (q) => {
-          const [future, b] = [await futureRunsPg(q, ids, now), await backlogPg(q, now)];
+          const [future, b] = [await futureRunsPg(q, ids, now), await backlogPg(q, now, caps.filters.flowRunCreatedBy)];
           // Deployments without scheduled runs are not in the pass: nothing past due, nothing left behind.
           for (const d of deployments) if (!b.backlog.has(d.id)) b.backlog.set(d.id, { pastDue: 0, leftBehind: 0 });
           return { deployments, now, future, backlog: b.backlog, orphaned: b.orphaned };

@@ -188,20 +188,23 @@ export async function futureRunsPg(q: Query, deploymentIds: string[], now: numbe
  * What the Schedules list counts per deployment through three API calls each (schedules/api.ts
  * backlog, orphaned), in one pass over the SCHEDULED runs: past-due Scheduled/Late runs, runs made by
  * schedules that no longer exist, and runs made by schedules of deployments that no longer exist.
+ * "Made by the scheduler" is decided as the API path decides it (SchedulesApi.madeByScheduler):
+ * created_by where the server can filter on it, else the auto-scheduled tag, because runs before
+ * Prefect 3.2 carry no created_by at all (the capabilities module's flowRunCreatedBy).
  */
 export const BACKLOG_SQL = `
 SELECT fr.deployment_id::text AS id,
        count(*) FILTER (WHERE fr.state_name IN ('Scheduled', 'Late') AND fr.next_scheduled_start_time < $1::timestamptz) AS past_due,
        count(*) FILTER (WHERE fr.created_by->>'type' = 'SCHEDULE'
                           AND NOT EXISTS (SELECT 1 FROM deployment_schedule ds WHERE ds.id::text = fr.created_by->>'id')) AS left_behind,
-       count(*) FILTER (WHERE fr.created_by->>'type' = 'SCHEDULE') AS made,
+       count(*) FILTER (WHERE CASE WHEN $2::boolean THEN fr.created_by->>'type' = 'SCHEDULE' ELSE fr.tags ? 'auto-scheduled' END) AS made,
        bool_or(EXISTS (SELECT 1 FROM deployment d WHERE d.id = fr.deployment_id)) AS exists
   FROM flow_run fr
  WHERE fr.state_type = 'SCHEDULED' AND fr.deployment_id IS NOT NULL
  GROUP BY fr.deployment_id`;
 
-export async function backlogPg(q: Query, now: number): Promise<{ backlog: Map<string, { pastDue: number; leftBehind: number }>; orphaned: number }> {
-  const rows = await q<{ id: string; past_due: number; left_behind: number; made: number; exists: boolean }>(BACKLOG_SQL, [new Date(now).toISOString()]);
+export async function backlogPg(q: Query, now: number, byCreatedBy: boolean): Promise<{ backlog: Map<string, { pastDue: number; leftBehind: number }>; orphaned: number }> {
+  const rows = await q<{ id: string; past_due: number; left_behind: number; made: number; exists: boolean }>(BACKLOG_SQL, [new Date(now).toISOString(), byCreatedBy]);
   const backlog = new Map<string, { pastDue: number; leftBehind: number }>();
   let orphaned = 0;
   for (const r of rows) {

@@ -21,7 +21,7 @@ import type { PostgresTarget } from './postgres';
 import type { PrefectApi } from './prefect-api';
 import { SqliteTarget } from './sqlite';
 
-export { degradations, degradationsFor, IGNORED_LOOP_SECONDS, SINCE, type ApiCapabilities } from './capability-facts';
+export { capabilitiesFromVersion, degradations, degradationsFor, IGNORED_LOOP_SECONDS, SINCE, type ApiCapabilities } from './capability-facts';
 
 const log = createLogger('targets:capabilities');
 const TTL_MS = 10 * 60_000;

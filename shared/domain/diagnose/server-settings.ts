@@ -23,6 +23,24 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
 
+/** SQLAlchemy's QueuePool defaults, what a 3.0 server uses when its pool settings are unset. */
+const SQLALCHEMY_POOL_SIZE = 5;
+const SQLALCHEMY_MAX_OVERFLOW = 10;
+
+/**
+ * The pool settings: `server.database.sqlalchemy.<name>` from Prefect 3.1; 3.0 has them flat
+ * (`server.database.sqlalchemy_<name>`, Optional, unset by default) and then passes nothing to
+ * SQLAlchemy, whose QueuePool default applies (3.0.11 server/database/configurations.py engine()).
+ */
+function poolSetting(json: unknown, name: 'pool_size' | 'max_overflow', sqlalchemyDefault: number): number | null {
+  const nested = num(at(json, `server.database.sqlalchemy.${name}`));
+  if (nested !== null) return nested;
+  const database = at(json, 'server.database');
+  const flat = `sqlalchemy_${name}`;
+  if (database && typeof database === 'object' && flat in database) return num((database as Json)[flat]) ?? sqlalchemyDefault;
+  return null;
+}
+
 export function readServerSettings(json: unknown): ServerSettingsView {
   const services: ServerSettingsView['services'] = [];
   const svc = at(json, 'server.services');
@@ -36,8 +54,8 @@ export function readServerSettings(json: unknown): ServerSettingsView {
   }
   const vacuum = at(json, 'server.services.db_vacuum.enabled');
   return {
-    poolSize: num(at(json, 'server.database.sqlalchemy.pool_size')),
-    maxOverflow: num(at(json, 'server.database.sqlalchemy.max_overflow')),
+    poolSize: poolSetting(json, 'pool_size', SQLALCHEMY_POOL_SIZE),
+    maxOverflow: poolSetting(json, 'max_overflow', SQLALCHEMY_MAX_OVERFLOW),
     poolTimeout: num(at(json, 'server.database.sqlalchemy.pool_timeout')),
     statementTimeout: num(at(json, 'server.database.timeout')),
     defaultLimit: num(at(json, 'server.api.default_limit')),

@@ -17,6 +17,7 @@ import { startPrefectServer, type PrefectServer } from '../../harness/prefect-se
 import type { DeploymentSpec, SeededDeployment } from '../../harness/seed-api';
 import type { HarnessInfo } from '../../harness/types';
 import type { ResolvedConnection } from '../../../main/core/connections/types';
+import { readServerSettings, type ServerSettingsView } from '../../../shared/domain/diagnose';
 import { createDeployments, runsOf, scheduleRuns, sql } from './schedules-fixture';
 import { createDatabase } from './scheduler-server';
 
@@ -51,6 +52,16 @@ export async function startDiagServer(h: HarnessInfo, name: string, env: Record<
       await sql(h, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`, [], 'postgres').catch(() => undefined);
     },
   };
+}
+
+/**
+ * The server's settings as Diagnose reads them (GET /admin/settings): what a line has (db_vacuum from
+ * 3.6.19, Docket from 3.6, lease storage from 3.4) is taken from the server itself, not its number.
+ */
+export async function serverSettingsOf(apiUrl: string): Promise<ServerSettingsView> {
+  const res = await fetch(`${apiUrl}/admin/settings`);
+  if (!res.ok) throw new Error(`GET /admin/settings: ${res.status}`);
+  return readServerSettings(await res.json());
 }
 
 /** Starts another Prefect server on the same database with other settings (the owner's restart). */

@@ -192,6 +192,18 @@ export const messagingCheck: CheckDef = {
       return { status: 'clear', note: `In-memory messaging (${parts.length} parts) with ${e.processes.basis === 'assumed' ? 'one server process assumed' : `one server process (${e.processes.evidence})`}: fine for a single process.` };
     }
     const p = e.processes.count;
+    const m = e.settings!.messaging;
+    // Only the settings this server has: causal ordering and lease storage came in Prefect 3.4, Docket
+    // in 3.6 (prefect/settings/models/server/{events,concurrency,docket}.py of each line); a setting the
+    // server does not know would be saved into a profile that its Prefect ignores.
+    const redis = [
+      { key: 'server.events.messaging_broker', has: m.broker !== null, name: 'PREFECT_SERVER_EVENTS_MESSAGING_BROKER', value: 'prefect_redis.messaging', reason: 'Events reach every server process.' },
+      { key: 'server.events.messaging_cache', has: m.cache !== null, name: 'PREFECT_SERVER_EVENTS_MESSAGING_CACHE', value: 'prefect_redis.messaging', reason: 'One de-duplication cache for all processes.' },
+      { key: 'server.events.causal_ordering', has: m.causalOrdering !== null, name: 'PREFECT_SERVER_EVENTS_CAUSAL_ORDERING', value: 'prefect_redis.ordering', reason: 'Ordering across processes (without it task states can wait, PrefectHQ/prefect#18774).' },
+      { key: 'server.concurrency.lease_storage', has: m.leaseStorage !== null, name: 'PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE', value: 'prefect_redis.lease_storage', reason: 'Concurrency leases visible to every process.' },
+      { key: 'server.docket.url', has: m.docketUrl !== null, name: 'PREFECT_SERVER_DOCKET_URL', value: 'redis://{PREFECT_REDIS_MESSAGING_HOST}:6379/1', reason: 'One task queue for the background services instead of one per process.' },
+    ];
+    const missing = redis.filter((x) => !x.has);
     return {
       status: 'raised',
       finding: {
@@ -211,19 +223,16 @@ export const messagingCheck: CheckDef = {
             title: 'Move messaging, ordering, leases and Docket to Redis (prefect-redis)',
             preset: null,
             scope: 'server',
-            set: [
-              { name: 'PREFECT_SERVER_EVENTS_MESSAGING_BROKER', value: 'prefect_redis.messaging', reason: 'Events reach every server process.' },
-              { name: 'PREFECT_SERVER_EVENTS_MESSAGING_CACHE', value: 'prefect_redis.messaging', reason: 'One de-duplication cache for all processes.' },
-              { name: 'PREFECT_SERVER_EVENTS_CAUSAL_ORDERING', value: 'prefect_redis.ordering', reason: 'Ordering across processes (without it task states can wait, PrefectHQ/prefect#18774).' },
-              { name: 'PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE', value: 'prefect_redis.lease_storage', reason: 'Concurrency leases visible to every process.' },
-              { name: 'PREFECT_SERVER_DOCKET_URL', value: 'redis://{PREFECT_REDIS_MESSAGING_HOST}:6379/1', reason: 'One task queue for the background services instead of one per process.' },
-            ],
+            set: redis.filter((x) => x.has).map(({ has: _has, key: _key, ...x }) => x),
             inputs: [{ name: 'PREFECT_REDIS_MESSAGING_HOST', label: 'Redis host', placeholder: 'redis.internal' }],
           },
           { kind: 'manual', title: 'Install prefect-redis and run Redis', text: 'The server image needs the prefect-redis package, and a Redis every server process can reach.', command: 'pip install prefect-redis' },
         ],
         effect: [{ label: 'Processes that see every event', before: 1, after: p, unit: 'count', basis: 'measurement' }],
-        notes: e.processes.basis === 'inferred' ? [`The process count was inferred from the database sessions: ${e.processes.evidence}.`] : [],
+        notes: [
+          ...(e.processes.basis === 'inferred' ? [`The process count was inferred from the database sessions: ${e.processes.evidence}.`] : []),
+          ...(missing.length ? [`${e.version ? `Prefect ${e.version}` : 'This server'} has no ${missing.map((x) => x.key).join(', ')} setting${missing.length === 1 ? '' : 's'} (${missing.length === 1 ? 'it' : 'they'} came in a later Prefect release): ${missing.length === 1 ? 'it is' : 'they are'} left out.`] : []),
+        ],
       },
     };
   },
