@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Session, SessionOutcome } from '../../shared/domain/diagnose';
 import type { JobFinished } from '../../shared/domain/jobs';
 import { diagnoseOf } from '../../main/handlers/diagnose';
-import { capabilitiesFromVersion } from '../../main/core/targets/capabilities';
 import { markLate, startDiagServer, type DiagServer } from './support/diagnose-fixture';
 import { tempContext } from './support/purge-fixture';
 import { createDeployments, scheduleRuns, sql } from './support/schedules-fixture';
@@ -62,12 +61,14 @@ describe('diagnose: a cancelled session', () => {
     // Housekeeper deleted nothing, and nothing is left paused. Before Prefect 3.3.4 the pause itself
     // deletes the Late backlog (Prefect's update rule, not Housekeeper's purge): the plan said so.
     const [after] = await sql<{ n: string }>(h, `SELECT count(*) AS n FROM flow_run WHERE state_name = 'Late'`, [], s.database);
-    if (capabilitiesFromVersion(d.prefectVersion).schedules.updatesKeepPastDue) {
+    // The diagnosis recorded what the capability probe found (updatesKeepPastDue).
+    expect(d.pauseDeletesBacklog).not.toBeNull();
+    if (!d.pauseDeletesBacklog) {
       expect(Number(after!.n)).toBe(Number(before!.n));
-      expect(plan.notes.join(' ')).not.toMatch(/past-due ones included/);
+      expect(plan.notes.join(' ')).not.toMatch(/when it is paused/);
     } else {
       expect(Number(after!.n)).toBe(0);
-      expect(plan.notes.join(' ')).toMatch(new RegExp(`Prefect ${d.prefectVersion!.replace(/\./g, '\\.')} deletes every never-started auto-scheduled run of a deployment, past-due ones included`));
+      expect(plan.notes.join(' ')).toMatch(new RegExp(`Prefect ${d.prefectVersion!.replace(/\./g, '\\.')} deletes every never-started scheduled run of a deployment when it is paused`));
     }
     for (const id of ids) expect((await s.api.get<{ paused: boolean }>(`/deployments/${id}`)).paused).toBe(false);
     expect(env.ctx.store.audit.list({ limit: 50 }).find((a) => a.action === 'diagnose.session')?.outcome).toBe('cancelled');

@@ -19,7 +19,6 @@ import type { SchedulesService } from '../schedules/service';
 import { PostgresTarget } from '../targets/postgres';
 import { apiCapabilities } from '../targets/capabilities';
 import { PrefectApi } from '../targets/prefect-api';
-import { apiCapabilities } from '../targets/capabilities';
 import { versionAtLeast } from '../targets/prefect-version';
 import { probeApi } from './probe-api';
 import { backlogPg, futureRunsPg, probePg, sampleLogsPg } from './probe-pg';

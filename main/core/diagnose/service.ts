@@ -31,7 +31,6 @@ import type { ResolvedConnection } from '../connections/types';
 import type { InspectService } from '../inspect/service';
 import type { JobFinished } from '../../../shared/domain/jobs';
 import { createLogger } from '../log/logger';
-import { capabilitiesFromVersion, degradationsFor } from '../targets/capabilities';
 import { gather } from './gather';
 import { EXECUTORS, stepError, type StepServices, type StepState } from './steps';
 
@@ -194,11 +193,6 @@ export class DiagnoseService {
       if (!exists) notes.push(`Profile "${profile}" does not exist yet: it is created with only these settings.`);
     }
     if (req.conn.readOnly) notes.push('This connection is read-only: the plan can be reviewed but not applied.');
-    // What a pause or recreate does on this server is Prefect's, by release (update-deletes-backlog:
-    // before 3.3.4 it deletes past-due auto-scheduled runs too, models/deployments.py); the plan says so.
-    if (c.steps.some((s) => s.kind === 'pause' || s.kind === 'recreate')) {
-      for (const x of degradationsFor(capabilitiesFromVersion(d.prefectVersion), 'schedules').filter((x) => x.feature === 'schedules.update-deletes-backlog')) notes.push(x.reason);
-    }
     const plan: SessionPlan = {
       sessionId: crypto.randomUUID(),
       connectionId: req.conn.id,
