@@ -121,6 +121,7 @@ function report(seed: SeedFacts, rows: Row[], version: string): string {
   const rate = (r: Row) => r.result.runs / r.result.seconds;
   const p = (l: Latencies, q: number) => quantile(allOf(l), q);
   const labels: Record<string, string> = { hk: 'Housekeeper retention (CLI)', 'hk-1s': 'Housekeeper, 1 s batches', 'hk-base': 'Housekeeper, base build', delete: 'one unbatched DELETE', vacuum: 'Prefect db_vacuum (3.9.1)' };
+  const label = (name: string) => labels[name] ?? (/^hk-\d+$/.test(name) ? `Housekeeper, ${name.slice(3)} ms batches` : name);
   const out: string[] = [
     '',
     `Retention benchmark: Prefect ${version} on PostgreSQL, retention ${DAYS} days, scale ${SCALE} (machine: ${os.cpus().length} cores, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})`,
@@ -130,7 +131,7 @@ function report(seed: SeedFacts, rows: Row[], version: string): string {
   ];
   for (const r of rows) {
     out.push(
-      `${(labels[r.name] ?? r.name).padEnd(30)}${pad(formatInt(r.result.runs), 11)}${pad(r.result.seconds.toFixed(1), 9)}${pad(rate(r).toFixed(0), 9)}` +
+      `${label(r.name).padEnd(30)}${pad(formatInt(r.result.runs), 11)}${pad(r.result.seconds.toFixed(1), 9)}${pad(rate(r).toFixed(0), 9)}` +
         `${pad(`${ms(p(r.idle, 0.5))} / ${ms(p(r.during, 0.5))}`, 22)}${pad(`${ms(p(r.idle, 0.99))} / ${ms(p(r.during, 0.99))}`, 22)}` +
         `${pad(formatBytes(r.walBytes), 11)}${pad(r.result.peakRssBytes ? formatBytes(r.result.peakRssBytes) : '-', 11)}${pad(formatInt(r.left.runs), 10)}${r.result.capped ? '  (capped)' : ''}`,
     );
@@ -141,9 +142,9 @@ function report(seed: SeedFacts, rows: Row[], version: string): string {
       const a = r.idle.byEndpoint[ep] ?? [];
       const b = r.during.byEndpoint[ep] ?? [];
       const f = (xs: number[]) => `${quantile(xs, 0.5).toFixed(0)} / ${quantile(xs, 0.99).toFixed(0)} / ${Math.max(...xs).toFixed(0)} (${xs.length})`;
-      out.push(`  ${(labels[r.name] ?? r.name).padEnd(30)}${ep.padEnd(8)}${f(a).padStart(26)}  ->  ${f(b)}`);
+      out.push(`  ${label(r.name).padEnd(30)}${ep.padEnd(8)}${f(a).padStart(26)}  ->  ${f(b)}`);
     }
-    if (r.during.errors || r.idle.errors) out.push(`  ${labels[r.name]}: ${r.idle.errors} failed calls idle, ${r.during.errors} during`);
+    if (r.during.errors || r.idle.errors) out.push(`  ${label(r.name)}: ${r.idle.errors} failed calls idle, ${r.during.errors} during`);
   }
   const by = Object.fromEntries(rows.map((r) => [r.name, r]));
   const hk = by.hk;
