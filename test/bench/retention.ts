@@ -14,7 +14,9 @@
  * issue's targets.
  *
  *   npm run bench:retention -- [--scale 1] [--days 90] [--idle-seconds 45] [--vacuum-max-seconds 900]
- *                              [--only hk,delete,vacuum]   (also: hk-1s, Housekeeper with --batch-target-ms 1000)
+ *                              [--only hk,delete,vacuum]   (also: hk-1s, Housekeeper with --batch-target-ms 1000;
+ *                              hk@<ms>, Housekeeper with --batch-target-ms <ms>; hk-base, the CLI built in
+ *                              the checkout BENCH_HK_BASE names, to compare a change under the same load)
  *   --scale 0.05 is 100k runs (a few minutes, for debugging); --scale 1 is the issue's 2M.
  *
  * The cluster runs with the harness's settings (fsync, synchronous_commit and full_page_writes off:
@@ -118,7 +120,8 @@ const pad = (s: string, n: number) => s.padStart(n);
 function report(seed: SeedFacts, rows: Row[], version: string): string {
   const rate = (r: Row) => r.result.runs / r.result.seconds;
   const p = (l: Latencies, q: number) => quantile(allOf(l), q);
-  const labels: Record<string, string> = { hk: 'Housekeeper retention (CLI)', 'hk-1s': 'Housekeeper, 1 s batches', delete: 'one unbatched DELETE', vacuum: 'Prefect db_vacuum (3.9.1)' };
+  const labels: Record<string, string> = { hk: 'Housekeeper retention (CLI)', 'hk-1s': 'Housekeeper, 1 s batches', 'hk-base': 'Housekeeper, base build', delete: 'one unbatched DELETE', vacuum: 'Prefect db_vacuum (3.9.1)' };
+  const label = (name: string) => labels[name] ?? (/^hk-\d+$/.test(name) ? `Housekeeper, ${name.slice(3)} ms batches` : name);
   const out: string[] = [
     '',
     `Retention benchmark: Prefect ${version} on PostgreSQL, retention ${DAYS} days, scale ${SCALE} (machine: ${os.cpus().length} cores, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})`,
@@ -128,7 +131,7 @@ function report(seed: SeedFacts, rows: Row[], version: string): string {
   ];
   for (const r of rows) {
     out.push(
-      `${(labels[r.name] ?? r.name).padEnd(30)}${pad(formatInt(r.result.runs), 11)}${pad(r.result.seconds.toFixed(1), 9)}${pad(rate(r).toFixed(0), 9)}` +
+      `${label(r.name).padEnd(30)}${pad(formatInt(r.result.runs), 11)}${pad(r.result.seconds.toFixed(1), 9)}${pad(rate(r).toFixed(0), 9)}` +
         `${pad(`${ms(p(r.idle, 0.5))} / ${ms(p(r.during, 0.5))}`, 22)}${pad(`${ms(p(r.idle, 0.99))} / ${ms(p(r.during, 0.99))}`, 22)}` +
         `${pad(formatBytes(r.walBytes), 11)}${pad(r.result.peakRssBytes ? formatBytes(r.result.peakRssBytes) : '-', 11)}${pad(formatInt(r.left.runs), 10)}${r.result.capped ? '  (capped)' : ''}`,
     );
@@ -139,9 +142,9 @@ function report(seed: SeedFacts, rows: Row[], version: string): string {
       const a = r.idle.byEndpoint[ep] ?? [];
       const b = r.during.byEndpoint[ep] ?? [];
       const f = (xs: number[]) => `${quantile(xs, 0.5).toFixed(0)} / ${quantile(xs, 0.99).toFixed(0)} / ${Math.max(...xs).toFixed(0)} (${xs.length})`;
-      out.push(`  ${(labels[r.name] ?? r.name).padEnd(30)}${ep.padEnd(8)}${f(a).padStart(26)}  ->  ${f(b)}`);
+      out.push(`  ${label(r.name).padEnd(30)}${ep.padEnd(8)}${f(a).padStart(26)}  ->  ${f(b)}`);
     }
-    if (r.during.errors || r.idle.errors) out.push(`  ${labels[r.name]}: ${r.idle.errors} failed calls idle, ${r.during.errors} during`);
+    if (r.during.errors || r.idle.errors) out.push(`  ${label(r.name)}: ${r.idle.errors} failed calls idle, ${r.during.errors} during`);
   }
   const by = Object.fromEntries(rows.map((r) => [r.name, r]));
   const hk = by.hk;
@@ -195,9 +198,20 @@ async function main(): Promise<void> {
     }
     // Not in the default set: Housekeeper with a 1 s batch target instead of its default 200 ms, to
     // show how much of the gap to the unbatched DELETE is the batch budget (--only hk,hk-1s,...).
-    if (ONLY.has('hk-1s')) {
+    // Any other batch target: hk@<ms> (hk@500 is Housekeeper with --batch-target-ms 500).
+    for (const [name, targetMs] of [['hk-1s', 1000] as const, ...[...ONLY].filter((o) => /^hk@\d+$/.test(o)).map((o) => [o, Number(o.slice(3))] as const)]) {
+      if (!ONLY.has(name)) continue;
       const home = fs.mkdtempSync(path.join(tmp, 'hk-home-'));
-      rows.push(await onCopy(cluster, tmp, pool, 'hk-1s', (server) => measured(cluster, server, pool, () => housekeeper({ root, apiUrl: server.info.apiUrl, dbUrl, home, days: DAYS, extra: ['--batch-target-ms', '1000'] }))));
+      rows.push(await onCopy(cluster, tmp, pool, name.replace('@', '-'), (server) => measured(cluster, server, pool, () => housekeeper({ root, apiUrl: server.info.apiUrl, dbUrl, home, days: DAYS, extra: ['--batch-target-ms', String(targetMs)] }))));
+    }
+    // hk-base: the same CLI built from another checkout (BENCH_HK_BASE=<its root>, after `npm run
+    // build:main` there), on its own fresh copy in the same run: a change measured against its base
+    // under the same machine load (on this shared machine the load moves every absolute number).
+    if (ONLY.has('hk-base')) {
+      const baseRoot = process.env.BENCH_HK_BASE;
+      if (!baseRoot || !fs.existsSync(path.join(baseRoot, 'bin', 'housekeeper.cjs'))) throw new Error('hk-base needs BENCH_HK_BASE=<a checkout with bin/housekeeper.cjs built>');
+      const home = fs.mkdtempSync(path.join(tmp, 'hk-home-'));
+      rows.push(await onCopy(cluster, tmp, pool, 'hk-base', (server) => measured(cluster, server, pool, () => housekeeper({ root: baseRoot, apiUrl: server.info.apiUrl, dbUrl, home, days: DAYS }))));
     }
     if (ONLY.has('delete')) {
       rows.push(await onCopy(cluster, tmp, pool, 'delete', (server) => measured(cluster, server, pool, () => unbatched(cluster, RUN_DB, DAYS))));

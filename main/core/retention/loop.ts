@@ -40,6 +40,15 @@ export interface LoopResult {
   batchMs: number[];
 }
 
+/**
+ * The default batch budget (--batch-target-ms). Measured (docs/bench-retention.md, "Round trips per
+ * batch"): once a batch is two statements, 1 s batches were no faster than 200 ms ones (45.3 vs
+ * 45.0 s for 75,912 runs) while the API's p99 under them was 2.65x idle instead of 1.34x: a long batch
+ * keeps a core busy in one piece and the API's calls wait behind it. The Retention screen says "about
+ * 200 ms each" (renderer/features/retention/RetentionConfirm.tsx): keep the two together.
+ */
+export const DEFAULT_BATCH_TARGET_MS = 200;
+
 const phaseIndex = (p: RetentionPhase) => RETENTION_PHASES.indexOf(p);
 
 export async function runPhases(o: LoopOptions): Promise<LoopResult> {
@@ -76,7 +85,7 @@ export async function runPhases(o: LoopOptions): Promise<LoopResult> {
     }
     const max = Math.min(o.maxBatch ?? step.maxBatch, step.maxBatch);
     const initial = step.phase === 'runs' || step.phase === 'retry' ? (o.initialBatch ?? step.initialBatch) : step.initialBatch;
-    const sizer = phaseSizer(o.targetBatchMs ?? 200, step.minBatch, initial, max);
+    const sizer = phaseSizer(o.targetBatchMs ?? DEFAULT_BATCH_TARGET_MS, step.minBatch, initial, max);
     await engine.run<StepResult>({
       name: step.phase,
       sizer,

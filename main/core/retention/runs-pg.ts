@@ -13,6 +13,8 @@
  *    then the runs. log and artifact have no foreign key to flow_run (docs/prefect.md §3), so a plain
  *    DELETE FROM flow_run would orphan them.
  * Everything is journaled (pending batch with txid_current) just before COMMIT.
+ * Steps 1-3 (its first level) and txid_current are one statement (takeSql), step 4 another: with
+ * BEGIN/COMMIT a batch is four round trips when nothing was skipped and there are no nested subflows.
  */
 import { collectionFixPg } from '../batches/artifact-collections';
 import type { Query } from '../targets/postgres';
@@ -31,26 +33,70 @@ export const MAX_RETRY_ATTEMPTS = 3;
 /** Each batch is one transaction: a short lock wait, then back off (a smaller batch, later). */
 const TX = { lockTimeoutMs: 2_000, statementTimeoutMs: 60_000 };
 
-/** The page: the next `size` matching top-level runs after the cursor, oldest end first. */
-export function pageSql(r: ResolvedRetention, keep: readonly string[], cursor: RunsCursor | undefined, size: number): { sql: string; params: unknown[] } {
+/**
+ * One statement instead of four round trips (page, lock, first subflow level, txid_current): the
+ * page of the plan's runs, those of them locked FOR UPDATE SKIP LOCKED with the predicate again
+ * (READ COMMITTED re-evaluates it on the newest version of each row it locks, as the separate
+ * statement did), their finished old subflows locked the same way, and the transaction id. The
+ * cursor is the page's last row whether or not it was locked, so the walk moves on over skipped rows
+ * (they are retried at the end). Every CTE is MATERIALIZED so each runs, and locks, exactly once.
+ * Measured in docs/bench-retention.md ("Round trips per batch").
+ */
+export function takeSql(r: ResolvedRetention, keep: readonly string[], cursor: RunsCursor | undefined, size: number): { sql: string; params: unknown[] } {
   const ps = new Params();
   const pred = topLevelPg(r, ps, keep);
+  const subCond = finishedOldPg(r, ps, keep);
   const ce = ps.p(cursor?.end ?? '-infinity');
   const ci = ps.p(cursor?.id ?? ZERO_UUID);
-  // The lower bound on end_time alone gives the index scan its start; the OR resolves ties on id.
+  const lim = ps.p(size);
   return {
-    sql: `SELECT fr.id::text AS id, ${END_TEXT} AS end_text FROM flow_run fr
-           WHERE ${pred} AND fr.end_time >= ${ce}::timestamptz AND (fr.end_time > ${ce}::timestamptz OR fr.id > ${ci}::uuid)
-           ORDER BY fr.end_time, fr.id LIMIT ${ps.p(size)}`,
+    sql: `WITH page AS MATERIALIZED (
+            SELECT fr.id, fr.end_time FROM flow_run fr
+             WHERE ${pred} AND fr.end_time >= ${ce}::timestamptz AND (fr.end_time > ${ce}::timestamptz OR fr.id > ${ci}::uuid)
+             ORDER BY fr.end_time, fr.id LIMIT ${lim}),
+          top AS MATERIALIZED (
+            SELECT fr.id FROM flow_run fr WHERE fr.id IN (SELECT id FROM page) AND ${pred} FOR UPDATE SKIP LOCKED),
+          sub AS MATERIALIZED (
+            SELECT fr.id FROM flow_run fr JOIN task_run tr ON tr.id = fr.parent_task_run_id
+             WHERE tr.flow_run_id IN (SELECT id FROM top) AND ${subCond} FOR UPDATE OF fr SKIP LOCKED),
+          lst AS MATERIALIZED (SELECT p.id, p.end_time FROM page p ORDER BY p.end_time DESC, p.id DESC LIMIT 1)
+          SELECT (SELECT count(*) FROM page)::int AS n,
+                 (SELECT ${END_TEXT} FROM lst fr) AS last_end, (SELECT id::text FROM lst) AS last_id,
+                 ARRAY(SELECT id::text FROM top) AS top,
+                 ARRAY(SELECT p.id::text FROM page p WHERE p.id NOT IN (SELECT id FROM top)) AS rest,
+                 ARRAY(SELECT id::text FROM sub) AS subs,
+                 CASE WHEN EXISTS (SELECT 1 FROM top) THEN txid_current()::text END AS xid`,
     params: ps.values,
   };
 }
 
-/** Subflows of these runs that are finished and older than the cutoff, locked (SKIP LOCKED). */
-async function lockSubflows(q: Query, r: ResolvedRetention, keep: readonly string[], parents: string[]): Promise<string[]> {
+interface Taken {
+  n: number;
+  last_end: string | null;
+  last_id: string | null;
+  top: string[];
+  rest: string[];
+  subs: string[];
+  xid: string | null;
+}
+
+/**
+ * Subflows of these runs that are finished and older than the cutoff, locked (SKIP LOCKED), level by
+ * level. The runs phase passes the first level it locked with its page (takeSql); a query is sent
+ * for the next level only when a level found some, so a batch without subflows sends none.
+ */
+async function lockSubflows(q: Query, r: ResolvedRetention, keep: readonly string[], parents: readonly string[], firstLevel?: readonly string[]): Promise<string[]> {
   const all = new Set(parents);
   const subs: string[] = [];
-  let frontier = parents;
+  const add = (ids: readonly string[]): string[] => {
+    const fresh = ids.filter((id) => !all.has(id));
+    for (const id of fresh) {
+      all.add(id);
+      subs.push(id);
+    }
+    return fresh;
+  };
+  let frontier: readonly string[] = firstLevel ? add(firstLevel) : parents;
   // Nested subflows: a few levels at most in practice; the set guards against cycles in bad data.
   for (let depth = 0; frontier.length && depth < 50; depth++) {
     const ps = new Params();
@@ -61,11 +107,7 @@ async function lockSubflows(q: Query, r: ResolvedRetention, keep: readonly strin
         FOR UPDATE OF fr SKIP LOCKED`,
       ps.values,
     );
-    frontier = rows.map((x) => x.id).filter((id) => !all.has(id));
-    for (const id of frontier) {
-      all.add(id);
-      subs.push(id);
-    }
+    frontier = add(rows.map((x) => x.id));
   }
   return subs;
 }
@@ -106,10 +148,10 @@ interface DeleteCounts {
 }
 
 /** Deletes locked top-level runs and their locked subflows with everything that is theirs. */
-async function deleteLocked(q: Query, r: ResolvedRetention, keep: readonly string[], top: string[], wantExport: boolean): Promise<{ victims: string[]; delta: Partial<RetentionTotals>; exportLines: unknown[] }> {
-  const subs = await lockSubflows(q, r, keep, top);
+async function deleteLocked(q: Query, r: ResolvedRetention, keep: readonly string[], top: string[], wantExport: boolean, firstLevel?: readonly string[]): Promise<{ victims: string[]; delta: Partial<RetentionTotals>; exportLines: unknown[] }> {
+  const subs = await lockSubflows(q, r, keep, top, firstLevel);
   const victims = [...top, ...subs];
-  const [c] = await q<DeleteCounts>(DELETE_RUNS_SQL, [victims, wantExport]);
+  const [c] = await q<DeleteCounts>(DELETE_RUNS_SQL, [victims, wantExport], { prepare: true });
   const n = (v: unknown) => Number(v ?? 0);
   const delta: Partial<RetentionTotals> = {
     runs: top.length,
@@ -152,24 +194,21 @@ export function runsStepPg(target: PostgresTarget, r: ResolvedRetention, keep: r
       const cursor = cursorIn as RunsCursor | undefined;
       return target.write(
         async (q) => {
-          const page = pageSql(r, keep, cursor, size);
-          const rows = await q<{ id: string; end_text: string }>(page.sql, page.params);
-          if (!rows.length) return { done: true, cursorAfter: cursor, delta: {}, units: 0, prepared: false };
-          const last = rows[rows.length - 1]!;
-          const cursorAfter: RunsCursor = { end: last.end_text, id: last.id };
-          const ids = rows.map((x) => x.id);
-          const top = await lockTop(q, r, keep, ids);
-          const lockedSet = new Set(top);
-          const rest = ids.filter((id) => !lockedSet.has(id));
+          const take = takeSql(r, keep, cursor, size);
+          const [t] = await q<Taken>(take.sql, take.params, { prepare: true });
+          if (!t || !t.n || !t.last_end || !t.last_id) return { done: true, cursorAfter: cursor, delta: {}, units: 0, prepared: false };
+          const cursorAfter: RunsCursor = { end: t.last_end, id: t.last_id };
+          const { top, rest } = t;
+          // Only when something was skipped: of those, the ones that still match are held by someone.
           const held = await stillMatching(q, r, keep, rest);
           const retry = rest.filter((id) => held.has(id));
           const skipped = rest.length - retry.length;
-          if (!top.length) return { done: false, cursorAfter, delta: { skipped }, units: rows.length, prepared: false, retry };
-          const [{ xid } = { xid: '' }] = await q<{ xid: string }>('SELECT txid_current()::text AS xid');
-          const del = await deleteLocked(q, r, keep, top, ctx.wantExport);
+          if (!top.length || !t.xid) return { done: false, cursorAfter, delta: { skipped }, units: t.n, prepared: false, retry };
+          const xid = t.xid;
+          const del = await deleteLocked(q, r, keep, top, ctx.wantExport, t.subs);
           const delta = { ...del.delta, skipped, batches: 1 };
           ctx.beforeCommit({ xid, victims: del.victims, delta, cursorAfter, retry, exportLines: del.exportLines });
-          return { done: false, cursorAfter, delta, units: rows.length, prepared: true, retry };
+          return { done: false, cursorAfter, delta, units: t.n, prepared: true, retry };
         },
         { signal: ctx.signal, ...TX },
       );

@@ -9,6 +9,7 @@
  * parameters such as statement_timeout. Per-call overrides use SET LOCAL inside the transaction, which
  * also survives PgBouncer's transaction pooling.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { AppError } from '../../../shared/errors';
 import type { ResolvedConnection } from '../connections/types';
@@ -52,10 +53,25 @@ export interface QueryResult<T> {
 
 type Row = Record<string, unknown>;
 
+/**
+ * `prepare`: send it as a named prepared statement of this connection (the name is derived from the
+ * text), so a statement a batch loop repeats is parsed once and, once Postgres settles on a generic
+ * plan, not planned again per batch: retention's delete statement took ~20 ms to plan, about a tenth
+ * of a batch (docs/bench-retention.md, "Round trips per batch").
+ */
+export interface QueryOptions {
+  prepare?: boolean;
+}
+
 /** Runs one parameterised statement and returns typed rows; `result` also gives the row count. */
 export interface Query {
-  <T extends object = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
-  result<T extends object = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  <T extends object = Row>(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<T[]>;
+  result<T extends object = Row>(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<T>>;
+}
+
+/** A statement name per text: the same text always gets the same name, two texts never share one. */
+export function statementName(sql: string): string {
+  return `hk_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
 }
 
 export interface PgServerInfo {
@@ -255,11 +271,14 @@ export class PostgresTarget {
     };
     signal?.addEventListener('abort', onAbort);
 
-    const run = async <R extends object>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
+    const run = async <R extends object>(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<R>> => {
       if (signal?.aborted) throw cancelled();
       running = true;
       try {
-        const r = await client.query<R & pg.QueryResultRow>(sql, params as unknown[] | undefined);
+        const values = params as unknown[] | undefined;
+        const r = opts?.prepare
+          ? await client.query<R & pg.QueryResultRow>({ name: statementName(sql), text: sql, ...(values ? { values } : {}) })
+          : await client.query<R & pg.QueryResultRow>(sql, values);
         return { rows: r.rows, rowCount: r.rowCount ?? 0 };
       } catch (e) {
         const mapped = mapPgError(e, this.errorContext({ ...ctxExtra, cancelledByUser: signal?.aborted === true }));
@@ -270,7 +289,7 @@ export class PostgresTarget {
         running = false;
       }
     };
-    const q = (<R extends object = Row>(sql: string, params?: readonly unknown[]) => run<R>(sql, params).then((r) => r.rows)) as Query;
+    const q = (<R extends object = Row>(sql: string, params?: readonly unknown[], opts?: QueryOptions) => run<R>(sql, params, opts).then((r) => r.rows)) as Query;
     q.result = run;
 
     try {
@@ -288,10 +307,17 @@ export class PostgresTarget {
     if (opts.statementTimeoutMs !== undefined) timeouts.statementTimeoutMs = opts.statementTimeoutMs;
     if (opts.lockTimeoutMs !== undefined) timeouts.lockTimeoutMs = opts.lockTimeoutMs;
     return this.withClient(opts.signal, async (q, client) => {
-      await q(mode === 'READ ONLY' ? 'BEGIN READ ONLY' : 'BEGIN');
+      // BEGIN and the transaction's timeouts in one round trip (a multi-statement simple query: no
+      // bind parameters there, so only whole milliseconds are written into it). Batches of purge and
+      // retention pay this per transaction (docs/bench-retention.md, "Round trips per batch").
+      const local = (name: string, ms: number | undefined) => {
+        if (ms === undefined) return '';
+        if (!Number.isSafeInteger(ms) || ms < 0) throw new AppError('INTERNAL', `Invalid ${name}: ${ms}`);
+        return `; SET LOCAL ${name} = ${ms}`;
+      };
+      const begin = `${mode === 'READ ONLY' ? 'BEGIN READ ONLY' : 'BEGIN'}${local('statement_timeout', opts.statementTimeoutMs)}${local('lock_timeout', opts.lockTimeoutMs)}`;
       try {
-        if (opts.statementTimeoutMs !== undefined) await q(`SELECT set_config('statement_timeout', $1, true)`, [String(opts.statementTimeoutMs)]);
-        if (opts.lockTimeoutMs !== undefined) await q(`SELECT set_config('lock_timeout', $1, true)`, [String(opts.lockTimeoutMs)]);
+        await q(begin);
         const out = await fn(q);
         // Abort between the last statement and COMMIT: a write must not be committed after a cancel.
         if (opts.signal?.aborted) throw cancelled();
