@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { combine, HISTORY_MIN_RUNS, runChecks, type Evidence, type Finding, type ServerSettingsView } from '../../shared/domain/diagnose';
 import type { InspectReport } from '../../shared/domain/inspect';
+import { evidenceWith } from './support/evidence-fixture';
 
 function evidence(old: number, opts: { dbVacuum?: string[] | null; settings?: boolean; total?: number } = {}): Evidence {
   const runs = {
@@ -16,24 +17,7 @@ function evidence(old: number, opts: { dbVacuum?: string[] | null; settings?: bo
     terminalByAge: [1, 7, 30, 90, 180, 365].map((days) => ({ days, before: '2026-01-01T00:00:00Z', count: days === 90 ? old : days === 365 ? Math.floor(old / 4) : old * 2, exact: true })),
   };
   const settings = opts.settings === false ? null : ({ dbVacuum: opts.dbVacuum === undefined ? ['events'] : opts.dbVacuum } as unknown as ServerSettingsView);
-  return {
-    now: Date.now(),
-    version: '3.9.1',
-    olderThan: {},
-    database: 'postgres',
-    settings,
-    scheduler: null,
-    list: null,
-    sim: null,
-    recommended: {},
-    report: { runs, space: null } as unknown as InspectReport,
-    pg: null,
-    logs: null,
-    api: null,
-    processes: { count: 1, basis: 'assumed', evidence: 'x' },
-    pauseDeletesBacklog: false,
-    missing: {},
-  };
+  return evidenceWith({ version: '3.9.1', database: 'postgres', settings, report: { runs, space: null } as unknown as InspectReport, pauseDeletesBacklog: false });
 }
 
 const check = (e: Evidence) => runChecks(e).checks.find((c) => c.id === 'runs.history-unbounded')!;

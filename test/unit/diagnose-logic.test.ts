@@ -12,7 +12,6 @@ import {
   runChecks,
   sessionMarkdown,
   type Diagnosis,
-  type Evidence,
   type Finding,
   type PgProbe,
   type Session,
@@ -20,6 +19,7 @@ import {
 import { DEFAULT_SCHEDULER_SETTINGS } from '../../shared/schedules/settings';
 import { processesOf } from '../../main/core/diagnose/gather';
 import { summarizeLogs } from '../../main/core/diagnose/probe-pg';
+import { evidenceWith } from './support/evidence-fixture';
 
 const finding = (id: Finding['id'], actions: Finding['actions']): Finding => ({ id, severity: 'high', impact: 3.5, title: id, measured: [], why: 'w', refs: [], actions, effect: [], notes: [] });
 
@@ -108,24 +108,9 @@ describe('server processes', () => {
 
 describe('checks without evidence', () => {
   it('report unavailable with the reason, never a finding', () => {
-    const e: Evidence = {
-      now: Date.now(),
-      version: null,
-      olderThan: {},
-      database: 'none',
-      settings: null,
-      scheduler: null,
-      list: null,
-      sim: null,
-      recommended: {},
-      report: null,
-      pg: null,
-      logs: null,
-      api: null,
-      processes: { count: 1, basis: 'assumed', evidence: 'x' },
-      pauseDeletesBacklog: null,
+    const e = evidenceWith({
       missing: { settings: 'GET /api/admin/settings could not be read: 503.', schedules: 'schedules could not be read: 503.', inspection: 'inspection failed.', runs: 'inspection failed.', space: 'no database.' },
-    };
+    });
     const r = runChecks(e);
     expect(r.findings).toEqual([]);
     expect(r.checks.every((c) => c.status === 'unavailable')).toBe(true);

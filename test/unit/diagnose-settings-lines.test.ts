@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readServerSettings, runChecks, type Evidence } from '../../shared/domain/diagnose';
+import { evidenceWith } from './support/evidence-fixture';
 
 const memory = 'prefect.server.utilities.messaging.memory';
 const v33 = { server: { events: { messaging_broker: memory, messaging_cache: memory }, database: { sqlalchemy: { pool_size: 5, max_overflow: 10 } } } };
@@ -20,23 +21,7 @@ const v39 = {
 };
 
 function evidence(version: string, settings: unknown): Evidence {
-  return {
-    now: Date.now(),
-    version,
-    olderThan: {},
-    database: 'postgres',
-    settings: readServerSettings(settings),
-    scheduler: null,
-    list: null,
-    sim: null,
-    recommended: {},
-    report: null,
-    pg: null,
-    logs: null,
-    api: null,
-    processes: { count: 2, basis: 'stated', evidence: 'given' },
-    missing: {},
-  } as unknown as Evidence;
+  return evidenceWith({ version, database: 'postgres', settings: readServerSettings(settings), processes: { count: 2, basis: 'stated', evidence: 'given' } });
 }
 
 const finding = (e: Evidence) => runChecks(e).findings.find((f) => f.id === 'messaging.in-memory-multi-process')!;
