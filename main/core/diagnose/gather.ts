@@ -74,15 +74,16 @@ export async function gather(req: GatherRequest): Promise<Gathered> {
 
   const api = new PrefectApi(conn);
   const versionP = api.serverVersion(o).then((v) => v.version, () => null);
-  // What the server does on a pause, from the capability probe (not the version number).
-  const pauseDeletesP = apiCapabilities(api, signal).then((c) => !c.schedules.updatesKeepPastDue, () => null);
+  // One capability probe serves the backlog query and the pause rule (not the version number).
+  const capsP = apiCapabilities(api, signal);
+  const pauseDeletesP = capsP.then((c) => !c.schedules.updatesKeepPastDue, () => null);
   const settingsJsonP = soft('settings', 'GET /api/admin/settings', () => api.adminSettings(o) as Promise<unknown>);
   const reportP = soft('inspection', 'inspection', () => req.inspect.run({ conn, ...o }));
   // Deployments and future runs are read once, for the list and the simulation both; with the
   // database, the future runs in one indexed query instead of API pages of 200.
   const dataP = soft('schedules', 'deployments and future runs', async (): Promise<ScheduleData> => {
     const sapi = new SchedulesApi(api);
-    const [deployments, now, caps] = await Promise.all([sapi.deployments(signal), sapi.serverNow(signal), apiCapabilities(api, signal)]);
+    const [deployments, now, caps] = await Promise.all([sapi.deployments(signal), sapi.serverNow(signal), capsP]);
     const ids = deployments.map((d) => d.id);
     if (conn.db.kind !== 'postgres') return { deployments, now, future: await sapi.futureRuns(ids, now, signal) };
     const target = new PostgresTarget(conn.db, { applicationName: 'housekeeper-diagnose', maxConnections: 1 });
