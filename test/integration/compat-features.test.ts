@@ -53,9 +53,12 @@ describe(`schedules simulate on Prefect ${h.prefect.version}`, () => {
     // schedule (3.6.19+) tops the 10-minute one up in time; selecting the deployment as a whole
     // (before) waits for the hourly one to run low, so the 10-minute schedule runs dry for an hour:
     // the simulator must show the starvation the real scheduler has (schedules-scheduler.test.ts).
+    // How dry depends on the minute the test starts: the deployment is topped up once it holds fewer
+    // than 3 runs, so the 10-minute schedule is down to 0 or, when an hourly run falls due first
+    // (a start between :00 and :07), to 1.
     expect(byLabel.get('hourly')!.heldMin).toBeGreaterThanOrEqual(1);
-    if (h.prefect.perScheduleSelection) expect(byLabel.get('main')!.heldMin).toBeGreaterThanOrEqual(1);
-    else expect(byLabel.get('main')!.heldMin).toBe(0);
+    if (h.prefect.perScheduleSelection) expect(byLabel.get('main')!.heldMin).toBeGreaterThanOrEqual(3);
+    else expect(byLabel.get('main')!.heldMin).toBeLessThanOrEqual(1);
     expect(sim.modified!.totals.held).toBeGreaterThan(sim.baseline.totals.held);
     const features = (sim.degraded ?? []).map((d) => d.feature);
     expect(features.includes('schedules.scheduler-selection')).toBe(!h.prefect.perScheduleSelection);
