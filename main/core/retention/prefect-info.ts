@@ -12,7 +12,7 @@ export async function prefectVacuumInfo(conn: ResolvedConnection, periods: Vacuu
   const api = new PrefectApi(conn, { timeoutMs: 10_000, maxRetries: 1 });
   const opts = signal ? { signal } : {};
   const version = await api.adminVersion(opts).catch(() => null);
-  const settings = await api.request<unknown>('GET', '/admin/settings', undefined, opts).catch(() => null);
+  const settings: unknown = await api.adminSettings(opts).catch(() => null);
   // The service's own settings block is the surest sign; the version is the fallback.
   const hasBlock = !!(settings && typeof settings === 'object' && (settings as { server?: { services?: { db_vacuum?: unknown } } }).server?.services?.db_vacuum);
   const available = hasBlock || (version !== null && versionAtLeast(version, DB_VACUUM_SINCE));

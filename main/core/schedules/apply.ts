@@ -290,7 +290,7 @@ export class ScheduleApplier {
       .filter((it) => !it.target.paused)
       .flatMap((it) => finalSchedules(it).filter((s) => s.active).map((s) => ({ deploymentId: it.deploymentId, label: `${it.deploymentName} · ${s.slug ?? describeStored(s)}`, schedule: s })));
     if (targets.length) {
-      const enabled = await api.api.request<unknown>('GET', '/admin/settings').then((j) => fromAdminSettings(j).settings.enabled, () => true);
+      const enabled = await api.api.adminSettings().then((j) => fromAdminSettings(j).settings.enabled, () => true);
       if (!enabled) {
         done += verifyCount;
         verify = targets.map((t) => ({ scheduleId: t.schedule.id, deploymentId: t.deploymentId, label: t.label, status: 'skipped', runs: 0, first: null, offLattice: 0, beforeAnchor: 0, message: 'The scheduler service is disabled on this server: no runs to check.' }));
