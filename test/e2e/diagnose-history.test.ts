@@ -63,7 +63,10 @@ describe('diagnose: a retention session, in the browser', () => {
     expect(plan.text).toMatch(/finished runs that ended more than 90 days ago/);
     await page.getByTestId('session-plan').scrollIntoViewIfNeeded();
     await screenshot(page, path.join(SHOTS, 'diagnose-history-plan.png'));
-    await diag.confirmAndRun(1);
+    // Confirmed by the runs it deletes, not by its one finding.
+    expect(plan.counts.retention).toBe(before);
+    expect(plan.text).toMatch(new RegExp(`Type ${before} \\(the ${formatInt(before)} runs this session deletes, as planned now\\)`));
+    await diag.confirmAndRun(before);
     const result = await diag.waitForResult(300_000);
     await screenshot(page, path.join(SHOTS, 'diagnose-history-result.png'));
     expect(result.status).toBe('done');

@@ -44,7 +44,7 @@ describe('diagnose: a cancelled session', () => {
     expect(plan.steps.map((x) => x.kind)).toEqual(['pause', 'purge', 'recreate', 'resume', 'vacuum']);
     const [before] = await sql<{ n: string }>(h, `SELECT count(*) AS n FROM flow_run WHERE state_name = 'Late'`, [], s.database);
 
-    const { jobId, finished } = svc.apply({ conn: s.conn(), sessionId: plan.sessionId, confirmCount: 1 });
+    const { jobId, finished } = svc.apply({ conn: s.conn(), sessionId: plan.sessionId, confirmCount: plan.confirmCount });
     // Cancel the moment the session reaches the purge (the pause has run).
     const off = env.ctx.bus.subscribe((event, payload) => {
       const p = payload as { jobId: string; phase: string };

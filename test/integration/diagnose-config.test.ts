@@ -133,6 +133,8 @@ describe('diagnose: server configuration findings', () => {
     expect(plan.steps.map((x) => x.kind)).toEqual(['settings']);
     expect(plan.settings!.set.find((x) => x.name === 'PREFECT_SERVER_DOCKET_URL')?.value).toBe(hasDocket ? 'redis://redis.internal:6379/1' : undefined);
     if (clientSplitsLogs) expect(plan.settings!.set.filter((x) => x.scope === 'clients').map((x) => x.name)).toContain('PREFECT_LOGGING_TO_API_BATCH_SIZE');
+    // Nothing is deleted, so the findings it fixes confirm it.
+    expect(plan).toMatchObject({ confirmCount: picked.length, confirmUnit: 'findings' });
     const { finished } = svc.apply({ conn: s.conn(), sessionId: plan.sessionId, confirmCount: picked.length });
     const o = ((await finished) as JobFinished).result as SessionOutcome;
     expect(o.status).toBe('done');

@@ -125,7 +125,11 @@ describe('diagnose: scheduling and backlog findings on a seeded server', () => {
     const picked = ['runs.late-no-worker', 'runs.paused-backlog', 'runs.orphaned', 'schedules.rrule-old-dtstart', 'scheduler.horizon-too-long', 'scheduler.max-runs-above-need'];
     const plan = svc.plan({ conn: s.conn(), diagnosisId: d.id, findings: picked, settings: { profile: 'sched-server', format: 'env', path: file } });
     expect(plan.steps.map((x) => x.kind)).toEqual(['pause', 'purge', 'recreate', 'settings', 'resume', 'vacuum']);
-    expect(plan.confirmCount).toBe(picked.length);
+    // It deletes runs, so it is confirmed by the runs the purge step deletes, not by the findings.
+    const purgeStep = plan.steps.find((x) => x.kind === 'purge')!;
+    expect(purgeStep.count).toBeGreaterThan(0);
+    expect(plan).toMatchObject({ confirmCount: purgeStep.count, confirmUnit: 'runs' });
+    expect(() => svc.apply({ conn: s.conn(), sessionId: plan.sessionId, confirmCount: picked.length })).toThrow(/Confirmation mismatch: 6 was confirmed, but the session is confirmed by the [\d,]+ runs this session deletes/);
     expect(plan.targets.pauseResume.sort()).toEqual([...sc.frequent.slice(0, 6).map((x) => x.id), sc.rrule.id].sort());
     expect(plan.targets.purge).toEqual(expect.arrayContaining([sc.goneId, sc.paused.id]));
     // A wrong count is refused and changes nothing.

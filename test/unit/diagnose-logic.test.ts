@@ -166,6 +166,7 @@ describe('markdown', () => {
         targets: { pauseResume: [], purge: ['a'], recreate: [], vacuumTables: [], freeze: false, retentionDays: null },
         serverProcesses: null,
         confirmCount: 1,
+        confirmUnit: 'findings',
         manual: [],
         notes: [],
         readOnly: false,

@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { SettingsFormatSchema, type SessionOutcome } from '../../../shared/domain/diagnose';
+import { confirmationText, SettingsFormatSchema, type SessionOutcome } from '../../../shared/domain/diagnose';
 import { AppError } from '../../../shared/errors';
 import type { AppContext } from '../../context';
 import { diagnoseOf, reportOf } from '../../handlers/diagnose';
@@ -106,8 +106,8 @@ export async function diagnoseCommand(ctx: AppContext, sub: string | undefined, 
   if (!out.json) out.info(`${formatPlan(plan)}\n`);
   if (conn.readOnly) throw new AppError('FORBIDDEN', `"${conn.name}" is a read-only connection: nothing was changed.`, { hint: 'The plan above is what a session would do.' });
   if (!flags.yes) {
-    const ok = await confirmTypedCount(`This session fixes ${plan.confirmCount} finding${plan.confirmCount === 1 ? '' : 's'} in ${plan.steps.length} steps.`, plan.confirmCount);
-    if (!ok) throw new AppError('FORBIDDEN', 'Not confirmed: nothing was changed.', { hint: 'Type the number of findings, or pass --yes.' });
+    const ok = await confirmTypedCount(`This session runs ${plan.steps.length} steps; it is confirmed by the ${confirmationText(plan)}.`, plan.confirmCount);
+    if (!ok) throw new AppError('FORBIDDEN', 'Not confirmed: nothing was changed.', { hint: `Type ${plan.confirmCount} (the ${plan.confirmUnit === 'runs' ? 'runs it deletes' : 'findings it fixes'}), or pass --yes.` });
   }
   const started = svc.apply({ conn, sessionId: plan.sessionId, confirmCount: plan.confirmCount });
   const f = await awaitJob(ctx, started.jobId, started.finished);

@@ -10,9 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   combine,
+  confirmationText,
   factsOf,
   metricsOf,
   runChecks,
+  sessionConfirmation,
   SettingsFormatSchema,
   type ComparisonRow,
   type Diagnosis,
@@ -193,6 +195,7 @@ export class DiagnoseService {
       if (!exists) notes.push(`Profile "${profile}" does not exist yet: it is created with only these settings.`);
     }
     if (req.conn.readOnly) notes.push('This connection is read-only: the plan can be reviewed but not applied.');
+    const confirmation = sessionConfirmation(c.steps, picked.length);
     const plan: SessionPlan = {
       sessionId: crypto.randomUUID(),
       connectionId: req.conn.id,
@@ -205,7 +208,8 @@ export class DiagnoseService {
       keepNewest,
       targets: { pauseResume: c.deployments.pauseResume, purge: c.deployments.purge, recreate: c.deployments.recreate, vacuumTables: c.vacuum.tables, freeze: c.vacuum.freeze, retentionDays: c.retentionDays },
       serverProcesses: d.processes.basis === 'stated' ? d.processes.count : null,
-      confirmCount: picked.length,
+      confirmCount: confirmation.count,
+      confirmUnit: confirmation.unit,
       manual: [...c.manual, ...d.findings.filter((f) => !picked.includes(f)).flatMap((f) => f.actions.filter((a) => a.kind === 'manual').map((a) => ({ finding: f.id, title: a.title, text: a.text, command: a.command })))].filter(
         (m, i, a) => a.findIndex((x) => x.finding === m.finding && x.title === m.title) === i,
       ),
@@ -249,7 +253,7 @@ export class DiagnoseService {
     };
     if (plan.connectionId !== req.conn.id) throw refuse('This session was planned for another connection.', 'Plan it on this connection.', 'CONFLICT');
     if (req.conn.readOnly) throw refuse(`"${req.conn.name}" is a read-only connection: nothing was changed.`, 'Turn off read-only in the connection settings if you mean to fix the server.');
-    if (req.confirmCount !== plan.confirmCount) throw refuse(`Confirmation mismatch: the session fixes ${plan.confirmCount} findings, but ${req.confirmCount} was confirmed. Nothing was changed.`, `Type ${plan.confirmCount} to confirm.`);
+    if (req.confirmCount !== plan.confirmCount) throw refuse(`Confirmation mismatch: ${req.confirmCount} was confirmed, but the session is confirmed by the ${confirmationText(plan)}. Nothing was changed.`, `Type ${plan.confirmCount} to confirm.`);
     if (s.status !== 'planned') throw refuse(`This session was already ${s.status}.`, 'Plan a new one.', 'CONFLICT');
     if (Date.now() - Date.parse(plan.createdAt) > DIAGNOSIS_MAX_AGE_MS) throw refuse('This plan is more than an hour old and has gone stale.', 'Diagnose and plan again.', 'CONFLICT');
     const started = this.deps.jobs.start({

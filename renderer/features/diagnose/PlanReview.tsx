@@ -1,7 +1,7 @@
 /**
  * The combined plan, reviewed once: the steps in their fixed order with what each touches, the
  * settings and where they go (with the owner's restart spelled out), the work left to the owner,
- * then one confirmation by typing the number of findings.
+ * then one confirmation by typing the number of runs it deletes (or, deleting none, of findings).
  */
 import { useState } from 'react';
 import type { SessionPlan } from '../../../shared/domain/diagnose';
@@ -78,7 +78,7 @@ export function PlanReview({ plan, onConfirm, onBack, busy, error }: { plan: Ses
           <>
             <label className="inline-field">
               <span>
-                Type <strong>{plan.confirmCount}</strong> (the findings this session fixes) to run it
+                Type <strong>{plan.confirmCount}</strong> ({plan.confirmUnit === 'runs' ? `the ${plural(plan.confirmCount, 'run')} this session deletes, as planned now` : 'the findings this session fixes'}) to run it
               </span>
               <input className="input input--narrow" value={typed} onChange={(e) => setTyped(e.target.value)} inputMode="numeric" aria-label="Confirmation count" data-testid="session-confirm" />
             </label>

@@ -76,14 +76,33 @@ export const SessionPlanSchema = z.object({
   }),
   /** Server processes the diagnosis assumed (re-used by the diagnosis after the session). */
   serverProcesses: z.number().nullable(),
-  /** What the user types back: the number of findings this session fixes. */
+  /** What the user types back: the runs the session deletes, or, when it deletes none, the findings it fixes. */
   confirmCount: z.number(),
+  /** What confirmCount counts (plans saved before it counted findings). */
+  confirmUnit: z.enum(['runs', 'findings']).default('findings'),
   /** Manual work shown beside the plan (Housekeeper does not do it). */
   manual: z.array(z.object({ finding: FindingIdSchema, title: z.string(), text: z.string(), command: z.string().nullable() })),
   notes: z.array(z.string()),
   readOnly: z.boolean(),
 });
 export type SessionPlan = z.infer<typeof SessionPlanSchema>;
+
+/**
+ * The number typed back to run a session. A session that deletes runs is confirmed by the runs it
+ * deletes as planned (purge and retention steps), like Purge and Retention themselves: typing "3"
+ * for three findings would not tell anyone that 55,000 runs go. Otherwise by the findings it fixes.
+ */
+export function sessionConfirmation(steps: readonly SessionStep[], findings: number): { count: number; unit: 'runs' | 'findings' } {
+  const runs = steps.filter((s) => (s.kind === 'purge' || s.kind === 'retention') && s.unit === 'runs').reduce((n, s) => n + s.count, 0);
+  return runs > 0 ? { count: runs, unit: 'runs' } : { count: findings, unit: 'findings' };
+}
+
+/** "the 1,234 runs this session deletes" / "the 3 findings this session fixes", for prompts and errors. */
+export function confirmationText(plan: Pick<SessionPlan, 'confirmCount' | 'confirmUnit'>): string {
+  const n = plan.confirmCount.toLocaleString('en-US');
+  if (plan.confirmUnit === 'runs') return `${n} run${plan.confirmCount === 1 ? '' : 's'} this session deletes (as planned now)`;
+  return `${n} finding${plan.confirmCount === 1 ? '' : 's'} this session fixes`;
+}
 
 export const StepOutcomeSchema = z.object({
   kind: StepKindSchema,

@@ -20,12 +20,19 @@ export class DiagnosePage {
     return this.page.locator(`[data-testid="finding"][data-finding="${id}"]`);
   }
 
-  async reviewPlan(): Promise<{ steps: string[]; text: string }> {
+  /** The plan as shown: its steps in order, the number beside each, and its whole text. */
+  async reviewPlan(): Promise<{ steps: string[]; counts: Record<string, number>; text: string }> {
     await this.page.getByTestId('review-plan').click();
     const plan = this.page.getByTestId('session-plan');
     await plan.waitFor();
-    const steps = await this.page.getByTestId('plan-step').evaluateAll((els) => els.map((e) => (e as unknown as { getAttribute(a: string): string | null }).getAttribute('data-step') ?? ''));
-    return { steps, text: await plan.innerText() };
+    const rows = await this.page.getByTestId('plan-step').evaluateAll((els) =>
+      els.map((e) => {
+        const el = e as unknown as { getAttribute(a: string): string | null; querySelector(q: string): { textContent: string | null } | null };
+        return [el.getAttribute('data-step') ?? '', el.querySelector('.dg-step__count')?.textContent ?? ''] as const;
+      }),
+    );
+    const counts = Object.fromEntries(rows.map(([k, t]) => [k, Number(t.replace(/[^\d]/g, ''))]));
+    return { steps: rows.map(([k]) => k), counts, text: await plan.innerText() };
   }
 
   async confirmAndRun(count: number): Promise<void> {
