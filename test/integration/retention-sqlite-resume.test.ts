@@ -90,6 +90,9 @@ function run(args: string[], extraEnv: Record<string, string> = {}) {
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Everything a CLI run said, for a failed expectation (an exit instead of the kill says why here). */
+const why = (r: ReturnType<typeof run>) => `exit ${r.code}, signal ${r.signal}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+
 function journal(): { id: string; status: string; cutoff: string; totals: Totals; pending: string | null; phase: string } {
   const db = new Database(path.join(home, 'housekeeper.db'), { readonly: true, fileMustExist: true });
   try {
@@ -151,7 +154,7 @@ describe('housekeeper retention on SQLite: kill and resume', () => {
 
     // 1. Killed inside its 3rd batch: journaled as pending, never committed on the server.
     const k1 = run(['retention', ...sel, '--yes', '--export', exportFile, ...slow], { HOUSEKEEPER_TEST_KILL_AT: 'retention:before-commit:3' });
-    expect(k1.signal, k1.stderr).toBe('SIGKILL');
+    expect(k1.signal, why(k1)).toBe('SIGKILL');
     const j1 = journal();
     expect(j1.pending).not.toBeNull();
     expect(j1.totals.batches).toBe(2);
@@ -161,19 +164,19 @@ describe('housekeeper retention on SQLite: kill and resume', () => {
 
     // 2. Resumed, and killed after its 2nd batch committed on the server, before the journal heard.
     const k2 = run(['retention', 'resume', j1.id, ...sel.slice(0, 4), ...slow], { HOUSEKEEPER_TEST_KILL_AT: 'retention:after-commit:2' });
-    expect(k2.signal, k2.stderr).toBe('SIGKILL');
+    expect(k2.signal, why(k2)).toBe('SIGKILL');
     const j2 = journal();
     expect(j2.totals.runs).toBeLessThan(before.length - rows().length); // the server is ahead of the journal
 
     // 3. Killed in the event_resources phase with a batch journaled, not committed; 4. in the events
     // phase with a batch committed, not journaled.
     const k3 = run(['retention', 'resume', j1.id, ...sel.slice(0, 4)], { HOUSEKEEPER_TEST_KILL_AT: 'retention/event-resources:before-commit:1' });
-    expect(k3.signal, k3.stderr).toBe('SIGKILL');
+    expect(k3.signal, why(k3)).toBe('SIGKILL');
     const j3 = journal();
     expect([j3.phase, j3.pending !== null, j3.totals.eventResources]).toEqual(['event-resources', true, 0]);
     expect(eventCounts().resources).toBe(ev0.resources);
     const k4 = run(['retention', 'resume', j1.id, ...sel.slice(0, 4)], { HOUSEKEEPER_TEST_KILL_AT: 'retention/events:after-commit:1' });
-    expect(k4.signal, k4.stderr).toBe('SIGKILL');
+    expect(k4.signal, why(k4)).toBe('SIGKILL');
     const j4 = journal();
     expect(j4.phase).toBe('events');
     expect(j4.totals.eventResources).toBe(ev0.resources);
