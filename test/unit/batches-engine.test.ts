@@ -249,6 +249,38 @@ describe('the kill-point hook', () => {
   });
 });
 
+describe('the kill-point hook, in a round that sends empty batches first', () => {
+  afterEach(() => {
+    delete process.env.HOUSEKEEPER_TEST_KILL_AT;
+    vi.restoreAllMocks();
+  });
+
+  it("counts only the round's batches that sent a delete (a walk without an index meets empty ranges)", async () => {
+    for (const [at, want] of [['retention/event-resources:before-commit:1', 4], ['retention/event-resources:after-commit:2', 5], ['retention:after-commit:2', 2]] as const) {
+      const kills: number[] = [];
+      const { e } = engine();
+      vi.spyOn(process, 'kill').mockImplementation(() => {
+        kills.push(e.batchNo);
+        return true;
+      });
+      process.env.HOUSEKEEPER_TEST_KILL_AT = at;
+      let i = 0;
+      await e.run({
+        name: 'event-resources',
+        sizer: new BatchSizer(),
+        attempt: async () => {
+          i++;
+          if (i >= 4) e.killPoint('before-commit'); // ranges 1-3 hold nothing old: no delete sent
+          return i;
+        },
+        committed: () => i < 6,
+      });
+      expect(kills, at).toEqual([want]);
+      vi.restoreAllMocks();
+    }
+  });
+});
+
 describe('engine helpers', () => {
   it('names kill points as HOUSEKEEPER_TEST_KILL_AT spells them (purge untagged, retention tagged)', () => {
     expect(killPointName('', 'before-commit', 3)).toBe('before-commit:3');

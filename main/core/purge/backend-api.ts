@@ -252,14 +252,22 @@ function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: stri
       if (!claimedIds.length) return { deleted: [], logs: 0, artifacts: 0, deferred };
 
       // 2. Verify what we hold: still our claim, never ran, created by a schedule unless asked.
-      const held = (await byIds(claimedIds)).filter((r) => ours(r) && r.run_count === 0 && (f.includeManual || r.auto_scheduled));
-      if (!held.length) return { deleted: [], logs: 0, artifacts: 0, deferred };
+      //    A run we held that is gone by now was deleted by us: nobody else deletes a run we hold, and
+      //    an earlier DELETE of ours whose answer was lost can land after the settle found the run
+      //    still there (a SQLite server queues writes behind its lock). It is journaled and counted as
+      //    deleted, with the export line from step 1's read, so it is never reported "skipped".
+      const reread = await byIds(claimedIds);
+      const present = new Set(reread.map((r) => r.id));
+      const seen = new Map(runs.map((r) => [r.id, r]));
+      const goneWhileHeld = claimedIds.filter((id) => !present.has(id) && seen.has(id)).map((id) => seen.get(id)!);
+      const held = reread.filter((r) => ours(r) && r.run_count === 0 && (f.includeManual || r.auto_scheduled));
+      if (!held.length && !goneWhileHeld.length) return { deleted: [], logs: 0, artifacts: 0, deferred };
       const heldIds = held.map((r) => r.id);
 
       // 3. Artifacts first (a run deleted before its artifacts would orphan them for good; a claimed
       //    run that keeps its artifacts for a moment is still ours to finish on resume).
       const found = await listArtifacts(api, heldIds);
-      opts.beforeCommit?.({ victims: held.map((r) => ({ id: r.id, ...(opts.wantExport ? { export: { flow_run: withoutState(r) } } : {}) })), logs: null, artifacts: found.length });
+      opts.beforeCommit?.({ victims: [...held, ...goneWhileHeld].map((r) => ({ id: r.id, ...(opts.wantExport ? { export: { flow_run: withoutState(r) } } : {}) })), logs: null, artifacts: found.length });
       let artifacts = 0;
       await mapLimit(artifactLanes(found), 8, async (lane) => {
         for (const id of lane) {
@@ -299,7 +307,7 @@ function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: stri
         const still = new Set((await byIds(unsure)).map((r) => r.id));
         for (const id of unsure) if (!still.has(id)) gone.add(id);
       }
-      return { deleted: heldIds.filter((id) => gone.has(id)).map((id) => ({ id })), logs: 0, artifacts, deferred };
+      return { deleted: [...heldIds.filter((id) => gone.has(id)), ...goneWhileHeld.map((r) => r.id)].map((id) => ({ id })), logs: 0, artifacts, deferred };
     },
     stillMatching,
     async existing(ids, signal) {
