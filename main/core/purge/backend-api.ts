@@ -215,6 +215,52 @@ function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: stri
   const stillMatching = async (ids: string[], signal: AbortSignal) =>
     new Set((await byIds(ids, signal)).filter((r) => matchesClientSide(r, f, createdBefore) || ours(r)).map((r) => r.id));
 
+  /**
+   * Deletes runs this plan holds: their artifacts first (a run deleted before its artifacts would
+   * orphan them for good; a claimed run that keeps its artifacts for a moment is still ours to finish),
+   * then the runs, with the claim in the filter (VERSION-DEPENDENT: bulk_delete). Retried by the
+   * client on 5xx/lost answers; what is gone afterwards was deleted by us, since nobody else deletes
+   * a run we hold (a lost answer must not turn a deletion into a "skip").
+   */
+  const deleteHeld = async (heldIds: string[], found: Awaited<ReturnType<typeof listArtifacts>>): Promise<{ gone: Set<string>; artifacts: number }> => {
+    let artifacts = 0;
+    await mapLimit(artifactLanes(found), 8, async (lane) => {
+      for (const id of lane) {
+        try {
+          await api.request('DELETE', `/artifacts/${id}`, undefined, { idempotent: true });
+          artifacts++;
+        } catch (e) {
+          if (!(e instanceof AppError && e.details?.status === 404)) throw e;
+        }
+      }
+    });
+    const gone = new Set<string>();
+    if (hasBulk) {
+      const res = await api.request<{ deleted: string[] }>(
+        'POST',
+        '/flow_runs/bulk_delete',
+        { flow_runs: { id: { any_: heldIds }, state: { type: { any_: ['PENDING'] }, name: { any_: [CLAIM_STATE_NAME] } } }, limit: BULK_LIMIT },
+        { idempotent: true },
+      );
+      for (const id of res.deleted ?? []) gone.add(id);
+    } else {
+      await mapLimit(heldIds, 8, async (id) => {
+        try {
+          await api.request('DELETE', `/flow_runs/${id}`, undefined, { idempotent: true });
+          gone.add(id);
+        } catch (e) {
+          if (!(e instanceof AppError && e.details?.status === 404)) throw e;
+        }
+      });
+    }
+    const unsure = heldIds.filter((id) => !gone.has(id));
+    if (unsure.length) {
+      const still = new Set((await byIds(unsure)).map((r) => r.id));
+      for (const id of unsure) if (!still.has(id)) gone.add(id);
+    }
+    return { gone, artifacts };
+  };
+
   return {
     kind: 'api',
     maxBatch: BULK_LIMIT,
@@ -264,50 +310,20 @@ function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: stri
       if (!held.length && !goneWhileHeld.length) return { deleted: [], logs: 0, artifacts: 0, deferred };
       const heldIds = held.map((r) => r.id);
 
-      // 3. Artifacts first (a run deleted before its artifacts would orphan them for good; a claimed
-      //    run that keeps its artifacts for a moment is still ours to finish on resume).
+      // 3-4. Their artifacts, then the runs (deleteHeld).
       const found = await listArtifacts(api, heldIds);
       opts.beforeCommit?.({ victims: [...held, ...goneWhileHeld].map((r) => ({ id: r.id, ...(opts.wantExport ? { export: { flow_run: withoutState(r) } } : {}) })), logs: null, artifacts: found.length });
-      let artifacts = 0;
-      await mapLimit(artifactLanes(found), 8, async (lane) => {
-        for (const id of lane) {
-          try {
-            await api.request('DELETE', `/artifacts/${id}`, undefined, { idempotent: true });
-            artifacts++;
-          } catch (e) {
-            if (!(e instanceof AppError && e.details?.status === 404)) throw e;
-          }
-        }
-      });
-
-      // 4. Delete only what we hold, with the claim in the filter (VERSION-DEPENDENT: bulk_delete).
-      //    Retried by the client on 5xx/lost answers; what is gone afterwards was deleted by us, since
-      //    nobody else deletes a run we hold (a lost answer must not turn a deletion into a "skip").
-      const gone = new Set<string>();
-      if (hasBulk) {
-        const res = await api.request<{ deleted: string[] }>(
-          'POST',
-          '/flow_runs/bulk_delete',
-          { flow_runs: { id: { any_: heldIds }, state: { type: { any_: ['PENDING'] }, name: { any_: [CLAIM_STATE_NAME] } } }, limit: BULK_LIMIT },
-          { idempotent: true },
-        );
-        for (const id of res.deleted ?? []) gone.add(id);
-      } else {
-        await mapLimit(heldIds, 8, async (id) => {
-          try {
-            await api.request('DELETE', `/flow_runs/${id}`, undefined, { idempotent: true });
-            gone.add(id);
-          } catch (e) {
-            if (!(e instanceof AppError && e.details?.status === 404)) throw e;
-          }
-        });
-      }
-      const unsure = heldIds.filter((id) => !gone.has(id));
-      if (unsure.length) {
-        const still = new Set((await byIds(unsure)).map((r) => r.id));
-        for (const id of unsure) if (!still.has(id)) gone.add(id);
-      }
+      const { gone, artifacts } = await deleteHeld(heldIds, found);
       return { deleted: [...heldIds.filter((id) => gone.has(id)), ...goneWhileHeld.map((r) => r.id)].map((id) => ({ id })), logs: 0, artifacts, deferred };
+    },
+    async finishHeld(ids, signal) {
+      const present = await byIds(ids, signal);
+      const held = present.filter((r) => ours(r) && r.run_count === 0 && (f.includeManual || r.auto_scheduled)).map((r) => r.id);
+      const presentIds = new Set(present.map((r) => r.id));
+      const goneAlready = ids.filter((id) => !presentIds.has(id));
+      if (!held.length) return goneAlready;
+      const { gone } = await deleteHeld(held, await listArtifacts(api, held));
+      return [...goneAlready, ...held.filter((id) => gone.has(id))];
     },
     stillMatching,
     async existing(ids, signal) {

@@ -46,6 +46,13 @@ export interface Deleter {
    * what it deleted is what was counted before it minus what is left). Logs null: not countable.
    */
   children(ids: string[], signal: AbortSignal): Promise<{ logs: number | null; artifacts: number }>;
+  /**
+   * API only: finishes the deletion of pending-batch victims that are still there and still hold
+   * this plan's claim (a batch whose answer was lost), returning the ones now gone. Settling must not
+   * hand such a run back as pending: an earlier DELETE of it may still be queued on the server, land
+   * later, and the run would then look deleted by someone else.
+   */
+  finishHeld?(ids: string[], signal: AbortSignal): Promise<string[]>;
   /** Runs that match the plan's filter and cutoff now (the verification recount). */
   recount(signal: AbortSignal): Promise<number>;
   /** Largest batch this executor accepts (the API's bulk_delete takes 50). */
