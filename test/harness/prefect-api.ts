@@ -11,7 +11,7 @@ export interface HarnessApi {
   patch<T = unknown>(path: string, body?: unknown): Promise<T>;
   del<T = unknown>(path: string): Promise<T>;
   /** Raw request that never throws on status (for asserting 401s and the like). */
-  raw(method: string, path: string, body?: unknown, opts?: { auth?: boolean }): Promise<Response>;
+  raw(method: string, path: string, body?: unknown, opts?: { auth?: boolean; retryOnClose?: boolean }): Promise<Response>;
 }
 
 export class PrefectHttpError extends Error {
@@ -31,7 +31,7 @@ export function prefectApi(apiUrl: string, authString?: string): HarnessApi {
   const base = apiUrl.replace(/\/+$/, '');
   const authHeader = authString ? `Basic ${Buffer.from(authString).toString('base64')}` : undefined;
 
-  const raw = async (method: string, path: string, body?: unknown, opts: { auth?: boolean } = {}): Promise<Response> => {
+  const raw = async (method: string, path: string, body?: unknown, opts: { auth?: boolean; retryOnClose?: boolean } = {}): Promise<Response> => {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (authHeader && opts.auth !== false) headers.authorization = authHeader;
@@ -46,21 +46,22 @@ export function prefectApi(apiUrl: string, authString?: string): HarnessApi {
       return await send();
     } catch (err) {
       // uvicorn closes idle keep-alive connections after 5 s and a request can race that close
-      // ("other side closed"); a read is safe to send once more.
-      if (method !== 'GET' || (err as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw err;
+      // ("other side closed"); a read is safe to send once more, and so is a write whose caller
+      // says it is an upsert (the seeding helpers below; a CI run lost a work pool's POST this way).
+      if ((method !== 'GET' && !opts.retryOnClose) || (err as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw err;
       return send();
     }
   };
 
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    let res = await raw(method, path, body);
+    let res = await raw(method, path, body, { retryOnClose: true });
     // A busy SQLite-backed server answers 503 ("database is locked") now and then, as Prefect's own
     // client knows (it retries 502/503 too); every seeding call here is an upsert, so retry. A read
     // is also retried after a 500: an overloaded server times out on its database pool that way.
     const retryable = (s: number) => s === 503 || s === 502 || (method === 'GET' && s === 500);
     for (let attempt = 1; retryable(res.status) && attempt <= 5; attempt++) {
       await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
-      res = await raw(method, path, body);
+      res = await raw(method, path, body, { retryOnClose: true });
     }
     const text = await res.text();
     if (!res.ok) throw new PrefectHttpError(method, `${base}${path}`, res.status, text);

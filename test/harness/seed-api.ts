@@ -115,7 +115,7 @@ export async function createWorkPool(api: HarnessApi, name: string, type = 'proc
     default_queue_id: string;
   }
   let pool: PoolResponse;
-  const res = await api.raw('POST', '/work_pools/', { name, type });
+  const res = await api.raw('POST', '/work_pools/', { name, type }, { retryOnClose: true }); // 409 below: safe to send twice
   if (res.status === 409) {
     pool = await api.get<PoolResponse>(`/work_pools/${encodeURIComponent(name)}`);
   } else if (res.ok) {
