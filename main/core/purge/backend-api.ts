@@ -108,6 +108,22 @@ async function listArtifacts(api: PrefectApi, runIds: readonly string[]): Promis
   }
 }
 
+/** Deletes these artifacts, lane by lane (a 404 is one already gone); returns how many this call deleted. */
+export async function deleteArtifacts(api: PrefectApi, found: ReadonlyArray<{ id: string; key: string | null }>): Promise<number> {
+  let n = 0;
+  await mapLimit(artifactLanes(found), 8, async (lane) => {
+    for (const id of lane) {
+      try {
+        await api.request('DELETE', `/artifacts/${id}`, undefined, { idempotent: true });
+        n++;
+      } catch (e) {
+        if (!(e instanceof AppError && e.details?.status === 404)) throw e;
+      }
+    }
+  });
+  return n;
+}
+
 /**
  * Work lanes for the artifact deletes: each unkeyed artifact alone, and all artifacts of one key in
  * one lane, deleted one after another. Prefect's delete_artifact (prefect/server/models/artifacts.py)
@@ -223,17 +239,7 @@ function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: stri
    * a run we hold (a lost answer must not turn a deletion into a "skip").
    */
   const deleteHeld = async (heldIds: string[], found: Awaited<ReturnType<typeof listArtifacts>>): Promise<{ gone: Set<string>; artifacts: number }> => {
-    let artifacts = 0;
-    await mapLimit(artifactLanes(found), 8, async (lane) => {
-      for (const id of lane) {
-        try {
-          await api.request('DELETE', `/artifacts/${id}`, undefined, { idempotent: true });
-          artifacts++;
-        } catch (e) {
-          if (!(e instanceof AppError && e.details?.status === 404)) throw e;
-        }
-      }
-    });
+    const artifacts = await deleteArtifacts(api, found);
     const gone = new Set<string>();
     if (hasBulk) {
       const res = await api.request<{ deleted: string[] }>(

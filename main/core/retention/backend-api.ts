@@ -28,7 +28,7 @@ import type { Count, RetentionImpact } from '../../../shared/domain/retention';
 import { AppError } from '../../../shared/errors';
 import type { ResolvedConnection } from '../connections/types';
 import { mapLimit } from '../purge/api-claim';
-import { artifactLanes, isTransientApiError } from '../purge/backend-api';
+import { deleteArtifacts, isTransientApiError } from '../purge/backend-api';
 import { resolveDeployments, type DeploymentName } from '../purge/names';
 import { apiCapabilities } from '../targets/capabilities';
 import { PrefectApi } from '../targets/prefect-api';
@@ -114,22 +114,6 @@ async function artifactsOf(api: PrefectApi, runIds: readonly string[], signal?: 
     out.push(...page.map((a) => ({ id: a.id, key: a.key ?? null })));
     if (page.length < limit) return out;
   }
-}
-
-/** Deletes these artifacts (a 404 is one already gone); returns how many this call deleted. */
-async function deleteArtifacts(api: PrefectApi, found: ReadonlyArray<{ id: string; key: string | null }>): Promise<number> {
-  let n = 0;
-  await mapLimit(artifactLanes(found), 8, async (lane) => {
-    for (const id of lane) {
-      try {
-        await api.request('DELETE', `/artifacts/${id}`, undefined, { idempotent: true });
-        n++;
-      } catch (e) {
-        if (!(e instanceof AppError && e.details?.status === 404)) throw e;
-      }
-    }
-  });
-  return n;
 }
 
 function chunks<T>(xs: readonly T[], n: number): T[][] {
