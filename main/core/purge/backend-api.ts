@@ -228,6 +228,8 @@ function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: stri
     return out;
   };
   const ours = (r: ApiRun) => isOurClaim(r.state, planId);
+  /** Still ours to delete: our claim, never ran, created by a schedule unless asked. */
+  const holds = (r: ApiRun) => ours(r) && r.run_count === 0 && (f.includeManual || r.auto_scheduled);
   const stillMatching = async (ids: string[], signal: AbortSignal) =>
     new Set((await byIds(ids, signal)).filter((r) => matchesClientSide(r, f, createdBefore) || ours(r)).map((r) => r.id));
 
@@ -312,7 +314,7 @@ function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: stri
       const present = new Set(reread.map((r) => r.id));
       const seen = new Map(runs.map((r) => [r.id, r]));
       const goneWhileHeld = claimedIds.filter((id) => !present.has(id) && seen.has(id)).map((id) => seen.get(id)!);
-      const held = reread.filter((r) => ours(r) && r.run_count === 0 && (f.includeManual || r.auto_scheduled));
+      const held = reread.filter(holds);
       if (!held.length && !goneWhileHeld.length) return { deleted: [], logs: 0, artifacts: 0, deferred };
       const heldIds = held.map((r) => r.id);
 
@@ -322,14 +324,14 @@ function apiDeleter(api: PrefectApi, f: ResolvedPurgeFilter, createdBefore: stri
       const { gone, artifacts } = await deleteHeld(heldIds, found);
       return { deleted: [...heldIds.filter((id) => gone.has(id)), ...goneWhileHeld.map((r) => r.id)].map((id) => ({ id })), logs: 0, artifacts, deferred };
     },
-    async finishHeld(ids, signal) {
+    async existingAfterFinishing(ids, signal) {
       const present = await byIds(ids, signal);
-      const held = present.filter((r) => ours(r) && r.run_count === 0 && (f.includeManual || r.auto_scheduled)).map((r) => r.id);
-      const presentIds = new Set(present.map((r) => r.id));
-      const goneAlready = ids.filter((id) => !presentIds.has(id));
-      if (!held.length) return goneAlready;
+      const still = new Set(present.map((r) => r.id));
+      const held = present.filter(holds).map((r) => r.id);
+      if (!held.length) return still;
       const { gone } = await deleteHeld(held, await listArtifacts(api, held));
-      return [...goneAlready, ...held.filter((id) => gone.has(id))];
+      for (const id of gone) still.delete(id);
+      return still;
     },
     stillMatching,
     async existing(ids, signal) {

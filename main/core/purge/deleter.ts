@@ -47,12 +47,13 @@ export interface Deleter {
    */
   children(ids: string[], signal: AbortSignal): Promise<{ logs: number | null; artifacts: number }>;
   /**
-   * API only: finishes the deletion of pending-batch victims that are still there and still hold
-   * this plan's claim (a batch whose answer was lost), returning the ones now gone. Settling must not
-   * hand such a run back as pending: an earlier DELETE of it may still be queued on the server, land
-   * later, and the run would then look deleted by someone else.
+   * API only, in place of `existing` when settling a pending batch: first finishes the deletion of
+   * the victims that are still there and still hold this plan's claim (a batch whose answer was
+   * lost), then returns the ones still there. Settling must not hand such a run back as pending: an
+   * earlier DELETE of it may still be queued on the server, land later, and the run would then look
+   * deleted by someone else.
    */
-  finishHeld?(ids: string[], signal: AbortSignal): Promise<string[]>;
+  existingAfterFinishing?(ids: string[], signal: AbortSignal): Promise<Set<string>>;
   /** Runs that match the plan's filter and cutoff now (the verification recount). */
   recount(signal: AbortSignal): Promise<number>;
   /** Largest batch this executor accepts (the API's bulk_delete takes 50). */

@@ -143,9 +143,10 @@ export async function runBatches(o: LoopOptions): Promise<LoopResult> {
 /**
  * Settles runs left in flight by a run that died or lost its connection:
  * - a pending batch (journaled just before the server's commit): the victims that are gone were
- *   deleted by it (the API executor first finishes the victims that still hold its claim); its logs and artifacts count as what was there before minus what is left now (all
- *   of them when it committed, none when it rolled back, the part done when an API batch stopped
- *   half-way); its export lines are kept for the gone victims only;
+ *   deleted by it (the API executor first finishes the victims that still hold its claim); its logs
+ *   and artifacts count as what was there before minus what is left now (all of them when it
+ *   committed, none when it rolled back, the part done when an API batch stopped half-way); its
+ *   export lines are kept for the gone victims only;
  * - other in-flight runs never reached a commit: back to pending (gone ones were deleted by someone
  *   else and count as skipped, never as ours).
  * Without a pending batch, export lines past the committed size belong to a batch that never
@@ -165,8 +166,7 @@ async function settleInFlight(o: LoopOptions, retrying: boolean): Promise<void> 
     log.info(`plan ${planId}: ${inFlight.length} in-flight runs had not reached a commit; ${inFlight.length - still.size} were gone already`);
     return;
   }
-  const still = await deleter.existing(pb.ids, signal);
-  if (deleter.finishHeld && still.size) for (const id of await deleter.finishHeld([...still], signal)) still.delete(id);
+  const still = deleter.existingAfterFinishing ? await deleter.existingAfterFinishing(pb.ids, signal) : await deleter.existing(pb.ids, signal);
   const gone = pb.ids.filter((id) => !still.has(id));
   const left = gone.length || deleter.kind === 'api' ? await deleter.children(pb.ids, signal) : { logs: pb.logs, artifacts: pb.artifacts };
   const logs = pb.logs === null ? 0 : Math.max(0, pb.logs - (left.logs ?? 0));
