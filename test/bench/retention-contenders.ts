@@ -30,6 +30,8 @@ export interface ContenderResult {
   notes: string[];
   peakRssBytes?: number;
   rssSamples?: number[];
+  /** CPU seconds used by the contender's own process (Housekeeper's Node), when it has one. */
+  cpuSeconds?: number;
   /** Stopped at the time cap before the set was gone. */
   capped?: boolean;
 }
@@ -50,17 +52,23 @@ export async function leftOf(cluster: PgCluster, database: string, days: number)
   return { runs: Number(r!.runs), events: Number(r!.events), eventResources: Number(r!.er) };
 }
 
-export async function housekeeper(opts: { root: string; apiUrl: string; dbUrl: string; home: string; days: number; extra?: string[] }): Promise<ContenderResult> {
+export async function housekeeper(opts: { root: string; apiUrl: string; dbUrl: string; home: string; days: number; logFile: string; extra?: string[] }): Promise<ContenderResult> {
   const cli = path.join(opts.root, 'bin', 'housekeeper.cjs');
   const args = [cli, 'retention', '--api', opts.apiUrl, '--db', opts.dbUrl, '--older-than', `${opts.days}d`, '--events-older-than', `${opts.days}d`, ...(opts.extra ?? []), '--yes', '--json'];
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { env: { ...process.env, HOUSEKEEPER_HOME: opts.home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its log at info level (each phase's time) is kept beside the results: test-results/bench/<name>.log.
+  const child = spawn(process.execPath, args, { env: { ...process.env, HOUSEKEEPER_HOME: opts.home, HOUSEKEEPER_LOG: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logFile = fs.createWriteStream(opts.logFile);
   const mem = sampleMemory(child.pid!);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)));
-  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? -1)));
+  child.stderr.on('data', (d: Buffer) => {
+    logFile.write(d);
+    stderr = (stderr + d.toString()).slice(-8000);
+  });
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+  logFile.end();
   const seconds = (performance.now() - t0) / 1000;
   const m = mem.stop();
   let doc: { ok: boolean; value?: { plan?: { confirmCount: number }; outcome?: { totals: Record<string, number>; p99BatchMs: number | null; remaining: unknown; durationMs: number } }; error?: { message: string } };
@@ -78,7 +86,9 @@ export async function housekeeper(opts: { root: string; apiUrl: string; dbUrl: s
     seconds,
     peakRssBytes: m.peakBytes,
     rssSamples: m.samples,
+    cpuSeconds: m.cpuSeconds,
     notes: [
+      `Housekeeper's own process used ${m.cpuSeconds.toFixed(1)} s of CPU in ${seconds.toFixed(1)} s (${((100 * m.cpuSeconds) / seconds).toFixed(0)} % of one core)`,
       `Housekeeper: plan ${doc.value.plan?.confirmCount} runs; deleted ${t.runs} runs, ${t.flowRunStates} states, ${t.taskRuns} task runs, ${t.taskRunStates} task run states, ${t.logs} logs, ${t.artifacts} artifacts, ${t.events} events, ${t.eventResources} event_resources in ${t.batches} batches (p99 batch ${o.p99BatchMs} ms); job ${(o.durationMs / 1000).toFixed(1)} s of ${seconds.toFixed(1)} s wall (the rest: Node start, plan, recount); remaining ${JSON.stringify(o.remaining)}`,
     ],
   };

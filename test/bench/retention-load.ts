@@ -76,8 +76,25 @@ export function startLoad(apiUrl: string, pool: string): LoadGenerator {
 }
 
 export interface MemorySampler {
-  /** Peak resident set (VmHWM) in bytes, and the RSS samples taken (bytes). */
-  stop(): { peakBytes: number; samples: number[] };
+  /**
+   * Peak resident set (VmHWM) in bytes, the RSS samples taken (bytes), and the CPU seconds the
+   * process had used (user + system) at the last sample: on a 2-core machine the client's own CPU
+   * competes with the Prefect server it is cleaning.
+   */
+  stop(): { peakBytes: number; samples: number[]; cpuSeconds: number };
+}
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+function cpuSecondsOf(pid: number): number | null {
+  try {
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
 }
 
 function statusKb(pid: number, field: string): number | null {
@@ -93,7 +110,10 @@ function statusKb(pid: number, field: string): number | null {
 export function sampleMemory(pid: number, everyMs = 200): MemorySampler {
   const samples: number[] = [];
   let peak = 0;
+  let cpu = 0;
   const tick = (): void => {
+    const c = cpuSecondsOf(pid);
+    if (c !== null) cpu = c;
     const rss = statusKb(pid, 'VmRSS');
     const hwm = statusKb(pid, 'VmHWM');
     if (rss !== null) samples.push(rss);
@@ -104,7 +124,7 @@ export function sampleMemory(pid: number, everyMs = 200): MemorySampler {
   return {
     stop() {
       clearInterval(timer);
-      return { peakBytes: peak, samples };
+      return { peakBytes: peak, samples, cpuSeconds: cpu };
     },
   };
 }

@@ -55,6 +55,12 @@ if (!(SCALE > 0) || !(DAYS >= 1) || !(IDLE > 0) || !(VACUUM_MAX > 0)) throw new 
 const WARMUP_S = 10;
 const SEED_DB = 'hk_bench_seed';
 const RUN_DB = 'hk_bench_run';
+/** Where a Housekeeper contender's own log (info level: each phase's time) is kept. */
+const logOf = (name: string): string => {
+  const dir = path.join(root, 'test-results', 'bench');
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, `retention-${name.replace('@', '-')}.log`);
+};
 const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
 interface Row {
@@ -95,7 +101,10 @@ async function onCopy(cluster: PgCluster, tmp: string, pool: string, name: strin
     log(`${name}: the set is ${formatInt(set.runs)} runs, ${formatInt(set.events)} events, ${formatInt(set.eventResources)} event_resources; idle API for ${IDLE} s`);
     const idle = await idleLoad(server.info.apiUrl, pool);
     log(`${name}: running`);
+    const av0 = await autovacuums(cluster);
     const w = await work(server);
+    const av = (await autovacuums(cluster)).filter((a) => a.n > (av0.find((b) => b.t === a.t)?.n ?? 0)).map((a) => `${a.t} ${a.n - (av0.find((b) => b.t === a.t)?.n ?? 0)}`);
+    w.result.notes.push(`${name}: autovacuum/autoanalyze passes that finished during the run: ${av.length ? av.join(', ') : 'none'}`);
     const left = await leftOf(cluster, RUN_DB, DAYS);
     log(`${name}: ${formatInt(w.result.runs)} runs in ${w.result.seconds.toFixed(1)} s; left ${JSON.stringify(left)}`);
     return { name, result: w.result, idle, during: w.during, walBytes: w.walBytes, left, setRuns: set.runs };
@@ -103,6 +112,16 @@ async function onCopy(cluster: PgCluster, tmp: string, pool: string, name: strin
     await server.stop();
     await sql(cluster, 'postgres', `DROP DATABASE IF EXISTS ${RUN_DB} WITH (FORCE)`);
   }
+}
+
+/**
+ * Autovacuum and autoanalyze passes per table so far (pg_stat_user_tables): a contender that commits
+ * as it goes leaves dead rows autovacuum starts on while the API is measured; one that commits once
+ * leaves them for after.
+ */
+async function autovacuums(cluster: PgCluster): Promise<Array<{ t: string; n: number }>> {
+  const rows = await sql<{ t: string; n: string }>(cluster, RUN_DB, `SELECT relname AS t, autovacuum_count + autoanalyze_count AS n FROM pg_stat_user_tables`);
+  return rows.map((r) => ({ t: r.t, n: Number(r.n) }));
 }
 
 /** Load + WAL around a contender that runs against the live server. */
@@ -194,7 +213,7 @@ async function main(): Promise<void> {
 
     if (ONLY.has('hk')) {
       const home = fs.mkdtempSync(path.join(tmp, 'hk-home-'));
-      rows.push(await onCopy(cluster, tmp, pool, 'hk', (server) => measured(cluster, server, pool, () => housekeeper({ root, apiUrl: server.info.apiUrl, dbUrl, home, days: DAYS }))));
+      rows.push(await onCopy(cluster, tmp, pool, 'hk', (server) => measured(cluster, server, pool, () => housekeeper({ root, apiUrl: server.info.apiUrl, dbUrl, home, days: DAYS, logFile: logOf('hk') }))));
     }
     // Not in the default set: Housekeeper with a 1 s batch target instead of its default 200 ms, to
     // show how much of the gap to the unbatched DELETE is the batch budget (--only hk,hk-1s,...).
@@ -202,7 +221,7 @@ async function main(): Promise<void> {
     for (const [name, targetMs] of [['hk-1s', 1000] as const, ...[...ONLY].filter((o) => /^hk@\d+$/.test(o)).map((o) => [o, Number(o.slice(3))] as const)]) {
       if (!ONLY.has(name)) continue;
       const home = fs.mkdtempSync(path.join(tmp, 'hk-home-'));
-      rows.push(await onCopy(cluster, tmp, pool, name.replace('@', '-'), (server) => measured(cluster, server, pool, () => housekeeper({ root, apiUrl: server.info.apiUrl, dbUrl, home, days: DAYS, extra: ['--batch-target-ms', String(targetMs)] }))));
+      rows.push(await onCopy(cluster, tmp, pool, name.replace('@', '-'), (server) => measured(cluster, server, pool, () => housekeeper({ root, apiUrl: server.info.apiUrl, dbUrl, home, days: DAYS, logFile: logOf(name), extra: ['--batch-target-ms', String(targetMs)] }))));
     }
     // hk-base: the same CLI built from another checkout (BENCH_HK_BASE=<its root>, after `npm run
     // build:main` there), on its own fresh copy in the same run: a change measured against its base
@@ -211,7 +230,7 @@ async function main(): Promise<void> {
       const baseRoot = process.env.BENCH_HK_BASE;
       if (!baseRoot || !fs.existsSync(path.join(baseRoot, 'bin', 'housekeeper.cjs'))) throw new Error('hk-base needs BENCH_HK_BASE=<a checkout with bin/housekeeper.cjs built>');
       const home = fs.mkdtempSync(path.join(tmp, 'hk-home-'));
-      rows.push(await onCopy(cluster, tmp, pool, 'hk-base', (server) => measured(cluster, server, pool, () => housekeeper({ root: baseRoot, apiUrl: server.info.apiUrl, dbUrl, home, days: DAYS }))));
+      rows.push(await onCopy(cluster, tmp, pool, 'hk-base', (server) => measured(cluster, server, pool, () => housekeeper({ root: baseRoot, apiUrl: server.info.apiUrl, dbUrl, home, days: DAYS, logFile: logOf('hk-base') }))));
     }
     if (ONLY.has('delete')) {
       rows.push(await onCopy(cluster, tmp, pool, 'delete', (server) => measured(cluster, server, pool, () => unbatched(cluster, RUN_DB, DAYS))));

@@ -86,6 +86,10 @@ export async function runPhases(o: LoopOptions): Promise<LoopResult> {
     const max = Math.min(o.maxBatch ?? step.maxBatch, step.maxBatch);
     const initial = step.phase === 'runs' || step.phase === 'retry' ? (o.initialBatch ?? step.initialBatch) : step.initialBatch;
     const sizer = phaseSizer(o.targetBatchMs ?? DEFAULT_BATCH_TARGET_MS, step.minBatch, initial, max);
+    // Where a run's time goes, phase by phase (HOUSEKEEPER_LOG=info): the benchmark reads these.
+    const phaseStart = Date.now();
+    const rowsBefore = rowsDeleted(progress.totals);
+    const batchesBefore = batchMs.length;
     await engine.run<StepResult>({
       name: step.phase,
       sizer,
@@ -125,6 +129,7 @@ export async function runPhases(o: LoopOptions): Promise<LoopResult> {
           progress = { ...progress, phase: next, cursors: { ...progress.cursors, [step.phase]: res.cursorAfter } };
           repo.commit(planId, progress);
           report();
+          log.info(`retention ${planId}: phase ${step.phase} took ${Date.now() - phaseStart} ms, ${batchMs.length - batchesBefore} batches, ${rowsDeleted(progress.totals) - rowsBefore} rows`);
           return false;
         }
         progress = { ...progress, cursors: { ...progress.cursors, [step.phase]: res.cursorAfter }, totals: addTotals(progress.totals, res.delta) };

@@ -14,9 +14,15 @@ export class Params {
   }
 }
 
-/** The run-level conditions shared by top-level runs and their subflows (alias `fr`). */
+/**
+ * The run-level conditions shared by top-level runs and their subflows (alias `fr`).
+ * state_type is compared as Prefect's enum (`state_type`, the type's name in every 3.x schema), not
+ * as text: a cast column has no statistics, so the planner took "state_type::text = ANY(...)" to keep
+ * 2 % of the runs, judged the end_time index walk too dear, and read the whole of flow_run to sort it
+ * for every batch (90 ms a batch at 200k runs, growing with the table; docs/bench-retention.md).
+ */
 export function finishedOldPg(r: ResolvedRetention, ps: Params, keep: readonly string[]): string {
-  const parts = [`fr.state_type::text = ANY(${ps.p(r.stateTypes)}::text[])`, `fr.end_time < ${ps.p(r.cutoff)}::timestamptz`];
+  const parts = [`fr.state_type = ANY(${ps.p(r.stateTypes)}::state_type[])`, `fr.end_time < ${ps.p(r.cutoff)}::timestamptz`];
   if (keep.length) parts.push(`NOT (fr.id = ANY(${ps.p(keep)}::uuid[]))`);
   return parts.join(' AND ');
 }

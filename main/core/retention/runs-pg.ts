@@ -8,10 +8,10 @@
  * 3. their subflows that are finished and old too, level by level (Prefect's delete sets a deleted
  *    parent task run's subflows' parent_task_run_id to NULL, and its next pass takes them as top-level
  *    runs: services/db_vacuum.py; deleting them with their parent reaches the same end in one pass);
- * 4. one statement deleting, set-based and counted: task run states, task runs, flow run states,
- *    inputs, flow-run and task-run logs, artifacts (with the artifact_collection pointers repaired),
- *    then the runs. log and artifact have no foreign key to flow_run (docs/prefect.md §3), so a plain
- *    DELETE FROM flow_run would orphan them.
+ * 4. one statement deleting, set-based and counted: flow-run and task-run logs, artifacts (with the
+ *    artifact_collection pointers repaired), then the runs, whose states, task runs (and theirs) and
+ *    inputs go by Prefect's cascades (DELETE_RUNS_SQL). log and artifact have no foreign key to
+ *    flow_run (docs/prefect.md §3), so a plain DELETE FROM flow_run would orphan them.
  * Everything is journaled (pending batch with txid_current) just before COMMIT.
  * Steps 1-3 (its first level) and txid_current are one statement (takeSql), step 4 another: with
  * BEGIN/COMMIT a batch is four round trips when nothing was skipped and there are no nested subflows.
@@ -112,13 +112,22 @@ async function lockSubflows(q: Query, r: ResolvedRetention, keep: readonly strin
   return subs;
 }
 
+/**
+ * The delete of a batch's locked runs. Their states, task runs (with their states) and inputs go by
+ * Prefect's own ON DELETE CASCADE from flow_run, as in Prefect's db_vacuum; they are counted first,
+ * in the same statement's snapshot, which is exact: every run is locked FOR UPDATE, so nobody can add
+ * a state or task run to it before COMMIT (their foreign keys need a share lock on the run). Deleting
+ * them by hand as well, as this statement once did, made every cascade probe its index a second time
+ * for rows already gone: 7 % slower per batch (docs/bench-retention.md). log and artifact have no
+ * foreign key to flow_run, so they are deleted here; the states are read only for an export.
+ */
 export const DELETE_RUNS_SQL = `
 WITH tr AS MATERIALIZED (SELECT t.id FROM task_run t WHERE t.flow_run_id = ANY($1::uuid[])),
-trs AS (DELETE FROM task_run_state s WHERE s.task_run_id IN (SELECT id FROM tr) RETURNING 1),
-trd AS (DELETE FROM task_run t WHERE t.id IN (SELECT id FROM tr) RETURNING 1),
-frs AS (DELETE FROM flow_run_state s WHERE s.flow_run_id = ANY($1::uuid[])
-        RETURNING s.flow_run_id, s.timestamp AS ts, CASE WHEN $2::boolean THEN to_jsonb(s) END AS row),
-fri AS (DELETE FROM flow_run_input i WHERE i.flow_run_id = ANY($1::uuid[]) RETURNING 1),
+cnt AS MATERIALIZED (
+  SELECT (SELECT count(*) FROM flow_run_state s WHERE s.flow_run_id = ANY($1::uuid[])) AS states,
+         (SELECT count(*) FROM task_run_state s WHERE s.task_run_id IN (SELECT id FROM tr)) AS task_run_states,
+         (SELECT count(*) FROM flow_run_input i WHERE i.flow_run_id = ANY($1::uuid[])) AS inputs),
+frs AS MATERIALIZED (SELECT s.flow_run_id, s.timestamp AS ts, to_jsonb(s) AS row FROM flow_run_state s WHERE $2::boolean AND s.flow_run_id = ANY($1::uuid[])),
 lg1 AS (DELETE FROM log g WHERE g.flow_run_id = ANY($1::uuid[]) RETURNING 1),
 lg2 AS (DELETE FROM log g WHERE g.flow_run_id IS NULL AND g.task_run_id IN (SELECT id FROM tr) RETURNING 1),
 gone1 AS (DELETE FROM artifact x WHERE x.flow_run_id = ANY($1::uuid[]) RETURNING x.id),
@@ -126,9 +135,9 @@ gone2 AS (DELETE FROM artifact x WHERE x.flow_run_id IS NULL AND x.task_run_id I
 gone AS (SELECT id FROM gone1 UNION ALL SELECT id FROM gone2),
 ${collectionFixPg('gone')},
 d AS (DELETE FROM flow_run f WHERE f.id = ANY($1::uuid[]) RETURNING f.id, CASE WHEN $2::boolean THEN to_jsonb(f) END AS row),
-st AS (SELECT flow_run_id, jsonb_agg(row ORDER BY ts) AS states FROM frs WHERE $2::boolean GROUP BY flow_run_id)
-SELECT (SELECT count(*) FROM d) AS runs, (SELECT count(*) FROM frs) AS states, (SELECT count(*) FROM trd) AS task_runs,
-       (SELECT count(*) FROM trs) AS task_run_states, (SELECT count(*) FROM fri) AS inputs,
+st AS (SELECT flow_run_id, jsonb_agg(row ORDER BY ts) AS states FROM frs GROUP BY flow_run_id)
+SELECT (SELECT count(*) FROM d) AS runs, (SELECT states FROM cnt) AS states, (SELECT count(*) FROM tr) AS task_runs,
+       (SELECT task_run_states FROM cnt) AS task_run_states, (SELECT inputs FROM cnt) AS inputs,
        (SELECT count(*) FROM lg1) + (SELECT count(*) FROM lg2) AS logs, (SELECT count(*) FROM gone) AS artifacts,
        (SELECT count(*) FROM coll_repointed) AS repointed, (SELECT count(*) FROM coll_removed) AS removed,
        CASE WHEN $2::boolean THEN (SELECT jsonb_agg(jsonb_build_object('flow_run', d.row, 'states', coalesce(st.states, '[]'::jsonb)))

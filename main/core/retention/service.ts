@@ -30,6 +30,9 @@ import { runPhases } from './loop';
 import { composeNotes } from './notes';
 import { prefectVacuumInfo } from './prefect-info';
 import type { ResolvedRetention, RetentionBackend, RetentionExecution } from './types';
+import { createLogger } from '../log/logger';
+
+const log = createLogger('retention');
 
 export interface RetentionPlanRequest {
   conn: ResolvedConnection;
@@ -151,6 +154,7 @@ export class RetentionService {
         details: { planId, filter, cutoff: plan.cutoff, eventsCutoff: plan.eventsCutoff, impact: plan.impact, kept: plan.kept },
         durationMs: Date.now() - t0,
       });
+      log.info(`retention ${planId}: planned in ${Date.now() - t0} ms`);
       return plan;
     } finally {
       await backend.close();
@@ -218,7 +222,9 @@ export class RetentionService {
         const t0 = Date.now();
         const loop = await runPhases({ planId: req.planId, repo: this.store.retention, exec: run, signal, report, pausePoint, leaseCheck, expectedRows, ...req.tuning, ...(sink ? { sink } : {}) });
         report({ phase: 'verifying', message: 'Counting what still matches' });
+        const tRecount = Date.now();
         const remaining = await run.recount(signal).catch(() => ({ runs: null, events: null }));
+        log.info(`retention ${req.planId}: recount took ${Date.now() - tRecount} ms`);
         const progress = { ...loop.progress, phase: 'done' as const };
         this.store.retention.commit(req.planId, progress);
         const t = progress.totals;
