@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TerminalStateType } from '../../shared/domain/retention';
 import { finishedOldPg, Params } from '../../main/core/retention/predicate-pg';
-import { retryStepPg, runsStepPg, type RunsCursor } from '../../main/core/retention/runs-pg';
+import { retryStepPg, runsStepPg, takeSql, type RunsCursor } from '../../main/core/retention/runs-pg';
 import type { PreparedBatch, ResolvedRetention, StepContext } from '../../main/core/retention/types';
 import { PostgresTarget } from '../../main/core/targets/postgres';
 import { expectedDeleted, q, runsOf, seedRetention, TERMINAL, type RetentionScenario, type RunRow } from './support/retention-fixture';
@@ -140,6 +140,32 @@ describe('retention runs phase on Postgres: locks, re-checks, retries', () => {
     expect(n).toBeGreaterThan(50);
     expect(estimated).toBeGreaterThan(n / 2);
     expect(estimated).toBeLessThan(n * 2);
+  });
+
+  it('takes the same page without its subflow probe, for plans where no run can be a subflow', async () => {
+    const r: ResolvedRetention = { cutoff: new Date(Date.now() + 86_400_000).toISOString(), stateTypes: TERMINAL as TerminalStateType[], deploymentIds: s.deployments.map((d) => d.id), keepNewest: 0, eventsCutoff: null, orphans: false };
+    const c = new pg.Client({ host: h.pg.host, port: h.pg.port, database: h.pg.database, user: h.pg.owner.user, password: h.pg.owner.password });
+    await c.connect();
+    try {
+      const take = async (withSubflows: boolean) => {
+        await c.query('BEGIN');
+        try {
+          const t = takeSql(r, [], undefined, 25, withSubflows);
+          return (await c.query<{ n: number; top: string[]; subs: string[]; last_id: string }>(t.sql, t.params)).rows[0]!;
+        } finally {
+          await c.query('ROLLBACK');
+        }
+      };
+      const withProbe = await take(true);
+      const without = await take(false);
+      expect(withProbe.n).toBe(25);
+      expect(without.n).toBe(25);
+      expect(without.top).toEqual(withProbe.top);
+      expect(without.last_id).toBe(withProbe.last_id);
+      expect(without.subs).toEqual([]);
+    } finally {
+      await c.end();
+    }
   });
 });
 

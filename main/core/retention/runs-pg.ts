@@ -42,10 +42,10 @@ const TX = { lockTimeoutMs: 2_000, statementTimeoutMs: 60_000 };
  * (they are retried at the end). Every CTE is MATERIALIZED so each runs, and locks, exactly once.
  * Measured in docs/bench-retention.md ("Round trips per batch").
  */
-export function takeSql(r: ResolvedRetention, keep: readonly string[], cursor: RunsCursor | undefined, size: number): { sql: string; params: unknown[] } {
+export function takeSql(r: ResolvedRetention, keep: readonly string[], cursor: RunsCursor | undefined, size: number, withSubflows = true): { sql: string; params: unknown[] } {
   const ps = new Params();
   const pred = topLevelPg(r, ps, keep);
-  const subCond = finishedOldPg(r, ps, keep);
+  const subCond = withSubflows ? finishedOldPg(r, ps, keep) : 'false';
   const ce = ps.p(cursor?.end ?? '-infinity');
   const ci = ps.p(cursor?.id ?? ZERO_UUID);
   const lim = ps.p(size);
@@ -56,9 +56,12 @@ export function takeSql(r: ResolvedRetention, keep: readonly string[], cursor: R
              ORDER BY fr.end_time, fr.id LIMIT ${lim}),
           top AS MATERIALIZED (
             SELECT fr.id FROM flow_run fr WHERE fr.id IN (SELECT id FROM page) AND ${pred} FOR UPDATE SKIP LOCKED),
-          sub AS MATERIALIZED (
-            SELECT fr.id FROM flow_run fr JOIN task_run tr ON tr.id = fr.parent_task_run_id
-             WHERE tr.flow_run_id IN (SELECT id FROM top) AND ${subCond} FOR UPDATE OF fr SKIP LOCKED),
+          sub AS MATERIALIZED (${
+            withSubflows
+              ? `SELECT fr.id FROM flow_run fr JOIN task_run tr ON tr.id = fr.parent_task_run_id
+             WHERE tr.flow_run_id IN (SELECT id FROM top) AND ${subCond} FOR UPDATE OF fr SKIP LOCKED`
+              : 'SELECT NULL::uuid AS id WHERE false'
+          }),
           lst AS MATERIALIZED (SELECT p.id, p.end_time FROM page p ORDER BY p.end_time DESC, p.id DESC LIMIT 1)
           SELECT (SELECT count(*) FROM page)::int AS n,
                  (SELECT ${END_TEXT} FROM lst fr) AS last_end, (SELECT id::text FROM lst) AS last_id,
@@ -193,7 +196,22 @@ async function lockTop(q: Query, r: ResolvedRetention, keep: readonly string[], 
   return rows.map((x) => x.id);
 }
 
+/**
+ * Whether any run the plan covers could be a subflow (finished, old, with a parent task run). Asked
+ * once per execution: when none is, the take leaves out its subflow probe (a task_run and a flow_run
+ * index lookup per run, 6 % of a batch). No subflow can become one later: a run that finishes now
+ * ends after the cutoff. Were one written with an old end by hand, Prefect's cascade would make it a
+ * top-level run when its parent goes, as with Prefect's own vacuum, for the next retention to take.
+ */
+async function anySubflows(q: Query, r: ResolvedRetention, keep: readonly string[]): Promise<boolean> {
+  const ps = new Params();
+  const cond = finishedOldPg(r, ps, keep);
+  const [row] = await q<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM flow_run fr WHERE fr.parent_task_run_id IS NOT NULL AND ${cond}) AS any`, ps.values);
+  return row?.any === true;
+}
+
 export function runsStepPg(target: PostgresTarget, r: ResolvedRetention, keep: readonly string[]): Step {
+  let withSubflows: boolean | undefined;
   return {
     phase: 'runs',
     minBatch: 10,
@@ -203,7 +221,8 @@ export function runsStepPg(target: PostgresTarget, r: ResolvedRetention, keep: r
       const cursor = cursorIn as RunsCursor | undefined;
       return target.write(
         async (q) => {
-          const take = takeSql(r, keep, cursor, size);
+          withSubflows ??= await anySubflows(q, r, keep);
+          const take = takeSql(r, keep, cursor, size, withSubflows);
           const [t] = await q<Taken>(take.sql, take.params, { prepare: true });
           if (!t || !t.n || !t.last_end || !t.last_id) return { done: true, cursorAfter: cursor, delta: {}, units: 0, prepared: false };
           const cursorAfter: RunsCursor = { end: t.last_end, id: t.last_id };
