@@ -40,14 +40,19 @@ const TERMINAL = `('COMPLETED','FAILED','CANCELLED','CRASHED')`;
 export const eligibleSql = (days: number) =>
   `fr.parent_task_run_id IS NULL AND fr.state_type IN ${TERMINAL} AND fr.end_time IS NOT NULL AND fr.end_time < now() - interval '${days} days'`;
 
-/** What is left of the set (runs, and events/event_resources older than the period). */
-export async function leftOf(cluster: PgCluster, database: string, days: number): Promise<{ runs: number; events: number; eventResources: number }> {
+/**
+ * What is left of the set (runs, and events/event_resources older than the period), counted at
+ * `at` (default now). The bench counts before and after a contender at the same instant: runs that
+ * came of age while a four-minute contender ran are not part of its set.
+ */
+export async function leftOf(cluster: PgCluster, database: string, days: number, at?: Date): Promise<{ runs: number; events: number; eventResources: number }> {
+  const now = at ? `'${at.toISOString()}'::timestamptz` : 'now()';
   const [r] = await sql<{ runs: string; events: string; er: string }>(
     cluster,
     database,
-    `SELECT (SELECT count(*) FROM flow_run fr WHERE ${eligibleSql(days)}) AS runs,
-            (SELECT count(*) FROM events WHERE occurred < now() - interval '${days} days') AS events,
-            (SELECT count(*) FROM event_resources WHERE occurred < now() - interval '${days} days') AS er`,
+    `SELECT (SELECT count(*) FROM flow_run fr WHERE ${eligibleSql(days).replace('now()', now)}) AS runs,
+            (SELECT count(*) FROM events WHERE occurred < ${now} - interval '${days} days') AS events,
+            (SELECT count(*) FROM event_resources WHERE occurred < ${now} - interval '${days} days') AS er`,
   );
   return { runs: Number(r!.runs), events: Number(r!.events), eventResources: Number(r!.er) };
 }

@@ -92,10 +92,12 @@ WITH e AS (
          fr.end_time, fr.end_time, NULL
     FROM flow_run fr
    WHERE fr.end_time IS NOT NULL AND get_byte(uuid_send(fr.id), 15) % 2 = 0
+   ORDER BY fr.end_time
   RETURNING id, occurred, resource_id, related_resource_ids)
 INSERT INTO event_resources (id, created, updated, occurred, resource_id, resource_role, resource, event_id)
 SELECT gen_random_uuid(), e.occurred, e.occurred, e.occurred, r.rid, r.role, jsonb_build_object('prefect.resource.id', r.rid), e.id
-  FROM e CROSS JOIN LATERAL (VALUES (e.resource_id, ''), (e.related_resource_ids->>0, 'flow'), (e.related_resource_ids->>1, 'deployment')) r(rid, role)`;
+  FROM e CROSS JOIN LATERAL (VALUES (e.resource_id, ''), (e.related_resource_ids->>0, 'flow'), (e.related_resource_ids->>1, 'deployment')) r(rid, role)
+ ORDER BY e.occurred`;
 
 /**
  * The harness's planner interleaves terminal recipes with a stride of how many there are, which

@@ -97,7 +97,8 @@ async function onCopy(cluster: PgCluster, tmp: string, pool: string, name: strin
   log(`${name}: fresh copy in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   const server = await startPrefectServer({ name: `bench-ret-${name}`, db: { kind: 'postgres', url: cluster.url(cluster.info.owner, RUN_DB), database: RUN_DB }, parentDir: tmp, extraEnv: QUIET_ENV });
   try {
-    const set = await leftOf(cluster, RUN_DB, DAYS);
+    const at = new Date();
+    const set = await leftOf(cluster, RUN_DB, DAYS, at);
     log(`${name}: the set is ${formatInt(set.runs)} runs, ${formatInt(set.events)} events, ${formatInt(set.eventResources)} event_resources; idle API for ${IDLE} s`);
     const idle = await idleLoad(server.info.apiUrl, pool);
     log(`${name}: running`);
@@ -105,7 +106,7 @@ async function onCopy(cluster: PgCluster, tmp: string, pool: string, name: strin
     const w = await work(server);
     const av = (await autovacuums(cluster)).filter((a) => a.n > (av0.find((b) => b.t === a.t)?.n ?? 0)).map((a) => `${a.t} ${a.n - (av0.find((b) => b.t === a.t)?.n ?? 0)}`);
     w.result.notes.push(`${name}: autovacuum/autoanalyze passes that finished during the run: ${av.length ? av.join(', ') : 'none'}`);
-    const left = await leftOf(cluster, RUN_DB, DAYS);
+    const left = await leftOf(cluster, RUN_DB, DAYS, at);
     log(`${name}: ${formatInt(w.result.runs)} runs in ${w.result.seconds.toFixed(1)} s; left ${JSON.stringify(left)}`);
     return { name, result: w.result, idle, during: w.during, walBytes: w.walBytes, left, setRuns: set.runs };
   } finally {

@@ -10,6 +10,11 @@
  * - Per recipe, one temp table holds every run's computed values (expected time, duration, each
  *   state's time and id); another holds the task runs. The INSERTs into Prefect's tables then mostly
  *   copy columns, so nothing is computed twice and no UPDATE creates dead tuples.
+ * - Every INSERT is ordered by the row's own time, so each table's rows lie in time order as a server
+ *   that wrote them over months leaves them (runs by their last state change, which is when Prefect
+ *   rewrites the row). Without it, rows lay by deployment and recipe, and a walk in time order (as
+ *   retention's and Prefect's own vacuum are) jumped between hundreds of regions of every table, a
+ *   layout no real server has (docs/bench-retention.md, 5 December).
  * - Ids are UUIDv7 whose time part is the row's own timestamp, as Prefect's are since 3.4
  *   (artifacts stay uuid4, as Prefect's do).
  * - `session_replication_role = replica` skips FK triggers for the transaction: flow_run.state_id
@@ -142,7 +147,7 @@ function recipeStatements(recipe: Recipe, plan: SeedPlan): string[] {
       ${recipe.terminal ? lastTs : 'NULL'}, make_interval(secs => ${num(recipe.runTimeFrac)} * r.dur),
       tg.parameters, ${idem}, '{}'::jsonb, ${lit(JSON.stringify(empiricalPolicy(recipe.retries)))}::jsonb,
       ${tags}, ${hasLabels ? `${labels}, ` : ''}${recipe.auto}, tg.flow_id, tg.deployment_id, tg.wq_name, tg.wq_id, ${createdBy}, '{}'::jsonb
-    ${from}`);
+    ${from} ORDER BY ${lastTs}`);
 
   const stateSelects = states.map((s, i) => {
     const sched = s.scheduledTime ? `pg_temp.hk_iso(r.sch${i}_ts, ${s.scheduledTimeLocal ? 'tg.tz' : `'UTC'`})` : 'NULL';
@@ -151,7 +156,8 @@ function recipeStatements(recipe: Recipe, plan: SeedPlan): string[] {
       r.id ${from}`;
   });
   out.push(`INSERT INTO flow_run_state (id, created, updated, type, timestamp, name, message, state_details, flow_run_id)
-    ${stateSelects.join('\nUNION ALL\n')}`);
+    ${stateSelects.join('\nUNION ALL\n')}
+    ORDER BY 5`);
 
   const T = plan.taskRunsPerRun;
   const funcs = `(ARRAY[${TASK_FUNCS.map(lit).join(',')}])`;
@@ -180,14 +186,15 @@ function recipeStatements(recipe: Recipe, plan: SeedPlan): string[] {
         '{"retries": 0, "max_retries": 0, "retry_delay": 0, "retry_jitter_factor": null, "retry_delay_seconds": 0}'::jsonb,
         '{}'::jsonb, '[]'::jsonb, k.run_id, ${recipe.runCount}
         ${hasLabels ? `, ${labels} || jsonb_build_object('prefect.flow-run.id', k.run_id)` : ''}
-      FROM ${tasks} k JOIN hk_target tg USING (t)`);
+      FROM ${tasks} k JOIN hk_target tg USING (t) ORDER BY k.e_ts`);
     const tState = (i: number, tsCol: string, type: string, name: string): string =>
       `SELECT k.s${i}_id, k.${tsCol}, k.${tsCol}, (${type})::state_type, k.${tsCol}, ${name}, NULL,
         ${details}::jsonb || jsonb_build_object('flow_run_id', k.run_id, 'task_run_id', k.id), k.id FROM ${tasks} k`;
     out.push(`INSERT INTO task_run_state (id, created, updated, type, timestamp, name, message, state_details, task_run_id)
       ${tState(0, 'p_ts', `'PENDING'`, `'Pending'`)}
       UNION ALL ${tState(1, 's_ts', `'RUNNING'`, `'Running'`)}
-      UNION ALL ${tState(2, 'e_ts', 'k.st_type', 'k.st_name')}`);
+      UNION ALL ${tState(2, 'e_ts', 'k.st_type', 'k.st_name')}
+      ORDER BY 5`);
   }
 
   const L = plan.logsPerRun;
@@ -210,14 +217,15 @@ function recipeStatements(recipe: Recipe, plan: SeedPlan): string[] {
         v.ts
       ${from} CROSS JOIN generate_series(1, ${L}) j
       ${hasTasks ? `LEFT JOIN ${tasks} k ON k.run_id = r.id AND k.tj = ${tj}` : ''}
-      CROSS JOIN LATERAL (SELECT ${tsExpr} AS ts) v`);
+      CROSS JOIN LATERAL (SELECT ${tsExpr} AS ts) v
+      ORDER BY v.ts`);
   }
 
   if (recipe.artifacts && plan.artifactEvery > 0) {
     out.push(`INSERT INTO artifact (id, created, updated, key, type, data, metadata_, flow_run_id, description)
       SELECT gen_random_uuid(), ${lastTs}, ${lastTs}, NULL, 'markdown',
         to_json('# Run report' || chr(10) || chr(10) || 'Rows processed: ' || ((r.g * 37) % 10000)), NULL, r.id, 'Run summary'
-      ${from} WHERE r.g % ${plan.artifactEvery} = 0`);
+      ${from} WHERE r.g % ${plan.artifactEvery} = 0 ORDER BY ${lastTs}`);
   }
   return out;
 }
