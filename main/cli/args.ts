@@ -38,6 +38,7 @@ export const OPTIONS = {
   vacuum: { type: 'boolean' },
   'batch-size': { type: 'string' },
   'batch-target-ms': { type: 'string' },
+  'batch-pause-ms': { type: 'string' },
   // retention (also uses --older-than, --deployment, --state, --keep-newest, --executor, --export, --vacuum, --batch-*)
   'no-events': { type: 'boolean' },
   'events-older-than': { type: 'string' },

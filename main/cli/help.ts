@@ -17,7 +17,7 @@ Usage:
   housekeeper retention [--older-than 90d|P90D|ISO-TIME] [--state COMPLETED|FAILED|CANCELLED|CRASHED ...]
                         [--deployment FLOW/NAME ...] [--keep-newest N] [--events-older-than 7d | --no-events]
                         [--orphans] [--executor auto|sql|api] [--export FILE.jsonl] [--vacuum]
-                        [--batch-size N] [--batch-target-ms 200] [--dry-run] [--yes] [--json]
+                        [--batch-size N] [--batch-target-ms 200] [--batch-pause-ms 0] [--dry-run] [--yes] [--json]
   housekeeper retention status|resume PLAN_ID
   housekeeper retention maintenance | vacuum [--table T ...] | repack --table T [...] [--yes]
                     | vacuum-full --table T [--confirm T]

@@ -15,7 +15,8 @@
  *
  *   npm run bench:retention -- [--scale 1] [--days 90] [--idle-seconds 45] [--vacuum-max-seconds 900]
  *                              [--only hk,delete,vacuum]   (also: hk-1s, Housekeeper with --batch-target-ms 1000;
- *                              hk@<ms>, Housekeeper with --batch-target-ms <ms>; hk-base, the CLI built in
+ *                              hk@<ms>, Housekeeper with --batch-target-ms <ms>;
+ *                              hk-pause@<ms>, Housekeeper resting <ms> before each batch (--batch-pause-ms); hk-base, the CLI built in
  *                              the checkout BENCH_HK_BASE names, to compare a change under the same load)
  *   --scale 0.05 is 100k runs (a few minutes, for debugging); --scale 1 is the issue's 2M.
  *
@@ -141,7 +142,8 @@ function report(seed: SeedFacts, rows: Row[], version: string): string {
   const rate = (r: Row) => r.result.runs / r.result.seconds;
   const p = (l: Latencies, q: number) => quantile(allOf(l), q);
   const labels: Record<string, string> = { hk: 'Housekeeper retention (CLI)', 'hk-1s': 'Housekeeper, 1 s batches', 'hk-base': 'Housekeeper, base build', delete: 'one unbatched DELETE', vacuum: 'Prefect db_vacuum (3.9.1)' };
-  const label = (name: string) => labels[name] ?? (/^hk-\d+$/.test(name) ? `Housekeeper, ${name.slice(3)} ms batches` : name);
+  const label = (name: string) =>
+    labels[name] ?? (/^hk-\d+$/.test(name) ? `Housekeeper, ${name.slice(3)} ms batches` : /^hk-pause-\d+$/.test(name) ? `Housekeeper, ${name.slice(9)} ms rests` : name);
   const out: string[] = [
     '',
     `Retention benchmark: Prefect ${version} on PostgreSQL, retention ${DAYS} days, scale ${SCALE} (machine: ${os.cpus().length} cores, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})`,
@@ -223,6 +225,12 @@ async function main(): Promise<void> {
       if (!ONLY.has(name)) continue;
       const home = fs.mkdtempSync(path.join(tmp, 'hk-home-'));
       rows.push(await onCopy(cluster, tmp, pool, name.replace('@', '-'), (server) => measured(cluster, server, pool, () => housekeeper({ root, apiUrl: server.info.apiUrl, dbUrl, home, days: DAYS, logFile: logOf(name), extra: ['--batch-target-ms', String(targetMs)] }))));
+    }
+    // hk-pause@<ms>: Housekeeper resting <ms> before each batch (--batch-pause-ms), the API's share.
+    for (const name of [...ONLY].filter((o) => /^hk-pause@\d+$/.test(o))) {
+      const home = fs.mkdtempSync(path.join(tmp, 'hk-home-'));
+      const key = name.replace('@', '-');
+      rows.push(await onCopy(cluster, tmp, pool, key, (server) => measured(cluster, server, pool, () => housekeeper({ root, apiUrl: server.info.apiUrl, dbUrl, home, days: DAYS, logFile: logOf(key), extra: ['--batch-pause-ms', name.slice('hk-pause@'.length)] }))));
     }
     // hk-base: the same CLI built from another checkout (BENCH_HK_BASE=<its root>, after `npm run
     // build:main` there), on its own fresh copy in the same run: a change measured against its base

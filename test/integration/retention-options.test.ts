@@ -34,7 +34,7 @@ afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 describe('housekeeper retention options (CLI, Postgres)', () => {
   it('--state FAILED --keep-newest 2 --export --vacuum', async () => {
     const exportFile = path.join(home, 'out', 'deleted.jsonl');
-    const args = ['retention', '--api', h.prefectPg.apiUrl, '--db', dbUrl, ...s.deployments.flatMap((d) => ['--deployment', d.fullName]), '--older-than', midOlderThan(new Map([...before].filter(([, r]) => r.state_type === 'FAILED'))), '--state', 'failed', '--keep-newest', '2', '--no-events'];
+    const args = ['retention', '--api', h.prefectPg.apiUrl, '--db', dbUrl, ...s.deployments.flatMap((d) => ['--deployment', d.fullName]), '--older-than', midOlderThan(new Map([...before].filter(([, r]) => r.state_type === 'FAILED'))), '--state', 'failed', '--keep-newest', '2', '--no-events', '--batch-pause-ms', '20'];
     const dry = run([...args, '--dry-run', '--json']);
     expect(dry.code, dry.stderr).toBe(0);
     const plan = (JSON.parse(dry.stdout) as { value: { plan: { cutoff: string; confirmCount: number } } }).value.plan;

@@ -44,10 +44,11 @@ function filterFromFlags(flags: Flags) {
   return parsed.data;
 }
 
-function tuningFromFlags(flags: Flags): { initialBatch?: number; targetBatchMs?: number } {
+function tuningFromFlags(flags: Flags): { initialBatch?: number; targetBatchMs?: number; pauseMs?: number } {
   const initialBatch = intFlag(flags['batch-size'], 'batch-size', 1, 5000);
   const targetBatchMs = intFlag(flags['batch-target-ms'], 'batch-target-ms', 10, 10_000);
-  return { ...(initialBatch ? { initialBatch } : {}), ...(targetBatchMs ? { targetBatchMs } : {}) };
+  const pauseMs = intFlag(flags['batch-pause-ms'], 'batch-pause-ms', 0, 10_000);
+  return { ...(initialBatch ? { initialBatch } : {}), ...(targetBatchMs ? { targetBatchMs } : {}), ...(pauseMs ? { pauseMs } : {}) };
 }
 
 function tablesFromFlags(flags: Flags): RetentionTable[] | undefined {

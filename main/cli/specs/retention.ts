@@ -11,10 +11,11 @@ import { targetSpec } from './common';
 const tuning = {
   'batch-size': V.int(1, 5000, '500'),
   'batch-target-ms': V.int(10, 10_000, '200'),
+  'batch-pause-ms': V.int(0, 10_000, '0'),
 };
 
 const run: CommandSpec = targetSpec({
-  options: ['older-than', 'deployment', 'state', 'keep-newest', 'events-older-than', 'no-events', 'orphans', 'executor', 'export', 'vacuum', 'batch-size', 'batch-target-ms', 'dry-run', 'yes'],
+  options: ['older-than', 'deployment', 'state', 'keep-newest', 'events-older-than', 'no-events', 'orphans', 'executor', 'export', 'vacuum', 'batch-size', 'batch-target-ms', 'batch-pause-ms', 'dry-run', 'yes'],
   values: {
     executor: V.oneOf(['auto', 'sql', 'api']),
     'older-than': V.olderThan,
@@ -37,7 +38,7 @@ export const retentionSpec: CommandGroup = {
     '': run,
     run,
     status: { options: [], positionals: [plan] },
-    resume: targetSpec({ options: ['batch-size', 'batch-target-ms', 'vacuum'], positionals: [plan], values: tuning }, { required: false }),
+    resume: targetSpec({ options: ['batch-size', 'batch-target-ms', 'batch-pause-ms', 'vacuum'], positionals: [plan], values: tuning }, { required: false }),
     maintenance: targetSpec({ options: [] }),
     vacuum: targetSpec({ options: ['table'], values: { table: tables } }),
     repack: targetSpec({

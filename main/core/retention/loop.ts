@@ -10,7 +10,7 @@
 import { addTotals, RETENTION_PHASES, rowsDeleted, type RetentionPhase } from '../../../shared/domain/retention';
 import type { ProgressUpdate } from '../jobs/runner';
 import { createLogger } from '../log/logger';
-import { BatchEngine, p99 as p99Of, phaseSizer } from '../batches/engine';
+import { abortIfCancelled, BatchEngine, p99 as p99Of, phaseSizer, sleep } from '../batches/engine';
 import type { JsonlSink } from '../batches/export-sink';
 import type { RetentionProgress, RetentionRepo } from '../../store/repos/retention';
 import { MAX_RETRY_ATTEMPTS } from './runs-pg';
@@ -31,6 +31,11 @@ export interface LoopOptions {
   /** Rows the plan expects to delete in total (progress bar); null when unknown. */
   expectedRows: number | null;
   targetBatchMs?: number;
+  /**
+   * A rest before every batch after the first (--batch-pause-ms, default none): the server's other
+   * work has the database to itself meanwhile, and the run takes longer. Cancel cuts it short.
+   */
+  pauseMs?: number;
   initialBatch?: number;
   maxBatch?: number;
 }
@@ -55,9 +60,17 @@ export async function runPhases(o: LoopOptions): Promise<LoopResult> {
   const { planId, repo, exec, signal } = o;
   const batchMs: number[] = [];
   // HOUSEKEEPER_TEST_KILL_AT="retention:before-commit:N", or "retention/<phase>:after-commit:N" (engine.ts).
+  let batchesStarted = 0;
+  const pausePoint = async (): Promise<void> => {
+    if (o.pauseMs && batchesStarted++ > 0) {
+      await sleep(o.pauseMs, signal);
+      abortIfCancelled(signal); // a cancel during the rest stops here, before the next batch
+    }
+    await o.pausePoint?.();
+  };
   const engine = new BatchEngine({
     signal,
-    ...(o.pausePoint ? { pausePoint: o.pausePoint } : {}),
+    pausePoint,
     ...(o.leaseCheck ? { leaseCheck: o.leaseCheck } : {}),
     isTransient: (e) => exec.isTransient(e),
     settle: (retrying) => settle(o, retrying),

@@ -47,7 +47,7 @@ export interface RetentionExecuteRequest {
   confirmCount: number;
   exportFile?: string;
   resume?: boolean;
-  tuning?: { initialBatch?: number; targetBatchMs?: number; maxBatch?: number };
+  tuning?: { initialBatch?: number; targetBatchMs?: number; maxBatch?: number; pauseMs?: number };
 }
 
 /** The command that resumes a plan made ad hoc (its --api/--db, no secrets). */
