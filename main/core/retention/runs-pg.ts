@@ -118,8 +118,10 @@ async function lockSubflows(q: Query, r: ResolvedRetention, keep: readonly strin
 /**
  * The delete of a batch's locked runs. Their states, task runs (with their states) and inputs go by
  * Prefect's own ON DELETE CASCADE from flow_run, as in Prefect's db_vacuum; they are counted first,
- * in the same statement's snapshot, which is exact: every run is locked FOR UPDATE, so nobody can add
- * a state or task run to it before COMMIT (their foreign keys need a share lock on the run). Deleting
+ * in the same statement's snapshot. Every run is locked FOR UPDATE, so nobody can add a state, task
+ * run or input to it before COMMIT (those foreign keys need a share lock on the run); a task run state
+ * written to one of its task runs in between would go uncounted, as it did when this statement
+ * deleted the children itself and the cascade took the late one. Deleting
  * them by hand as well, as this statement once did, made every cascade probe its index a second time
  * for rows already gone: 7 % slower per batch (docs/bench-retention.md). log and artifact have no
  * foreign key to flow_run, so they are deleted here; the states are read only for an export.
