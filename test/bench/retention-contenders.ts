@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PgCluster } from '../harness/postgres';
 import type { PrefectServer } from '../harness/prefect-server';
-import { sampleMemory } from './retention-load';
+import { sampleProcess } from './retention-load';
 import { sql } from './retention-seed';
 
 export interface ContenderResult {
@@ -64,7 +64,7 @@ export async function housekeeper(opts: { root: string; apiUrl: string; dbUrl: s
   // Its log at info level (each phase's time) is kept beside the results: test-results/bench/<name>.log.
   const child = spawn(process.execPath, args, { env: { ...process.env, HOUSEKEEPER_HOME: opts.home, HOUSEKEEPER_LOG: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logFile = fs.createWriteStream(opts.logFile);
-  const mem = sampleMemory(child.pid!);
+  const mem = sampleProcess(child.pid!);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

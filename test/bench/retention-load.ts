@@ -1,6 +1,6 @@
 /**
  * The retention benchmark's probes: a load generator calling the live Prefect API the way a worker
- * and the UI do, and a sampler of a process's memory (/proc/<pid>/status).
+ * and the UI do, and a sampler of a process's memory and CPU time (/proc/<pid>/status and stat).
  *
  * Load: three independent loops, one request in flight each, a short pause between calls so a
  * phase of a minute gives a few hundred samples per endpoint (enough for a p99):
@@ -75,7 +75,7 @@ export function startLoad(apiUrl: string, pool: string): LoadGenerator {
   };
 }
 
-export interface MemorySampler {
+export interface ProcessSampler {
   /**
    * Peak resident set (VmHWM) in bytes, the RSS samples taken (bytes), and the CPU seconds the
    * process had used (user + system) at the last sample: on a 2-core machine the client's own CPU
@@ -106,8 +106,8 @@ function statusKb(pid: number, field: string): number | null {
   }
 }
 
-/** Samples VmRSS every `everyMs` and keeps the kernel's own high-water mark (VmHWM) as the peak. */
-export function sampleMemory(pid: number, everyMs = 200): MemorySampler {
+/** Samples VmRSS and CPU time every `everyMs`, and keeps the kernel's own high-water mark (VmHWM) as the peak. */
+export function sampleProcess(pid: number, everyMs = 200): ProcessSampler {
   const samples: number[] = [];
   let peak = 0;
   let cpu = 0;

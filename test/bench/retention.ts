@@ -60,7 +60,7 @@ const RUN_DB = 'hk_bench_run';
 const logOf = (name: string): string => {
   const dir = path.join(root, 'test-results', 'bench');
   fs.mkdirSync(dir, { recursive: true });
-  return path.join(dir, `retention-${name.replace('@', '-')}.log`);
+  return path.join(dir, `retention-${name}.log`);
 };
 const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
@@ -105,7 +105,7 @@ async function onCopy(cluster: PgCluster, tmp: string, pool: string, name: strin
     log(`${name}: running`);
     const av0 = await autovacuums(cluster);
     const w = await work(server);
-    const av = (await autovacuums(cluster)).filter((a) => a.n > (av0.find((b) => b.t === a.t)?.n ?? 0)).map((a) => `${a.t} ${a.n - (av0.find((b) => b.t === a.t)?.n ?? 0)}`);
+    const av = [...(await autovacuums(cluster))].filter(([t, n]) => n > (av0.get(t) ?? 0)).map(([t, n]) => `${t} ${n - (av0.get(t) ?? 0)}`);
     w.result.notes.push(`${name}: autovacuum/autoanalyze passes that finished during the run: ${av.length ? av.join(', ') : 'none'}`);
     const left = await leftOf(cluster, RUN_DB, DAYS, at);
     log(`${name}: ${formatInt(w.result.runs)} runs in ${w.result.seconds.toFixed(1)} s; left ${JSON.stringify(left)}`);
@@ -121,9 +121,9 @@ async function onCopy(cluster: PgCluster, tmp: string, pool: string, name: strin
  * as it goes leaves dead rows autovacuum starts on while the API is measured; one that commits once
  * leaves them for after.
  */
-async function autovacuums(cluster: PgCluster): Promise<Array<{ t: string; n: number }>> {
+async function autovacuums(cluster: PgCluster): Promise<Map<string, number>> {
   const rows = await sql<{ t: string; n: string }>(cluster, RUN_DB, `SELECT relname AS t, autovacuum_count + autoanalyze_count AS n FROM pg_stat_user_tables`);
-  return rows.map((r) => ({ t: r.t, n: Number(r.n) }));
+  return new Map(rows.map((r) => [r.t, Number(r.n)]));
 }
 
 /** Load + WAL around a contender that runs against the live server. */
@@ -218,19 +218,17 @@ async function main(): Promise<void> {
       const home = fs.mkdtempSync(path.join(tmp, 'hk-home-'));
       rows.push(await onCopy(cluster, tmp, pool, 'hk', (server) => measured(cluster, server, pool, () => housekeeper({ root, apiUrl: server.info.apiUrl, dbUrl, home, days: DAYS, logFile: logOf('hk') }))));
     }
-    // Not in the default set: Housekeeper with a 1 s batch target instead of its default 200 ms, to
-    // show how much of the gap to the unbatched DELETE is the batch budget (--only hk,hk-1s,...).
-    // Any other batch target: hk@<ms> (hk@500 is Housekeeper with --batch-target-ms 500).
-    for (const [name, targetMs] of [['hk-1s', 1000] as const, ...[...ONLY].filter((o) => /^hk@\d+$/.test(o)).map((o) => [o, Number(o.slice(3))] as const)]) {
-      if (!ONLY.has(name)) continue;
+    // Not in the default set, Housekeeper with other tuning (--only hk,hk-1s,...): hk-1s, a 1 s batch
+    // target instead of 200 ms (how much of the gap to the unbatched DELETE is the batch budget);
+    // hk@<ms>, any other batch target; hk-pause@<ms>, a rest before each batch (the API's share).
+    const variants = [...ONLY].flatMap((o): Array<[string, string[]]> => {
+      if (o === 'hk-1s') return [[o, ['--batch-target-ms', '1000']]];
+      const m = /^(hk|hk-pause)@(\d+)$/.exec(o);
+      return m ? [[o.replace('@', '-'), [m[1] === 'hk' ? '--batch-target-ms' : '--batch-pause-ms', m[2]!]]] : [];
+    });
+    for (const [name, extra] of variants) {
       const home = fs.mkdtempSync(path.join(tmp, 'hk-home-'));
-      rows.push(await onCopy(cluster, tmp, pool, name.replace('@', '-'), (server) => measured(cluster, server, pool, () => housekeeper({ root, apiUrl: server.info.apiUrl, dbUrl, home, days: DAYS, logFile: logOf(name), extra: ['--batch-target-ms', String(targetMs)] }))));
-    }
-    // hk-pause@<ms>: Housekeeper resting <ms> before each batch (--batch-pause-ms), the API's share.
-    for (const name of [...ONLY].filter((o) => /^hk-pause@\d+$/.test(o))) {
-      const home = fs.mkdtempSync(path.join(tmp, 'hk-home-'));
-      const key = name.replace('@', '-');
-      rows.push(await onCopy(cluster, tmp, pool, key, (server) => measured(cluster, server, pool, () => housekeeper({ root, apiUrl: server.info.apiUrl, dbUrl, home, days: DAYS, logFile: logOf(key), extra: ['--batch-pause-ms', name.slice('hk-pause@'.length)] }))));
+      rows.push(await onCopy(cluster, tmp, pool, name, (server) => measured(cluster, server, pool, () => housekeeper({ root, apiUrl: server.info.apiUrl, dbUrl, home, days: DAYS, logFile: logOf(name), extra }))));
     }
     // hk-base: the same CLI built from another checkout (BENCH_HK_BASE=<its root>, after `npm run
     // build:main` there), on its own fresh copy in the same run: a change measured against its base

@@ -45,7 +45,7 @@ const TX = { lockTimeoutMs: 2_000, statementTimeoutMs: 60_000 };
 export function takeSql(r: ResolvedRetention, keep: readonly string[], cursor: RunsCursor | undefined, size: number, withSubflows = true): { sql: string; params: unknown[] } {
   const ps = new Params();
   const pred = topLevelPg(r, ps, keep);
-  const subCond = withSubflows ? finishedOldPg(r, ps, keep) : 'false';
+  const subCond = withSubflows ? finishedOldPg(r, ps, keep) : null;
   const ce = ps.p(cursor?.end ?? '-infinity');
   const ci = ps.p(cursor?.id ?? ZERO_UUID);
   const lim = ps.p(size);
@@ -57,7 +57,7 @@ export function takeSql(r: ResolvedRetention, keep: readonly string[], cursor: R
           top AS MATERIALIZED (
             SELECT fr.id FROM flow_run fr WHERE fr.id IN (SELECT id FROM page) AND ${pred} FOR UPDATE SKIP LOCKED),
           sub AS MATERIALIZED (${
-            withSubflows
+            subCond
               ? `SELECT fr.id FROM flow_run fr JOIN task_run tr ON tr.id = fr.parent_task_run_id
              WHERE tr.flow_run_id IN (SELECT id FROM top) AND ${subCond} FOR UPDATE OF fr SKIP LOCKED`
               : 'SELECT NULL::uuid AS id WHERE false'
